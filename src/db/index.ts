@@ -1,0 +1,5 @@
+export { connect, type Db, type DbHandle, type ConnectOptions } from './connection.ts';
+export { migrateToLatest } from './migrate.ts';
+export type { Database, Address } from './schema.ts';
+export { appendEvents, type DomainEvent } from './outbox.ts';
+export { toPage, pageLimit, type Page, MAX_PAGE } from './paginate.ts';

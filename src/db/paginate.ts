@@ -1,0 +1,24 @@
+import { invalid } from '../kernel/index.ts';
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export const MAX_PAGE = 200;
+
+export function pageLimit(limit: number | undefined): number {
+  const l = limit ?? 50;
+  if (!Number.isInteger(l) || l < 1 || l > MAX_PAGE) {
+    throw invalid('invalid_limit', `limit must be a whole number from 1 to ${MAX_PAGE}.`);
+  }
+  return l;
+}
+
+/** Turns limit+1 rows fetched in cursor order into a page and the cursor of the next one. */
+export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
+  const more = rows.length > limit;
+  const data = more ? rows.slice(0, limit) : rows;
+  const last = data[data.length - 1];
+  return { data, nextCursor: more && last ? cursorOf(last) : null };
+}

@@ -1,0 +1,25 @@
+export {
+  createAccount,
+  getAccount,
+  getAccounts,
+  listAccounts,
+  setInvoiceRecipients,
+  validateRecipients,
+  MAX_INVOICE_RECIPIENTS,
+  type Account,
+  type AccountStatus,
+  type CreateAccountInput,
+  type InvoiceRecipient,
+} from './accounts.ts';
+export {
+  createBillingEntity,
+  getBillingEntity,
+  listBillingEntities,
+  renameBillingEntity,
+  legalNameOn,
+  type BillingEntity,
+  type BillingEntityInput,
+  type EntityRules,
+  type ProrationConvention,
+  type Remittance,
+} from './entities.ts';

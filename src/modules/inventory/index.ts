@@ -1,0 +1,18 @@
+export {
+  createContract,
+  listContracts,
+  contractOf,
+  contractsOf,
+  getContract,
+  billingStartFor,
+  type Contract,
+  type CreateContractInput,
+} from './contracts.ts';
+export {
+  addInventory,
+  removeInventory,
+  listInventory,
+  inventoryOf,
+  type InventoryItem,
+  type AddInventoryInput,
+} from './inventory.ts';

@@ -1,0 +1,224 @@
+import type { Ctx } from '../../context.ts';
+import { type CalendarDate, invalid, newId, notFound, parseDate } from '../../kernel/index.ts';
+import { appendEvents } from '../../db/index.ts';
+import { getAccount } from '../accounts/index.ts';
+import { findCatalogItems } from '../catalog/index.ts';
+import { contractOf } from './contracts.ts';
+
+/** CON-5: every service has an effective-dated life; the bill for any date is recomputed from it. */
+export interface InventoryItem {
+  id: string;
+  accountId: string;
+  itemCode: string;
+  quantity: number;
+  addedOn: CalendarDate;
+  /** The day the removal was requested; it takes effect at the end of that month (RUN-3). */
+  removedOn: CalendarDate | null;
+  attributes: Record<string, unknown>;
+}
+
+export interface AddInventoryInput {
+  itemCode: string;
+  quantity: number;
+  addedOn: CalendarDate;
+  /** Device type and extension, number (E.164) and number type, seat name… */
+  attributes?: Record<string, unknown>;
+}
+
+const MAX_QUANTITY = 100_000;
+
+function validateQuantity(q: unknown, field = 'quantity'): number {
+  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) {
+    throw invalid(
+      'invalid_quantity',
+      `${field} must be a whole number from 1 to ${MAX_QUANTITY}, got ${String(q)}.`,
+      {
+        field,
+      },
+    );
+  }
+  return q;
+}
+
+export async function addInventory(
+  ctx: Ctx,
+  accountId: string,
+  inputs: AddInventoryInput[],
+): Promise<InventoryItem[]> {
+  const account = await getAccount(ctx, accountId);
+  if (inputs.length === 0) throw invalid('empty_request', 'Give at least one inventory item to add.');
+  const contract = await contractOf(ctx, account.id);
+  const catalog = await findCatalogItems(
+    ctx,
+    inputs.map((i) => i.itemCode),
+  );
+  // Validate everything before writing anything.
+  inputs.forEach((input, i) => {
+    const field = `items[${i}]`;
+    const item = catalog.get(input.itemCode);
+    if (!item)
+      throw invalid('unknown_catalog_item', `${field}: no catalog item "${input.itemCode}".`, { field });
+    if (item.billing !== 'recurring') {
+      throw invalid(
+        'not_a_service',
+        `${field}: ${input.itemCode} is a ${item.billing} charge, not a recurring service.`,
+      );
+    }
+    validateQuantity(input.quantity, `${field}.quantity`);
+    parseDate(input.addedOn, `${field}.addedOn`);
+    if (input.addedOn < contract.signatureDate) {
+      throw invalid(
+        'before_contract',
+        `${field}: added on ${input.addedOn}, before the contract was signed on ${contract.signatureDate}.`,
+        { field },
+      );
+    }
+  });
+  const now = ctx.clock.now();
+  const rows = inputs.map((input) => ({
+    id: newId('inv_item', now),
+    account_id: account.id,
+    item_code: input.itemCode,
+    quantity: input.quantity,
+    added_on: input.addedOn,
+    removed_on: null,
+    attributes: JSON.stringify(input.attributes ?? {}),
+    created_at: now,
+  }));
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.insertInto('inventory_items').values(rows).execute();
+    await appendEvents(
+      trx,
+      ctx.actor,
+      now,
+      rows.map((r) => ({
+        type: 'inventory.added',
+        subjectId: r.id,
+        accountId: account.id,
+        payload: { itemCode: r.item_code, quantity: r.quantity, addedOn: r.added_on },
+      })),
+    );
+  });
+  return listInventory(ctx, account.id, { ids: rows.map((r) => r.id) });
+}
+
+/**
+ * Removes `quantity` units (all by default) of an inventory line on a date. A partial removal ends
+ * the line and opens a new one for the remaining units with the original start date, so history
+ * stays exact.
+ */
+export async function removeInventory(
+  ctx: Ctx,
+  itemId: string,
+  input: { removedOn: CalendarDate; quantity?: number },
+): Promise<InventoryItem[]> {
+  const item = await ctx.db
+    .selectFrom('inventory_items')
+    .selectAll()
+    .where('id', '=', itemId)
+    .executeTakeFirst();
+  if (!item) throw notFound('inventory_item_not_found', `No inventory item ${itemId}.`);
+  const removedOn = parseDate(input.removedOn, 'removedOn');
+  if (item.removed_on)
+    throw invalid('already_removed', `Inventory item ${itemId} was removed on ${item.removed_on}.`);
+  if (removedOn < item.added_on) {
+    throw invalid(
+      'removed_before_added',
+      `removedOn ${removedOn} is before the item was added on ${item.added_on}.`,
+    );
+  }
+  const quantity = input.quantity === undefined ? item.quantity : validateQuantity(input.quantity);
+  if (quantity > item.quantity) {
+    throw invalid(
+      'invalid_quantity',
+      `Cannot remove ${quantity} of the ${item.quantity} units on this line.`,
+    );
+  }
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('inventory_items')
+      .set({ removed_on: removedOn })
+      .where('id', '=', itemId)
+      .execute();
+    if (quantity < item.quantity) {
+      await trx
+        .insertInto('inventory_items')
+        .values({
+          id: newId('inv_item', now),
+          account_id: item.account_id,
+          item_code: item.item_code,
+          quantity: item.quantity - quantity,
+          added_on: item.added_on,
+          removed_on: null,
+          attributes: JSON.stringify({ ...(item.attributes as object), splitFrom: item.id }),
+          created_at: now,
+        })
+        .execute();
+    }
+    await appendEvents(trx, ctx.actor, now, [
+      {
+        type: 'inventory.removed',
+        subjectId: itemId,
+        accountId: item.account_id,
+        payload: { itemCode: item.item_code, quantity, removedOn },
+      },
+    ]);
+  });
+  return listInventory(ctx, item.account_id, {});
+}
+
+type ItemRow = {
+  id: string;
+  account_id: string;
+  item_code: string;
+  quantity: number;
+  added_on: string;
+  removed_on: string | null;
+  attributes: unknown;
+};
+
+const toItem = (r: ItemRow): InventoryItem => ({
+  id: r.id,
+  accountId: r.account_id,
+  itemCode: r.item_code,
+  quantity: r.quantity,
+  addedOn: r.added_on,
+  removedOn: r.removed_on,
+  attributes: r.attributes as Record<string, unknown>,
+});
+
+export async function listInventory(
+  ctx: Ctx,
+  accountId: string,
+  opts: { on?: CalendarDate; ids?: string[] },
+): Promise<InventoryItem[]> {
+  let q = ctx.db.selectFrom('inventory_items').selectAll().where('account_id', '=', accountId);
+  if (opts.ids) q = q.where('id', 'in', opts.ids);
+  if (opts.on) {
+    const on = parseDate(opts.on, 'on');
+    q = q
+      .where('added_on', '<=', on)
+      .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', on)]));
+  }
+  const rows = await q.orderBy('added_on').orderBy('id').execute();
+  return rows.map(toItem);
+}
+
+/** Items of many accounts that may bear charges in the window [from, to] (the bill run). */
+export async function inventoryOf(
+  ctx: Ctx,
+  accountIds: readonly string[],
+  from: CalendarDate,
+  to: CalendarDate,
+): Promise<InventoryItem[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await ctx.db
+    .selectFrom('inventory_items')
+    .selectAll()
+    .where('account_id', 'in', accountIds)
+    .where('added_on', '<=', to)
+    .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', from)]))
+    .execute();
+  return rows.map(toItem);
+}

@@ -1,0 +1,251 @@
+import type { Ctx } from '../../context.ts';
+import {
+  type BillingMonth,
+  addDays,
+  addMonthsToMonth,
+  firstDayOf,
+  groupBy,
+  lastDayOf,
+  newId,
+  parseMonth,
+  sum,
+} from '../../kernel/index.ts';
+import { appendEvents } from '../../db/index.ts';
+import { type BillingEntity, getAccounts, legalNameOn, listBillingEntities } from '../accounts/index.ts';
+import { loadPriceBook } from '../catalog/index.ts';
+import { contractsOf, inventoryOf } from '../inventory/index.ts';
+import { type InvoiceStage, composeInvoice } from './domain/compose.ts';
+import { MissingPriceError, type MonthlyChargeInput, monthlyCharges } from './domain/monthly-charges.ts';
+import { formatInvoiceNumber } from './domain/numbering.ts';
+import {
+  type NewInvoice,
+  claimDueAccounts,
+  countDueAccounts,
+  insertInvoices,
+  reserveInvoiceNumbers,
+} from './repo.ts';
+
+export interface BillRunOptions {
+  month: BillingMonth;
+  /** Accounts claimed and invoiced per transaction. */
+  batchSize?: number;
+  /** Restrict the run to these accounts (staff re-runs, tests). */
+  accountIds?: readonly string[];
+  onProgress?: (p: { done: number; total: number; invoices: number }) => void;
+  /** Fault injection for crash tests: throw after this many committed batches. */
+  failAfterBatches?: number;
+}
+
+export interface BillRunResult {
+  runId: string;
+  month: BillingMonth;
+  invoicesCreated: number;
+  nothingToBill: number;
+  failures: { accountId: string; code: string; message: string }[];
+  totals: Record<string, number>;
+}
+
+const recurringStage: InvoiceStage<MonthlyChargeInput> = {
+  name: 'recurring',
+  lines: (input) => monthlyCharges(input),
+};
+
+/** Stages of the monthly invoice; usage, fees and taxes are added here by later modules. */
+export const monthlyStages: InvoiceStage<MonthlyChargeInput>[] = [recurringStage];
+
+const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === UNIQUE_VIOLATION;
+
+async function ensureRun(ctx: Ctx, month: BillingMonth): Promise<string> {
+  await ctx.db
+    .insertInto('bill_runs')
+    .values({ id: newId('run', ctx.clock.now()), month, status: 'running', started_at: ctx.clock.now() })
+    .onConflict((oc) => oc.column('month').doNothing())
+    .execute();
+  const run = await ctx.db
+    .selectFrom('bill_runs')
+    .select('id')
+    .where('month', '=', month)
+    .executeTakeFirstOrThrow();
+  return run.id;
+}
+
+/**
+ * RUN-1..3, RUN-9, RUN-11: issues the month's invoice to every due account exactly once. Safe to
+ * start twice, on several workers, or again after a crash: accounts are claimed in batches with
+ * SKIP LOCKED, each batch (invoices, lines, numbers, events) commits as one transaction, and the
+ * unique (account, month) index turns any race into a retried batch, never a second invoice.
+ */
+export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunResult> {
+  const month = parseMonth(opts.month);
+  const batchSize = opts.batchSize ?? 500;
+  const runId = await ensureRun(ctx, month);
+  const firstDay = firstDayOf(month);
+  const prevFirst = firstDayOf(addMonthsToMonth(month, -1));
+  const now = ctx.clock.now();
+  const { items: catalog, prices } = await loadPriceBook(ctx);
+  const entities = new Map((await listBillingEntities(ctx)).map((e) => [e.id, e]));
+  const filter = { month, firstDay, now, onlyIds: opts.accountIds };
+  const total = await countDueAccounts(ctx.db, filter);
+
+  const result: BillRunResult = {
+    runId,
+    month,
+    invoicesCreated: 0,
+    nothingToBill: 0,
+    failures: [],
+    totals: {},
+  };
+  let afterId = '';
+  let done = 0;
+  let batches = 0;
+  opts.onProgress?.({ done, total, invoices: 0 });
+
+  for (;;) {
+    let claimed: string[];
+    let batch: { invoices: NewInvoice[]; empty: number; failures: BillRunResult['failures'] };
+    try {
+      ({ claimed, batch } = await ctx.db.transaction().execute(async (trx) => {
+        const claimed = await claimDueAccounts(trx, { ...filter, afterId, limit: batchSize });
+        if (claimed.length === 0) return { claimed, batch: { invoices: [], empty: 0, failures: [] } };
+        const tctx = { ...ctx, db: trx };
+        const accounts = await getAccounts(tctx, claimed);
+        const contracts = await contractsOf(tctx, claimed);
+        const items = await inventoryOf(tctx, claimed, prevFirst, lastDayOf(month));
+        const itemsByAccount = groupBy(items, (i) => i.accountId);
+        const batch = { invoices: [] as NewInvoice[], empty: 0, failures: [] as BillRunResult['failures'] };
+        for (const account of accounts.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+          const entity = entities.get(account.entityId)!;
+          const contract = contracts.get(account.id)!;
+          try {
+            const composed = composeInvoice(
+              {
+                month,
+                currency: account.currency,
+                billingStartDate: contract.billingStartDate,
+                proration: entity.rules.proration,
+                items: itemsByAccount.get(account.id) ?? [],
+                catalog,
+                priceOn: (code, cur, on) => prices.priceOn(code, cur, on),
+              },
+              monthlyStages,
+            );
+            if (composed.lines.length === 0) {
+              batch.empty++;
+              continue;
+            }
+            batch.invoices.push(draftInvoice(ctx, entity, account, month, runId, composed));
+          } catch (e) {
+            if (!(e instanceof MissingPriceError)) throw e;
+            batch.failures.push({ accountId: account.id, code: 'missing_price', message: e.message });
+          }
+        }
+        await numberInvoices(trx, batch.invoices, entities);
+        await insertInvoices(trx, batch.invoices);
+        await appendEvents(trx, ctx.actor, ctx.clock.now(), [
+          ...batch.invoices.map((i) => ({
+            type: 'invoice.issued',
+            subjectId: i.id,
+            accountId: i.accountId,
+            payload: { number: i.number, month, total: i.total, currency: i.currency, billRunId: runId },
+          })),
+          ...batch.failures.map((f) => ({
+            type: 'bill_run.account_failed',
+            subjectId: runId,
+            accountId: f.accountId,
+            payload: { month, code: f.code, message: f.message },
+          })),
+        ]);
+        return { claimed, batch };
+      }));
+    } catch (e) {
+      // Another worker invoiced one of these accounts between our read and our insert:
+      // nothing was written; claim again and the committed invoices are excluded.
+      if (isUniqueViolation(e)) continue;
+      throw e;
+    }
+    if (claimed.length === 0) break;
+    afterId = claimed[claimed.length - 1]!;
+    done += claimed.length;
+    batches++;
+    result.invoicesCreated += batch.invoices.length;
+    result.nothingToBill += batch.empty;
+    result.failures.push(...batch.failures);
+    for (const inv of batch.invoices)
+      result.totals[inv.currency] = (result.totals[inv.currency] ?? 0) + inv.total;
+    opts.onProgress?.({ done, total: Math.max(total, done), invoices: result.invoicesCreated });
+    if (opts.failAfterBatches !== undefined && batches >= opts.failAfterBatches) {
+      throw new Error(`fault injected after ${batches} batch(es)`);
+    }
+  }
+
+  await finishRun(ctx, runId, month);
+  return result;
+}
+
+function draftInvoice(
+  ctx: Ctx,
+  entity: BillingEntity,
+  account: { id: string; currency: string; poNumber: string | null },
+  month: BillingMonth,
+  runId: string,
+  composed: ReturnType<typeof composeInvoice>,
+): NewInvoice {
+  const issueDate = firstDayOf(month);
+  return {
+    id: newId('inv', ctx.clock.now()),
+    number: '',
+    entityId: entity.id,
+    accountId: account.id,
+    kind: 'monthly',
+    billingMonth: month,
+    billRunId: runId,
+    issueDate,
+    // RUN-8: due 15 days after sending; until delivery records the sent date, sending is the issue date.
+    dueDate: addDays(issueDate, entity.rules.dueDays),
+    currency: account.currency,
+    subtotal: composed.subtotal,
+    total: composed.total,
+    poNumber: account.poNumber,
+    legalName: legalNameOn(entity, issueDate),
+    createdAt: ctx.clock.now(),
+    lines: composed.lines,
+  };
+}
+
+async function numberInvoices(db: Ctx['db'], invoices: NewInvoice[], entities: Map<string, BillingEntity>) {
+  // Entities in a fixed order, so concurrent workers take the sequence locks in the same order.
+  const byEntity = [...groupBy(invoices, (i) => i.entityId).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [entityId, list] of byEntity) {
+    const first = await reserveInvoiceNumbers(db, entityId, list.length);
+    const base = entities.get(entityId)!.invoiceNumberBase;
+    list.forEach((inv, i) => (inv.number = formatInvoiceNumber(base, first + i)));
+  }
+}
+
+async function finishRun(ctx: Ctx, runId: string, month: BillingMonth) {
+  const stats = await ctx.db
+    .selectFrom('invoices')
+    .select([
+      'currency',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>('total').as('total'),
+    ])
+    .where('billing_month', '=', month)
+    .where('kind', '=', 'monthly')
+    .groupBy('currency')
+    .execute();
+  await ctx.db
+    .updateTable('bill_runs')
+    .set({
+      status: 'completed',
+      finished_at: ctx.clock.now(),
+      invoices_created: sum(stats.map((s) => Number(s.n))),
+      total_billed: JSON.stringify(Object.fromEntries(stats.map((s) => [s.currency, Number(s.total)]))),
+    })
+    .where('id', '=', runId)
+    .execute();
+  await appendEvents(ctx.db, ctx.actor, ctx.clock.now(), [
+    { type: 'bill_run.completed', subjectId: runId, payload: { month } },
+  ]);
+}

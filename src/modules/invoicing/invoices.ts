@@ -1,0 +1,180 @@
+import type { Ctx } from '../../context.ts';
+import { invalid, notFound, parseMonth } from '../../kernel/index.ts';
+import { type Page, appendEvents, pageLimit, toPage } from '../../db/index.ts';
+
+export type InvoiceStatus = 'to_pay' | 'paid' | 'void' | 'credited';
+
+export interface InvoiceLine {
+  position: number;
+  lineType: string;
+  description: string;
+  itemCode: string | null;
+  quantity: number;
+  unitPrice: number;
+  periodStart: string | null;
+  periodEnd: string | null;
+  prorateDays: number | null;
+  periodDays: number | null;
+  amount: number;
+}
+
+export interface Invoice {
+  id: string;
+  number: string;
+  entityId: string;
+  accountId: string;
+  kind: 'monthly' | 'one_time' | 'rental' | 'credit_note';
+  billingMonth: string | null;
+  billRunId: string | null;
+  issueDate: string;
+  sentOn: string | null;
+  dueDate: string;
+  currency: string;
+  subtotal: number;
+  total: number;
+  status: InvoiceStatus;
+  poNumber: string | null;
+  legalName: string;
+  createdAt: string;
+  lines?: InvoiceLine[];
+}
+
+type InvoiceRow = {
+  id: string;
+  number: string;
+  entity_id: string;
+  account_id: string;
+  kind: Invoice['kind'];
+  billing_month: string | null;
+  bill_run_id: string | null;
+  issue_date: string;
+  sent_on: string | null;
+  due_date: string;
+  currency: string;
+  subtotal: number;
+  total: number;
+  status: InvoiceStatus;
+  po_number: string | null;
+  legal_name: string;
+  created_at: Date;
+};
+
+const toInvoice = (r: InvoiceRow): Invoice => ({
+  id: r.id,
+  number: r.number,
+  entityId: r.entity_id,
+  accountId: r.account_id,
+  kind: r.kind,
+  billingMonth: r.billing_month,
+  billRunId: r.bill_run_id,
+  issueDate: r.issue_date,
+  sentOn: r.sent_on,
+  dueDate: r.due_date,
+  currency: r.currency,
+  subtotal: r.subtotal,
+  total: r.total,
+  status: r.status,
+  poNumber: r.po_number,
+  legalName: r.legal_name,
+  createdAt: r.created_at.toISOString(),
+});
+
+export interface InvoiceFilter {
+  accountId?: string;
+  month?: string;
+  status?: InvoiceStatus;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Invoices newest number last, a page at a time (the cursor is the last invoice number seen). */
+export async function listInvoices(ctx: Ctx, filter: InvoiceFilter = {}): Promise<Page<Invoice>> {
+  const limit = pageLimit(filter.limit);
+  let q = ctx.db
+    .selectFrom('invoices')
+    .selectAll()
+    .orderBy('number')
+    .limit(limit + 1);
+  if (filter.cursor) q = q.where('number', '>', filter.cursor);
+  if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
+  if (filter.month) q = q.where('billing_month', '=', parseMonth(filter.month));
+  if (filter.status) q = q.where('status', '=', filter.status);
+  const rows = await q.execute();
+  return toPage(rows.map(toInvoice), limit, (i) => i.number);
+}
+
+export async function getInvoice(ctx: Ctx, idOrNumber: string): Promise<Invoice> {
+  const row = await ctx.db
+    .selectFrom('invoices')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrNumber), eb('number', '=', idOrNumber)]))
+    .executeTakeFirst();
+  if (!row) throw notFound('invoice_not_found', `No invoice ${idOrNumber}.`);
+  const lines = await ctx.db
+    .selectFrom('invoice_lines')
+    .selectAll()
+    .where('invoice_id', '=', row.id)
+    .orderBy('position')
+    .execute();
+  return {
+    ...toInvoice(row),
+    lines: lines.map((l) => ({
+      position: l.position,
+      lineType: l.line_type,
+      description: l.description,
+      itemCode: l.item_code,
+      quantity: l.quantity,
+      unitPrice: l.unit_price,
+      periodStart: l.period_start,
+      periodEnd: l.period_end,
+      prorateDays: l.prorate_days,
+      periodDays: l.period_days,
+      amount: l.amount,
+    })),
+  };
+}
+
+/**
+ * RUN-12: staff void an invoice issued in error. Its lines and number stay (issued invoices are
+ * immutable and numbers gapless); only the status records the decision, with the reason.
+ */
+export async function voidInvoice(ctx: Ctx, idOrNumber: string, reason: string): Promise<Invoice> {
+  const invoice = await getInvoice(ctx, idOrNumber);
+  if (!reason?.trim()) throw invalid('reason_required', 'Say why the invoice is voided.');
+  if (invoice.status !== 'to_pay') {
+    throw invalid(
+      'cannot_void',
+      `Invoice ${invoice.number} is ${invoice.status}; only an unpaid invoice can be voided.`,
+    );
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('invoices').set({ status: 'void' }).where('id', '=', invoice.id).execute();
+    await appendEvents(trx, ctx.actor, ctx.clock.now(), [
+      { type: 'invoice.voided', subjectId: invoice.id, accountId: invoice.accountId, payload: { reason } },
+    ]);
+  });
+  return getInvoice(ctx, invoice.id);
+}
+
+export interface BillRunRecord {
+  id: string;
+  month: string;
+  status: 'running' | 'completed';
+  startedAt: string;
+  finishedAt: string | null;
+  invoicesCreated: number;
+  totalBilled: Record<string, number>;
+}
+
+export async function listBillRuns(ctx: Ctx): Promise<BillRunRecord[]> {
+  const rows = await ctx.db.selectFrom('bill_runs').selectAll().orderBy('month', 'desc').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    month: r.month,
+    status: r.status,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    invoicesCreated: r.invoices_created,
+    totalBilled: r.total_billed as Record<string, number>,
+  }));
+}

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import type { DraftLine } from './domain/monthly-charges.ts';
+
+// SQL for the invoicing module's own tables: invoices, invoice_lines, invoice_sequences, bill_runs.
+
+/**
+ * Reserves `count` consecutive numbers of an entity's sequence inside the caller's transaction:
+ * the row lock is held until commit, so a rolled-back batch leaves no gap.
+ */
+export async function reserveInvoiceNumbers(db: Db, entityId: string, count: number): Promise<number> {
+  const r = await sql<{ next_value: number }>`
+    INSERT INTO invoice_sequences (entity_id, next_value) VALUES (${entityId}, ${count + 1})
+    ON CONFLICT (entity_id) DO UPDATE SET next_value = invoice_sequences.next_value + ${count}
+    RETURNING next_value`.execute(db);
+  return r.rows[0]!.next_value - count; // first sequence number of the reserved block
+}
+
+export interface NewInvoice {
+  id: string;
+  number: string;
+  entityId: string;
+  accountId: string;
+  kind: 'monthly' | 'one_time' | 'rental' | 'credit_note';
+  billingMonth: string | null;
+  billRunId: string | null;
+  issueDate: string;
+  dueDate: string;
+  currency: string;
+  subtotal: number;
+  total: number;
+  poNumber: string | null;
+  legalName: string;
+  createdAt: Date;
+  lines: DraftLine[];
+}
+
+/** Inserts invoices and their lines with one statement each (array parameters, any batch size). */
+export async function insertInvoices(db: Db, invoices: readonly NewInvoice[]): Promise<void> {
+  if (invoices.length === 0) return;
+  const col = <T>(f: (i: NewInvoice) => T) => invoices.map(f);
+  await sql`
+    INSERT INTO invoices (id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date,
+      due_date, currency, subtotal, total, status, po_number, legal_name, created_at)
+    SELECT id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date, due_date, currency,
+      subtotal, total, 'to_pay', po_number, legal_name, created_at
+    FROM unnest(${col((i) => i.id)}::text[], ${col((i) => i.number)}::text[], ${col((i) => i.entityId)}::text[],
+      ${col((i) => i.accountId)}::text[], ${col((i) => i.kind)}::text[], ${col((i) => i.billingMonth)}::text[],
+      ${col((i) => i.billRunId)}::text[], ${col((i) => i.issueDate)}::date[], ${col((i) => i.dueDate)}::date[],
+      ${col((i) => i.currency)}::text[], ${col((i) => i.subtotal)}::int8[], ${col((i) => i.total)}::int8[],
+      ${col((i) => i.poNumber)}::text[], ${col((i) => i.legalName)}::text[],
+      ${col((i) => i.createdAt.toISOString())}::timestamptz[])
+      AS t(id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date, due_date, currency,
+        subtotal, total, po_number, legal_name, created_at)`.execute(db);
+
+  const lines = invoices.flatMap((inv) =>
+    inv.lines.map((l, position) => ({ invoiceId: inv.id, position, l })),
+  );
+  if (lines.length === 0) return;
+  const lc = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
+  await sql`
+    INSERT INTO invoice_lines (invoice_id, position, line_type, description, item_code, quantity, unit_price,
+      period_start, period_end, prorate_days, period_days, amount)
+    SELECT * FROM unnest(${lc((x) => x.invoiceId)}::text[], ${lc((x) => x.position)}::int[],
+      ${lc((x) => x.l.lineType)}::text[], ${lc((x) => x.l.description)}::text[], ${lc((x) => x.l.itemCode)}::text[],
+      ${lc((x) => x.l.quantity)}::int8[], ${lc((x) => x.l.unitPrice)}::int8[], ${lc((x) => x.l.periodStart)}::date[],
+      ${lc((x) => x.l.periodEnd)}::date[], ${lc((x) => x.l.prorateDays)}::int[], ${lc((x) => x.l.periodDays)}::int[],
+      ${lc((x) => x.l.amount)}::int8[])`.execute(db);
+}
+
+interface DueFilter {
+  month: string;
+  firstDay: string;
+  now: Date;
+  onlyIds?: readonly string[] | undefined;
+}
+
+/**
+ * Accounts due for the month-M invoice: active or suspended, a contract whose billing has started
+ * by the 1st, the 1st already begun in the account's own time zone, and no invoice for M yet.
+ */
+const dueCondition = (p: DueFilter) => sql`
+  a.status IN ('active', 'suspended')
+  AND (${p.firstDay}::timestamp AT TIME ZONE a.time_zone) <= ${p.now.toISOString()}::timestamptz
+  AND EXISTS (SELECT 1 FROM contracts c WHERE c.account_id = a.id AND c.billing_start_date <= ${p.firstDay}::date)
+  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.billing_month = ${p.month}
+    AND i.kind = 'monthly')
+  ${p.onlyIds ? sql`AND a.id = ANY(${p.onlyIds as string[]}::text[])` : sql``}`;
+
+/** Claims up to `limit` due accounts after `afterId`; rows another worker holds are skipped. */
+export async function claimDueAccounts(
+  db: Db,
+  p: DueFilter & { afterId: string; limit: number },
+): Promise<string[]> {
+  const r = await sql<{ id: string }>`
+    SELECT a.id FROM accounts a WHERE a.id > ${p.afterId} AND ${dueCondition(p)}
+    ORDER BY a.id LIMIT ${p.limit}
+    FOR UPDATE OF a SKIP LOCKED`.execute(db);
+  return r.rows.map((x) => x.id);
+}
+
+export async function countDueAccounts(db: Db, p: DueFilter): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`SELECT count(*)::int8 AS n FROM accounts a WHERE ${dueCondition(p)}`.execute(db);
+  return r.rows[0]!.n;
+}
