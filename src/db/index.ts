@@ -2,4 +2,4 @@ export { connect, type Db, type DbHandle, type ConnectOptions } from './connecti
 export { migrateToLatest } from './migrate.ts';
 export type { Database, Address } from './schema.ts';
 export { appendEvents, type DomainEvent } from './outbox.ts';
-export { toPage, pageLimit, type Page, MAX_PAGE } from './paginate.ts';
+export { toPage, pageLimit, pageArray, type Page, MAX_PAGE } from './paginate.ts';

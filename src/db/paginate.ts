@@ -22,3 +22,15 @@ export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string
   const last = data[data.length - 1];
   return { data, nextCursor: more && last ? cursorOf(last) : null };
 }
+
+/** Cursor pagination over a list already in memory (short lists: catalog, contracts, inventory). */
+export function pageArray<T>(
+  items: readonly T[],
+  opts: { cursor?: string | undefined; limit?: number | undefined },
+  key: (item: T) => string,
+): Page<T> {
+  const limit = pageLimit(opts.limit);
+  const sorted = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const after = opts.cursor ? sorted.filter((i) => key(i) > opts.cursor!) : sorted;
+  return toPage(after.slice(0, limit + 1), limit, key);
+}

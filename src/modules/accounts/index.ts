@@ -23,3 +23,4 @@ export {
   type ProrationConvention,
   type Remittance,
 } from './entities.ts';
+export { accountRoutes } from './http.ts';

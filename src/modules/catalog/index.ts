@@ -15,3 +15,4 @@ export {
   type ChargeType,
   type PriceEntry,
 } from './domain/price-book.ts';
+export { catalogRoutes } from './http.ts';

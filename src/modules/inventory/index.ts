@@ -16,3 +16,4 @@ export {
   type InventoryItem,
   type AddInventoryInput,
 } from './inventory.ts';
+export { inventoryRoutes } from './http.ts';

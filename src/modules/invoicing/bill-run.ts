@@ -32,7 +32,10 @@ export interface BillRunOptions {
   /** Restrict the run to these accounts (staff re-runs, tests). */
   accountIds?: readonly string[];
   onProgress?: (p: { done: number; total: number; invoices: number }) => void;
-  /** Fault injection for crash tests: throw after this many committed batches. */
+  /**
+   * Fault injection for crash tests: after this many committed batches, the next batch writes its
+   * invoices and then fails before committing, as a process killed mid-transaction would.
+   */
   failAfterBatches?: number;
 }
 
@@ -156,6 +159,9 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
             payload: { month, code: f.code, message: f.message },
           })),
         ]);
+        if (opts.failAfterBatches !== undefined && batches >= opts.failAfterBatches) {
+          throw new Error(`fault injected after ${batches} committed batch(es)`);
+        }
         return { claimed, batch };
       }));
     } catch (e) {
@@ -174,9 +180,6 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
     for (const inv of batch.invoices)
       result.totals[inv.currency] = (result.totals[inv.currency] ?? 0) + inv.total;
     opts.onProgress?.({ done, total: Math.max(total, done), invoices: result.invoicesCreated });
-    if (opts.failAfterBatches !== undefined && batches >= opts.failAfterBatches) {
-      throw new Error(`fault injected after ${batches} batch(es)`);
-    }
   }
 
   await finishRun(ctx, runId, month);

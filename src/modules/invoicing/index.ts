@@ -19,3 +19,4 @@ export {
   type MonthlyChargeInput,
 } from './domain/monthly-charges.ts';
 export { formatInvoiceNumber } from './domain/numbering.ts';
+export { invoicingRoutes } from './http.ts';

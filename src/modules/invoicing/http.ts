@@ -1,0 +1,152 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../../http/types.ts';
+import { IdParams, MinorUnits, Nullable, Page, PageQuery, errorResponses } from '../../http/schemas.ts';
+import { billRun } from './bill-run.ts';
+import { getInvoice, listBillRuns, listInvoices, voidInvoice } from './invoices.ts';
+import { pageArray } from '../../db/index.ts';
+import { getAccount } from '../accounts/index.ts';
+
+const LineSchema = Type.Object({
+  position: Type.Integer(),
+  lineType: Type.String({ description: 'RUN-5 line type: service_fee, standard_numbers, partial_charges…' }),
+  description: Type.String(),
+  itemCode: Nullable(Type.String()),
+  quantity: Type.Integer(),
+  unitPrice: MinorUnits('Unit price'),
+  periodStart: Nullable(Type.String()),
+  periodEnd: Nullable(Type.String()),
+  prorateDays: Nullable(Type.Integer({ description: 'Charged days of a partial month' })),
+  periodDays: Nullable(Type.Integer({ description: 'Days of that month' })),
+  amount: MinorUnits('Line amount, rounded once'),
+});
+
+const invoiceFields = {
+  id: Type.String(),
+  number: Type.String({ description: 'IN + 11 digits, gapless per billing entity' }),
+  entityId: Type.String(),
+  accountId: Type.String(),
+  kind: Type.String(),
+  billingMonth: Nullable(Type.String()),
+  billRunId: Nullable(Type.String()),
+  issueDate: Type.String(),
+  sentOn: Nullable(Type.String()),
+  dueDate: Type.String(),
+  currency: Type.String(),
+  subtotal: MinorUnits('Sum of charge lines'),
+  total: MinorUnits('Sum of all lines'),
+  status: Type.Union(['to_pay', 'paid', 'void', 'credited'].map((s) => Type.Literal(s))),
+  poNumber: Nullable(Type.String()),
+  legalName: Type.String({ description: "The billing entity's legal name on the issue date" }),
+  createdAt: Type.String(),
+};
+
+const InvoiceSummary = Type.Object(invoiceFields, { $id: 'InvoiceSummary' });
+const InvoiceSchema = Type.Object({ ...invoiceFields, lines: Type.Array(LineSchema) }, { $id: 'Invoice' });
+
+const BillRunSchema = Type.Object(
+  {
+    id: Type.String(),
+    month: Type.String(),
+    status: Type.String(),
+    startedAt: Type.String(),
+    finishedAt: Nullable(Type.String()),
+    invoicesCreated: Type.Integer(),
+    totalBilled: Type.Record(Type.String(), Type.Integer()),
+  },
+  { $id: 'BillRun' },
+);
+
+const Month = Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'Billing month, e.g. 2026-08' });
+
+export function invoicingRoutes(app: App) {
+  app.addSchema(InvoiceSummary);
+  app.addSchema(InvoiceSchema);
+  app.addSchema(BillRunSchema);
+  const tags = ['Invoices and bill runs'];
+
+  app.get(
+    '/v1/invoices',
+    {
+      schema: {
+        tags,
+        summary: 'List invoices in number order',
+        querystring: Type.Object({
+          ...PageQuery,
+          account: Type.Optional(Type.String({ description: 'Account id or number' })),
+          month: Type.Optional(Month),
+          status: Type.Optional(Type.Union(['to_pay', 'paid', 'void', 'credited'].map((s) => Type.Literal(s)))),
+        }),
+        response: { 200: Page(Type.Ref('InvoiceSummary')), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { account, ...rest } = req.query;
+      const accountId = account ? (await getAccount(req.ctx, account)).id : undefined;
+      return listInvoices(req.ctx, { ...rest, accountId } as Parameters<typeof listInvoices>[1]);
+    },
+  );
+
+  app.get(
+    '/v1/invoices/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get an invoice with its lines, by id or number',
+        params: IdParams,
+        response: { 200: Type.Ref('Invoice'), ...errorResponses },
+      },
+    },
+    async (req) => getInvoice(req.ctx, req.params.id),
+  );
+
+  app.post(
+    '/v1/invoices/:id/void',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary: 'Void an unpaid invoice issued in error (staff)',
+        params: IdParams,
+        body: Type.Object({ reason: Type.String({ minLength: 1 }) }),
+        response: { 200: Type.Ref('Invoice'), ...errorResponses },
+      },
+    },
+    async (req) => voidInvoice(req.ctx, req.params.id, req.body.reason),
+  );
+
+  app.post(
+    '/v1/bill-runs',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary: "Run (or resume) a month's bill run now; safe to repeat",
+        body: Type.Object({ month: Month, accountIds: Type.Optional(Type.Array(Type.String())) }),
+        response: {
+          200: Type.Object({
+            runId: Type.String(),
+            month: Type.String(),
+            invoicesCreated: Type.Integer(),
+            nothingToBill: Type.Integer(),
+            failures: Type.Array(Type.Object({ accountId: Type.String(), code: Type.String(), message: Type.String() })),
+            totals: Type.Record(Type.String(), Type.Integer()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => billRun(req.ctx, { month: req.body.month, accountIds: req.body.accountIds }),
+  );
+
+  app.get(
+    '/v1/bill-runs',
+    {
+      schema: {
+        tags,
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(Type.Ref('BillRun')), ...errorResponses },
+      },
+    },
+    async (req) => pageArray(await listBillRuns(req.ctx), req.query, (r) => r.month),
+  );
+}
