@@ -19,7 +19,9 @@ program
     new Option('--data-dir <dir>', 'embedded database directory').env('TOLLBOOTH_DATA').default('./data'),
   )
   .addOption(
-    new Option('--database-url <url>', 'use a PostgreSQL server instead of the embedded database').env('DATABASE_URL'),
+    new Option('--database-url <url>', 'use a PostgreSQL server instead of the embedded database').env(
+      'DATABASE_URL',
+    ),
   )
   .addOption(
     new Option('--simulated-clock <date>', 'run on a simulated clock starting at this date (test clock)'),
@@ -66,7 +68,9 @@ program
     if (opts.demoIfEmpty && empty) {
       console.log('Loading demo data into a fresh instance…');
       const s = await loadDemo(rt, { log: (m) => console.log(`  ${m}`) });
-      console.log(`Demo loaded: ${s.accounts} accounts, ${s.invoices} invoices over ${s.months.length} months.`);
+      console.log(
+        `Demo loaded: ${s.accounts} accounts, ${s.invoices} invoices over ${s.months.length} months.`,
+      );
     }
     let key: string | undefined;
     if ((await listApiKeys(ctx)).length === 0) {
@@ -76,15 +80,21 @@ program
       key = readFileSync(demoKeyFile(), 'utf8').trim();
     }
     const app = await buildServer(rt, { logger: false });
-    const stopScheduler = rt.clock.kind === 'real' ? startRealClockScheduler(rt, 60_000, (m) => console.log(m)) : () => {};
+    const stopScheduler =
+      rt.clock.kind === 'real' ? startRealClockScheduler(rt, 60_000, (m) => console.log(m)) : () => {};
     await app.listen({ port: Number(opts.port), host: opts.host });
     const base = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
-    console.log(`\nTollbooth is running (${rt.handle.kind} database, ${rt.clock.kind} clock at ${rt.clock.now().toISOString()})`);
+    console.log(
+      `\nTollbooth is running (${rt.handle.kind} database, ${rt.clock.kind} clock at ${rt.clock.now().toISOString()})`,
+    );
     console.log(`  API            ${base}/v1`);
     console.log(`  API reference  ${base}/docs`);
     console.log(`  OpenAPI        ${base}/openapi.json`);
     console.log(`  Health         ${base}/health     Metrics ${base}/metrics`);
-    if (key) console.log(`  Demo API key   ${key}\n  Try: curl -H "Authorization: Bearer ${key}" ${base}/v1/invoices`);
+    if (key)
+      console.log(
+        `  Demo API key   ${key}\n  Try: curl -H "Authorization: Bearer ${key}" ${base}/v1/invoices`,
+      );
     const shutdown = async () => {
       stopScheduler();
       await app.close();
@@ -123,7 +133,10 @@ program
     withRuntime(async (rt) => {
       const month = parseMonth(opts.month);
       const bar = new cliProgress.SingleBar(
-        { format: `Bill run ${month} [{bar}] {value}/{total} accounts | {invoices} invoices | {eta_formatted} left`, stream: process.stderr },
+        {
+          format: `Bill run ${month} [{bar}] {value}/{total} accounts | {invoices} invoices | {eta_formatted} left`,
+          stream: process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       );
       let started = false;
@@ -145,7 +158,8 @@ program
       console.log(`Bill run ${month} (${r.runId}) finished in ${secs.toFixed(1)} s`);
       console.log(`  invoices created   ${r.invoicesCreated}`);
       console.log(`  nothing to bill    ${r.nothingToBill}`);
-      for (const [cur, total] of Object.entries(r.totals)) console.log(`  billed ${cur}        ${money(total, cur)}`);
+      for (const [cur, total] of Object.entries(r.totals))
+        console.log(`  billed ${cur}        ${money(total, cur)}`);
       if (r.failures.length) {
         console.log(`  failed accounts    ${r.failures.length}`);
         for (const f of r.failures.slice(0, 20)) console.log(`    ${f.accountId}: ${f.message}`);
@@ -158,7 +172,9 @@ const clock = program.command('clock').description('show or move the instance cl
 clock
   .command('show')
   .description('print the instance time and clock kind')
-  .action(() => withRuntime(async (rt) => console.log(`${rt.clock.now().toISOString()} (${rt.clock.kind} clock)`)));
+  .action(() =>
+    withRuntime(async (rt) => console.log(`${rt.clock.now().toISOString()} (${rt.clock.kind} clock)`)),
+  );
 clock
   .command('advance')
   .description('move a simulated clock forward, running scheduled bill runs on the way')
@@ -166,7 +182,8 @@ clock
   .action((opts: { to: string }) =>
     withRuntime(async (rt) => {
       const r = await advanceClock(rt, parseInstant(opts.to, '--to'), 'cli');
-      for (const b of r.billRuns) console.log(`${b.at}  bill run ${b.month} (${b.timeZone}): ${b.invoicesCreated} invoices`);
+      for (const b of r.billRuns)
+        console.log(`${b.at}  bill run ${b.month} (${b.timeZone}): ${b.invoicesCreated} invoices`);
       console.log(`Clock moved from ${r.from} to ${r.to}.`);
     }),
   );
@@ -183,10 +200,26 @@ invoices
       const ctx = rt.ctx('cli');
       const accountId = opts.account ? (await getAccount(ctx, opts.account)).id : undefined;
       const page = await listInvoices(ctx, { accountId, month: opts.month, limit: Number(opts.limit) });
-      console.log(['number'.padEnd(14), 'issued'.padEnd(10), 'month'.padEnd(7), 'status'.padEnd(7), 'total'.padStart(14), 'account'].join('  '));
+      console.log(
+        [
+          'number'.padEnd(14),
+          'issued'.padEnd(10),
+          'month'.padEnd(7),
+          'status'.padEnd(7),
+          'total'.padStart(14),
+          'account',
+        ].join('  '),
+      );
       for (const i of page.data) {
         console.log(
-          [i.number.padEnd(14), i.issueDate, (i.billingMonth ?? '').padEnd(7), i.status.padEnd(7), money(i.total, i.currency).padStart(14), i.accountId].join('  '),
+          [
+            i.number.padEnd(14),
+            i.issueDate,
+            (i.billingMonth ?? '').padEnd(7),
+            i.status.padEnd(7),
+            money(i.total, i.currency).padStart(14),
+            i.accountId,
+          ].join('  '),
         );
       }
       if (page.nextCursor) console.log(`… more: --limit ${Number(opts.limit) * 2}`);
@@ -198,9 +231,13 @@ invoices
   .action((id: string) =>
     withRuntime(async (rt) => {
       const inv = await getInvoice(rt.ctx('cli'), id);
-      console.log(`${inv.number}  ${inv.legalName}  issued ${inv.issueDate}  due ${inv.dueDate}  ${inv.status}`);
+      console.log(
+        `${inv.number}  ${inv.legalName}  issued ${inv.issueDate}  due ${inv.dueDate}  ${inv.status}`,
+      );
       for (const l of inv.lines ?? []) {
-        const period = l.prorateDays ? ` ${l.periodStart}…${l.periodEnd} (${l.prorateDays}/${l.periodDays} days)` : '';
+        const period = l.prorateDays
+          ? ` ${l.periodStart}…${l.periodEnd} (${l.prorateDays}/${l.periodDays} days)`
+          : '';
         console.log(
           `  ${l.lineType.padEnd(17)} ${l.description.padEnd(34)} ${String(l.quantity).padStart(5)} × ${money(l.unitPrice, inv.currency).padStart(10)}${period.padEnd(40)} ${money(l.amount, inv.currency).padStart(12)}`,
         );

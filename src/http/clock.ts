@@ -31,7 +31,12 @@ export function clockRoutes(app: App, rt: Runtime) {
             from: Type.String(),
             to: Type.String(),
             billRuns: Type.Array(
-              Type.Object({ at: Type.String(), month: Type.String(), timeZone: Type.String(), invoicesCreated: Type.Integer() }),
+              Type.Object({
+                at: Type.String(),
+                month: Type.String(),
+                timeZone: Type.String(),
+                invoicesCreated: Type.Integer(),
+              }),
             ),
           }),
           ...errorResponses,

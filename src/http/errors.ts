@@ -14,7 +14,9 @@ const STATUS: Record<ErrorKind, number> = {
 /** The one place where error codes become HTTP statuses and JSON bodies. */
 export function handleError(error: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (isBillingError(error)) {
-    return reply.status(STATUS[error.kind]).send({ code: error.code, message: error.message, details: error.details });
+    return reply
+      .status(STATUS[error.kind])
+      .send({ code: error.code, message: error.message, details: error.details });
   }
   const fe = error as FastifyError;
   if (fe.validation) {
@@ -22,7 +24,10 @@ export function handleError(error: FastifyError | Error, req: FastifyRequest, re
       code: 'invalid_request',
       message: `The request is not valid: ${fe.message}.`,
       details: {
-        errors: fe.validation.map((v) => ({ path: v.instancePath || v.params?.missingProperty, message: v.message })),
+        errors: fe.validation.map((v) => ({
+          path: v.instancePath || v.params?.missingProperty,
+          message: v.message,
+        })),
       },
     });
   }
@@ -32,5 +37,7 @@ export function handleError(error: FastifyError | Error, req: FastifyRequest, re
       .send({ code: (fe.code ?? 'bad_request').toLowerCase(), message: fe.message, details: {} });
   }
   req.log.error({ err: error }, 'unhandled error');
-  return reply.status(500).send({ code: 'internal', message: 'Something went wrong on our side; it was logged.', details: {} });
+  return reply
+    .status(500)
+    .send({ code: 'internal', message: 'Something went wrong on our side; it was logged.', details: {} });
 }

@@ -49,7 +49,10 @@ export async function claimIdempotencyKey(req: FastifyRequest, reply: FastifyRep
     );
   }
   if (previous.status_code === null) {
-    throw conflict('idempotency_in_progress', `A request with Idempotency-Key "${key}" is still being processed; retry shortly.`);
+    throw conflict(
+      'idempotency_in_progress',
+      `A request with Idempotency-Key "${key}" is still being processed; retry shortly.`,
+    );
   }
   reply.header('idempotent-replayed', 'true');
   reply.header('content-type', 'application/json; charset=utf-8');
@@ -60,9 +63,16 @@ export async function recordIdempotentResponse(req: FastifyRequest, reply: Fasti
   if (!req.idempotency) return payload;
   const { apiKeyId, key } = req.idempotency;
   req.idempotency = null;
-  const q = req.ctx.db.updateTable('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key);
+  const q = req.ctx.db
+    .updateTable('idempotency_keys')
+    .where('api_key_id', '=', apiKeyId)
+    .where('key', '=', key);
   if (reply.statusCode >= 500) {
-    await req.ctx.db.deleteFrom('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key).execute();
+    await req.ctx.db
+      .deleteFrom('idempotency_keys')
+      .where('api_key_id', '=', apiKeyId)
+      .where('key', '=', key)
+      .execute();
   } else {
     const body = typeof payload === 'string' ? payload : JSON.stringify(payload ?? null);
     await q.set({ status_code: reply.statusCode, response: body }).execute();

@@ -35,7 +35,7 @@ export function createMetrics(rt: Runtime) {
   });
   new Gauge({
     name: 'tollbooth_clock_seconds',
-    help: "The instance clock (simulated or real) as Unix seconds",
+    help: 'The instance clock (simulated or real) as Unix seconds',
     registers: [registry],
     collect() {
       this.set(Math.floor(rt.clock.now().getTime() / 1000));

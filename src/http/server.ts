@@ -5,7 +5,13 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { forbidden, unauthorized } from '../kernel/index.ts';
 import type { Runtime } from '../runtime.ts';
-import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, STAFF_ROLES } from '../modules/access/index.ts';
+import {
+  authenticateApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  STAFF_ROLES,
+} from '../modules/access/index.ts';
 import { accountRoutes } from '../modules/accounts/index.ts';
 import { catalogRoutes } from '../modules/catalog/index.ts';
 import { inventoryRoutes } from '../modules/inventory/index.ts';
@@ -20,8 +26,6 @@ import type { App } from './types.ts';
 export interface ServerOptions {
   logger?: boolean;
 }
-
-const PUBLIC = new Set(['/health', '/metrics', '/openapi.json']);
 
 function apiKeyFrom(headers: Record<string, string | string[] | undefined>): string | undefined {
   const auth = headers.authorization;
@@ -51,7 +55,9 @@ export async function buildServer(rt: Runtime, opts: ServerOptions = {}): Promis
           'Errors are JSON {code, message, details}.',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Staff or integration API key' } },
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Staff or integration API key' },
+        },
       },
       security: [{ apiKey: [] }],
     },
@@ -64,7 +70,9 @@ export async function buildServer(rt: Runtime, opts: ServerOptions = {}): Promis
   app.decorateRequest('idempotency', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ code: 'route_not_found', message: `No route ${req.method} ${req.url}.`, details: {} }),
+    reply
+      .status(404)
+      .send({ code: 'route_not_found', message: `No route ${req.method} ${req.url}.`, details: {} }),
   );
 
   app.addHook('onRequest', async (req) => {
@@ -96,7 +104,12 @@ export async function buildServer(rt: Runtime, opts: ServerOptions = {}): Promis
 
   app.get('/health', { schema: { hide: true } }, async () => {
     await rt.handle.db.selectFrom('instance_settings').select('key').limit(1).execute();
-    return { status: 'ok', database: rt.handle.kind, clock: rt.clock.kind, now: rt.clock.now().toISOString() };
+    return {
+      status: 'ok',
+      database: rt.handle.kind,
+      clock: rt.clock.kind,
+      now: rt.clock.now().toISOString(),
+    };
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
@@ -137,7 +150,10 @@ export async function buildServer(rt: Runtime, opts: ServerOptions = {}): Promis
     '/v1/api-keys',
     {
       config: { access: 'admin' },
-      schema: { tags: ['Access'], response: { 200: Type.Object({ data: Type.Array(KeySchema), nextCursor: Type.Null() }) } },
+      schema: {
+        tags: ['Access'],
+        response: { 200: Type.Object({ data: Type.Array(KeySchema), nextCursor: Type.Null() }) },
+      },
     },
     async (req) => ({ data: await listApiKeys(req.ctx), nextCursor: null }),
   );

@@ -102,19 +102,22 @@ export function allocate(amount: number, ratios: readonly number[]): number[] {
   if (ratios.length === 0 || total <= 0 || ratios.some((r) => r < 0 || !Number.isSafeInteger(r))) {
     throw invalid('invalid_ratios', 'Ratios must be non-negative integers with a positive sum.');
   }
-  const a = toBig(amount);
+  // Allocate the magnitude and restore the sign, so negatives mirror positives exactly.
+  const signed = toBig(amount);
+  const a = signed < 0n ? -signed : signed;
   const t = BigInt(total);
   const shares = ratios.map((r) => (a * BigInt(r)) / t);
   let remainder = a - shares.reduce((x, y) => x + y, 0n);
   const order = ratios
-    .map((r, i) => ({ i, rem: (a * BigInt(r)) % t }))
+    .map((r, i) => ({ i, r, rem: (a * BigInt(r)) % t }))
+    .filter((x) => x.r > 0)
     .sort((x, y) => (x.rem === y.rem ? x.i - y.i : x.rem > y.rem ? -1 : 1));
-  const step = remainder >= 0n ? 1n : -1n;
-  for (let k = 0; remainder !== 0n; k = (k + 1) % order.length) {
+  for (let k = 0; remainder > 0n; k = (k + 1) % order.length) {
     const idx = order[k]!.i;
-    shares[idx] = shares[idx]! + step;
-    remainder -= step;
+    shares[idx] = shares[idx]! + 1n;
+    remainder -= 1n;
   }
+  if (signed < 0n) return shares.map((s) => toSafeNumber(-s));
   return shares.map(toSafeNumber);
 }
 

@@ -9,7 +9,13 @@ const phone = (addedOn: string) => [{ itemCode: 'device.desk-phone', quantity: 1
 
 before(async () => {
   api = await testApi({ simulatedClock: '2026-01-01T12:00:00Z' });
-  const starts = { jan31: '2026-01-31', jan30: '2026-01-30', dec31: '2026-12-31', feb28: '2028-02-28', feb29: '2028-02-29' };
+  const starts = {
+    jan31: '2026-01-31',
+    jan30: '2026-01-30',
+    dec31: '2026-12-31',
+    feb28: '2028-02-28',
+    feb29: '2028-02-29',
+  };
   for (const [name, date] of Object.entries(starts)) {
     ids[name] = (await createTestAccount(api, { companyName: `Edge ${name}` })).id;
     await signAndEquip(api, ids[name]!, { signatureDate: date }, phone(date));
@@ -33,7 +39,10 @@ test('billing start 31 January: 31 − 31 = 0 days of January, so 1 February bil
 
 test('billing start 30 January: 1 day of 31', async () => {
   const feb = await invoiceFor(api, ids.jan30!, '2026-02');
-  assert.deepEqual(partials(feb).map((l: any) => [l.prorateDays, l.periodDays, l.amount]), [[1, 31, 80]]); // 24.95/31 = 0.805
+  assert.deepEqual(
+    partials(feb).map((l: any) => [l.prorateDays, l.periodDays, l.amount]),
+    [[1, 31, 80]],
+  ); // 24.95/31 = 0.805
   assert.equal(feb.total, 2495 + 80);
 });
 
@@ -47,7 +56,10 @@ test('billing start 31 December: the 1 January invoice of the next year bills Ja
 
 test('leap year: 28 February 2028 is 1 day of 29; 29 February 2028 is 0 days', async () => {
   const mar = await invoiceFor(api, ids.feb28!, '2028-03');
-  assert.deepEqual(partials(mar).map((l: any) => [l.prorateDays, l.periodDays, l.amount]), [[1, 29, 86]]); // 24.95/29 = 0.860
+  assert.deepEqual(
+    partials(mar).map((l: any) => [l.prorateDays, l.periodDays, l.amount]),
+    [[1, 29, 86]],
+  ); // 24.95/29 = 0.860
   assert.equal(await invoiceFor(api, ids.feb29!, '2028-02'), null);
   const mar29 = await invoiceFor(api, ids.feb29!, '2028-03');
   assert.deepEqual(partials(mar29), []);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { type TestApi, createTestAccount, invoiceFor, signAndEquip, testApi } from '../support/api.ts';
 
 let api: TestApi;
-const ids: Record<string, string> = {};
+const ids = {} as Record<'run2' | 'run3' | 'rounding' | 'free', string>;
 
 const line = (inv: any, lineType: string, itemCode: string) =>
   inv.lines.filter((l: any) => l.lineType === lineType && l.itemCode === itemCode);
@@ -63,8 +63,8 @@ before(async () => {
 after(() => api.close());
 
 test('RUN-2: billing start 15 July → no July invoice; 1 August = 16/31 of July + August', async () => {
-  assert.equal(await invoiceFor(api, ids.run2!, '2026-07'), null);
-  const inv = await invoiceFor(api, ids.run2!, '2026-08');
+  assert.equal(await invoiceFor(api, ids.run2, '2026-07'), null);
+  const inv = await invoiceFor(api, ids.run2, '2026-08');
   assert.equal(inv.issueDate, '2026-08-01');
   assert.equal(inv.dueDate, '2026-08-16');
   assert.deepEqual(
@@ -79,32 +79,40 @@ test('RUN-2: billing start 15 July → no July invoice; 1 August = 16/31 of July
   assert.equal(inv.total, 20733);
   assert.equal(inv.subtotal, 20733);
   // September is a plain month.
-  const sep = await invoiceFor(api, ids.run2!, '2026-09');
+  const sep = await invoiceFor(api, ids.run2, '2026-09');
   assert.equal(sep.total, 12475 + 1200);
 });
 
 test('RUN-3: +2 devices +1 number on 20 August → 1 September has 7 devices, 4 numbers and 11/31 partials', async () => {
-  const aug = await invoiceFor(api, ids.run3!, '2026-08');
+  const aug = await invoiceFor(api, ids.run3, '2026-08');
   assert.equal(aug.total, 12475 + 1200);
-  const sep = await invoiceFor(api, ids.run3!, '2026-09');
+  const sep = await invoiceFor(api, ids.run3, '2026-09');
   assert.equal(line(sep, 'service_fee', 'device.desk-phone')[0].quantity, 7);
   assert.equal(line(sep, 'service_fee', 'device.desk-phone')[0].amount, 17465); // 7 × 24.95
   assert.equal(line(sep, 'standard_numbers', 'number.local')[0].amount, 1600); // 4 × 4.00
   const pd = line(sep, 'partial_charges', 'device.desk-phone')[0];
-  assert.deepEqual([pd.quantity, pd.periodStart, pd.periodEnd, pd.prorateDays, pd.periodDays, pd.amount], [
-    2, '2026-08-20', '2026-08-31', 11, 31, 1771, // 49.90 × 11/31 = 17.706 → 17.71
-  ]);
+  assert.deepEqual(
+    [pd.quantity, pd.periodStart, pd.periodEnd, pd.prorateDays, pd.periodDays, pd.amount],
+    [
+      2,
+      '2026-08-20',
+      '2026-08-31',
+      11,
+      31,
+      1771, // 49.90 × 11/31 = 17.706 → 17.71
+    ],
+  );
   const pn = line(sep, 'partial_charges', 'number.local')[0];
   assert.deepEqual([pn.quantity, pn.prorateDays, pn.amount], [1, 11, 142]); // 4.00 × 11/31 = 1.419 → 1.42
   assert.equal(sep.total, 17465 + 1600 + 1771 + 142);
   // October: the partials are gone.
-  const oct = await invoiceFor(api, ids.run3!, '2026-10');
+  const oct = await invoiceFor(api, ids.run3, '2026-10');
   assert.equal(oct.total, 17465 + 1600);
 });
 
 test('rounding happens once per line: 3 × 19.99 for 11/31 is 21.28, not 3 × 7.09', async () => {
-  assert.equal(await invoiceFor(api, ids.rounding!, '2026-08'), null); // nothing to bill on 1 August
-  const sep = await invoiceFor(api, ids.rounding!, '2026-09');
+  assert.equal(await invoiceFor(api, ids.rounding, '2026-08'), null); // nothing to bill on 1 August
+  const sep = await invoiceFor(api, ids.rounding, '2026-09');
   const partial = line(sep, 'partial_charges', 'device.test-1999')[0];
   assert.equal(partial.amount, 2128);
   assert.notEqual(partial.amount, 3 * 709);
@@ -112,9 +120,9 @@ test('rounding happens once per line: 3 × 19.99 for 11/31 is 21.28, not 3 × 7.
 });
 
 test('CON-2: free months run from the signature date; billing starts after them', async () => {
-  assert.equal(await invoiceFor(api, ids.free!, '2026-08'), null);
-  assert.equal(await invoiceFor(api, ids.free!, '2026-09'), null);
-  const oct = await invoiceFor(api, ids.free!, '2026-10');
+  assert.equal(await invoiceFor(api, ids.free, '2026-08'), null);
+  assert.equal(await invoiceFor(api, ids.free, '2026-09'), null);
+  const oct = await invoiceFor(api, ids.free, '2026-10');
   const partial = line(oct, 'partial_charges', 'device.desk-phone')[0];
   assert.deepEqual([partial.prorateDays, partial.periodDays, partial.amount], [20, 30, 3327]); // 49.90 × 20/30
   assert.equal(oct.total, 4990 + 3327);
@@ -127,7 +135,10 @@ test('every invoice total is the sum of its lines and numbers are gapless', asyn
   numbers.forEach((n: number, i: number) => assert.equal(n, numbers[0] + i));
   for (const summary of all.body.data) {
     const inv = (await api.get(`/v1/invoices/${summary.id}`)).body;
-    assert.equal(inv.total, inv.lines.reduce((s: number, l: any) => s + l.amount, 0));
+    assert.equal(
+      inv.total,
+      inv.lines.reduce((s: number, l: any) => s + l.amount, 0),
+    );
     assert.match(inv.number, /^IN\d{11}$/);
   }
 });

@@ -32,7 +32,7 @@ test("Tokyo's 1 September begins on 31 August UTC: its invoice comes first", asy
   assert.equal(await invoiceFor(api, la, '2026-09'), null);
 });
 
-test("Los Angeles is billed at its own midnight (07:00 UTC in summer), not a minute before", async () => {
+test('Los Angeles is billed at its own midnight (07:00 UTC in summer), not a minute before', async () => {
   await api.post('/v1/clock/advance', { to: '2026-09-01T06:59:00Z' });
   assert.equal(await invoiceFor(api, la, '2026-09'), null);
   const r = await api.post('/v1/clock/advance', { to: '2026-09-01T07:00:00Z' });

@@ -22,7 +22,8 @@ export async function createApiKey(
   ctx: Ctx,
   input: { name: string; role: StaffRole },
 ): Promise<{ key: string; apiKey: ApiKey }> {
-  if (!STAFF_ROLES.includes(input.role)) throw invalid('invalid_role', `role must be one of ${STAFF_ROLES.join(', ')}.`);
+  if (!STAFF_ROLES.includes(input.role))
+    throw invalid('invalid_role', `role must be one of ${STAFF_ROLES.join(', ')}.`);
   if (!input.name?.trim()) throw invalid('name_required', 'Give the key a name that says who uses it.');
   const key = `tb_${randomBytes(24).toString('base64url')}`;
   const now = ctx.clock.now();
@@ -30,7 +31,14 @@ export async function createApiKey(
   await ctx.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('api_keys')
-      .values({ id, name: input.name.trim(), role: input.role, prefix: key.slice(0, 7), key_hash: hashKey(key), created_at: now })
+      .values({
+        id,
+        name: input.name.trim(),
+        role: input.role,
+        prefix: key.slice(0, 7),
+        key_hash: hashKey(key),
+        created_at: now,
+      })
       .execute();
     await appendEvents(trx, ctx.actor, now, [
       { type: 'api_key.created', subjectId: id, payload: { name: input.name, role: input.role } },
@@ -38,7 +46,14 @@ export async function createApiKey(
   });
   return {
     key,
-    apiKey: { id, name: input.name.trim(), role: input.role, prefix: key.slice(0, 7), createdAt: now.toISOString(), revokedAt: null },
+    apiKey: {
+      id,
+      name: input.name.trim(),
+      role: input.role,
+      prefix: key.slice(0, 7),
+      createdAt: now.toISOString(),
+      revokedAt: null,
+    },
   };
 }
 
@@ -73,6 +88,8 @@ export async function listApiKeys(ctx: Ctx): Promise<ApiKey[]> {
 export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('api_keys').set({ revoked_at: ctx.clock.now() }).where('id', '=', id).execute();
-    await appendEvents(trx, ctx.actor, ctx.clock.now(), [{ type: 'api_key.revoked', subjectId: id, payload: {} }]);
+    await appendEvents(trx, ctx.actor, ctx.clock.now(), [
+      { type: 'api_key.revoked', subjectId: id, payload: {} },
+    ]);
   });
 }

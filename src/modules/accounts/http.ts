@@ -91,7 +91,10 @@ export function accountRoutes(app: App) {
         tags,
         summary: 'Rename an entity from a date on (older invoices keep the old name)',
         params: IdParams,
-        body: Type.Object({ legalName: Type.String({ minLength: 1 }), validFrom: DateString('First day of the name') }),
+        body: Type.Object({
+          legalName: Type.String({ minLength: 1 }),
+          validFrom: DateString('First day of the name'),
+        }),
         response: { 200: Type.Ref('BillingEntity'), ...errorResponses },
       },
     },

@@ -47,7 +47,11 @@ export function catalogRoutes(app: App) {
   app.get(
     '/v1/catalog/items/:code',
     {
-      schema: { tags, params: Type.Object({ code: Type.String() }), response: { 200: Type.Ref('CatalogItem'), ...errorResponses } },
+      schema: {
+        tags,
+        params: Type.Object({ code: Type.String() }),
+        response: { 200: Type.Ref('CatalogItem'), ...errorResponses },
+      },
     },
     async (req) => getCatalogItem(req.ctx, req.params.code),
   );
@@ -62,9 +66,15 @@ export function catalogRoutes(app: App) {
           code: Type.String(),
           name: Type.String({ minLength: 1 }),
           chargeType: Type.Union(
-            ['service_fee', 'standard_numbers', 'contact_center', 'rental', 'circuit', 'one_time', 'usage'].map((t) =>
-              Type.Literal(t),
-            ),
+            [
+              'service_fee',
+              'standard_numbers',
+              'contact_center',
+              'rental',
+              'circuit',
+              'one_time',
+              'usage',
+            ].map((t) => Type.Literal(t)),
           ),
           unit: Type.String(),
           billing: Type.Union([Type.Literal('recurring'), Type.Literal('one_time'), Type.Literal('usage')]),
@@ -75,7 +85,9 @@ export function catalogRoutes(app: App) {
       },
     },
     async (req, reply) =>
-      reply.status(201).send(await createCatalogItem(req.ctx, req.body as Parameters<typeof createCatalogItem>[1])),
+      reply
+        .status(201)
+        .send(await createCatalogItem(req.ctx, req.body as Parameters<typeof createCatalogItem>[1])),
   );
   app.post(
     '/v1/catalog/items/:code/prices',

@@ -93,7 +93,8 @@ export function inventoryRoutes(app: App) {
         response: { 201: Type.Object({ data: Type.Array(Type.Ref('InventoryItem')) }), ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send({ data: await addInventory(req.ctx, req.params.id, req.body.items) }),
+    async (req, reply) =>
+      reply.status(201).send({ data: await addInventory(req.ctx, req.params.id, req.body.items) }),
   );
 
   app.get(
@@ -103,13 +104,20 @@ export function inventoryRoutes(app: App) {
         tags,
         summary: 'The service inventory, optionally as it was on a date',
         params: IdParams,
-        querystring: Type.Object({ ...PageQuery, on: Type.Optional(DateString('Services active on this date')) }),
+        querystring: Type.Object({
+          ...PageQuery,
+          on: Type.Optional(DateString('Services active on this date')),
+        }),
         response: { 200: Page(Type.Ref('InventoryItem')), ...errorResponses },
       },
     },
     async (req) => {
       const account = await getAccount(req.ctx, req.params.id);
-      return pageArray(await listInventory(req.ctx, account.id, { on: req.query.on }), req.query, (i) => i.id);
+      return pageArray(
+        await listInventory(req.ctx, account.id, { on: req.query.on }),
+        req.query,
+        (i) => i.id,
+      );
     },
   );
 

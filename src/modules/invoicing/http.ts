@@ -74,7 +74,9 @@ export function invoicingRoutes(app: App) {
           ...PageQuery,
           account: Type.Optional(Type.String({ description: 'Account id or number' })),
           month: Type.Optional(Month),
-          status: Type.Optional(Type.Union(['to_pay', 'paid', 'void', 'credited'].map((s) => Type.Literal(s)))),
+          status: Type.Optional(
+            Type.Union(['to_pay', 'paid', 'void', 'credited'].map((s) => Type.Literal(s))),
+          ),
         }),
         response: { 200: Page(Type.Ref('InvoiceSummary')), ...errorResponses },
       },
@@ -128,7 +130,9 @@ export function invoicingRoutes(app: App) {
             month: Type.String(),
             invoicesCreated: Type.Integer(),
             nothingToBill: Type.Integer(),
-            failures: Type.Array(Type.Object({ accountId: Type.String(), code: Type.String(), message: Type.String() })),
+            failures: Type.Array(
+              Type.Object({ accountId: Type.String(), code: Type.String(), message: Type.String() }),
+            ),
             totals: Type.Record(Type.String(), Type.Integer()),
           }),
           ...errorResponses,
