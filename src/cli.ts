@@ -106,6 +106,31 @@ program
   });
 
 program
+  .command('worker')
+  .description(
+    'run scheduled billing (bill runs on the 1st) without the HTTP API; start several to share the work',
+  )
+  .option('--interval <seconds>', 'how often to look for due work', '60')
+  .action(async (opts: { interval: string }) => {
+    const rt = await open();
+    if (rt.clock.kind !== 'real') {
+      console.error(
+        'error: a simulated clock moves only when told (tollbooth clock advance); a worker is for the real clock.',
+      );
+      process.exit(1);
+    }
+    const stop = startRealClockScheduler(rt, Number(opts.interval) * 1000, (m) => console.log(m));
+    console.log(`Worker running (${rt.handle.kind} database); checking every ${opts.interval} s.`);
+    const shutdown = async () => {
+      stop();
+      await rt.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+
+program
   .command('migrate')
   .description('create or upgrade the database schema')
   .action(() =>

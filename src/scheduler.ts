@@ -36,7 +36,16 @@ async function runDue(rt: Runtime, from: Date, to: Date, setClock: (at: Date) =>
  * Moves a simulated clock forward to `to`, running each scheduled event on the way (like a test
  * clock): the month's bill run at 00:00 on the 1st in every account time zone.
  */
-export async function advanceClock(rt: Runtime, to: Date, actor: string): Promise<AdvanceReport> {
+export function advanceClock(rt: Runtime, to: Date, actor: string): Promise<AdvanceReport> {
+  // One advance at a time: a second request waits and then starts from where the first ended.
+  const next = advancing.then(() => advanceOnce(rt, to, actor));
+  advancing = next.catch(() => undefined);
+  return next;
+}
+
+let advancing: Promise<unknown> = Promise.resolve();
+
+async function advanceOnce(rt: Runtime, to: Date, actor: string): Promise<AdvanceReport> {
   const clock = rt.clock;
   if (!(clock instanceof SimulatedClock)) {
     throw conflict(
