@@ -275,7 +275,7 @@ export const PHONE_CATALOG: CatalogItemInput[] = [
     chargeType: 'one_time',
     unit: 'request',
     billing: 'one_time',
-    prices: usdMxn('15.00', '15.00'),
+    prices: usdMxn('15.00', '269.00'),
   },
   {
     code: 'fee.buyout',

@@ -40,7 +40,10 @@ test('an issued invoice cannot be changed or deleted, even by SQL; voiding keeps
   const inv = await invoiceFor(api, mx, '2025-07');
   const db = api.rt.handle.db;
   await assert.rejects(sql`UPDATE invoices SET total = 1 WHERE id = ${inv.id}`.execute(db), /immutable/);
-  await assert.rejects(sql`UPDATE invoice_lines SET amount = 1 WHERE invoice_id = ${inv.id}`.execute(db), /immutable/);
+  await assert.rejects(
+    sql`UPDATE invoice_lines SET amount = 1 WHERE invoice_id = ${inv.id}`.execute(db),
+    /immutable/,
+  );
   await assert.rejects(sql`DELETE FROM invoice_lines WHERE invoice_id = ${inv.id}`.execute(db), /immutable/);
   await assert.rejects(sql`DELETE FROM invoices WHERE id = ${inv.id}`.execute(db), /cannot be deleted/);
   const voided = await api.post(`/v1/invoices/${inv.id}/void`, { reason: 'issued in error' });

@@ -1,9 +1,17 @@
 import type { Ctx } from '../../context.ts';
-import { type CalendarDate, invalid, newId, notFound, parseDate } from '../../kernel/index.ts';
+import {
+  type CalendarDate,
+  firstDayOf,
+  invalid,
+  monthOf,
+  newId,
+  notFound,
+  parseDate,
+} from '../../kernel/index.ts';
 import { appendEvents } from '../../db/index.ts';
 import { getAccount } from '../accounts/index.ts';
-import { findCatalogItems } from '../catalog/index.ts';
-import { contractOf } from './contracts.ts';
+import { type CatalogItem, findCatalogItems } from '../catalog/index.ts';
+import { type Contract, contractOf } from './contracts.ts';
 
 /** CON-5: every service has an effective-dated life; the bill for any date is recomputed from it. */
 export interface InventoryItem {
@@ -74,6 +82,7 @@ export async function addInventory(
       );
     }
   });
+  await checkLowUsageAllowance(ctx, account.id, contract, inputs, catalog);
   const now = ctx.clock.now();
   const rows = inputs.map((input) => ({
     id: newId('inv_item', now),
@@ -136,9 +145,10 @@ export async function removeInventory(
   }
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
+    // The ended line keeps only the removed units; the rest continue on a new line.
     await trx
       .updateTable('inventory_items')
-      .set({ removed_on: removedOn })
+      .set({ removed_on: removedOn, quantity })
       .where('id', '=', itemId)
       .execute();
     if (quantity < item.quantity) {
@@ -197,9 +207,10 @@ export async function listInventory(
   if (opts.ids) q = q.where('id', 'in', opts.ids);
   if (opts.on) {
     const on = parseDate(opts.on, 'on');
+    // A removal takes effect at the end of its month (RUN-3): until then the service is still there.
     q = q
       .where('added_on', '<=', on)
-      .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', on)]));
+      .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', firstDayOf(monthOf(on)))]));
   }
   const rows = await q.orderBy('added_on').orderBy('id').execute();
   return rows.map(toItem);
@@ -221,4 +232,68 @@ export async function inventoryOf(
     .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', from)]))
     .execute();
   return rows.map(toItem);
+}
+
+const isLowUsage = (item: CatalogItem | undefined) => item?.attributes.lowUsage === true;
+const isPhone = (item: CatalogItem | undefined) =>
+  item?.chargeType === 'service_fee' &&
+  !isLowUsage(item) &&
+  (item.unit === 'device' || item.unit === 'extension');
+
+/**
+ * CAT-4: low-usage devices are allowed only on an account with at least 20 phones (the catalog
+ * item's minimumPhones), and no more of them than the contract's lowUsageDevices commitment.
+ */
+async function checkLowUsageAllowance(
+  ctx: Ctx,
+  accountId: string,
+  contract: Contract,
+  inputs: AddInventoryInput[],
+  catalog: Map<string, CatalogItem>,
+) {
+  const lowUsageInputs = inputs.filter((i) => isLowUsage(catalog.get(i.itemCode)));
+  if (lowUsageInputs.length === 0) return;
+  const existing = await ctx.db
+    .selectFrom('inventory_items')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .execute();
+  const existingCatalog = await findCatalogItems(ctx, [...new Set(existing.map((e) => e.item_code))]);
+  const all = [
+    ...existing.map((e) => ({
+      item: existingCatalog.get(e.item_code),
+      quantity: e.quantity,
+      addedOn: e.added_on,
+      removedOn: e.removed_on,
+    })),
+    ...inputs.map((i) => ({
+      item: catalog.get(i.itemCode),
+      quantity: i.quantity,
+      addedOn: i.addedOn,
+      removedOn: null,
+    })),
+  ];
+  const allowed = Number(contract.commitments.lowUsageDevices ?? 0);
+  for (const input of lowUsageInputs) {
+    const on = input.addedOn;
+    const activeOn = all.filter(
+      (x) => x.addedOn <= on && (x.removedOn === null || x.removedOn >= firstDayOf(monthOf(on))),
+    );
+    const phones = activeOn.filter((x) => isPhone(x.item)).reduce((s, x) => s + x.quantity, 0);
+    const lowUsage = activeOn.filter((x) => isLowUsage(x.item)).reduce((s, x) => s + x.quantity, 0);
+    const minimum = Number(catalog.get(input.itemCode)!.attributes.minimumPhones ?? 20);
+    if (phones < minimum) {
+      throw invalid(
+        'low_usage_needs_phones',
+        `Low-usage devices need at least ${minimum} phones on the account; it has ${phones} on ${on}.`,
+      );
+    }
+    if (lowUsage > allowed) {
+      throw invalid(
+        'low_usage_over_contract',
+        `The contract allows ${allowed} low-usage device(s); this would make ${lowUsage} on ${on}.`,
+        { allowed, requested: lowUsage },
+      );
+    }
+  }
 }
