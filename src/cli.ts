@@ -154,9 +154,12 @@ program
   .description("issue a month's invoices to every due account (safe to repeat or resume)")
   .requiredOption('--month <month>', 'billing month, e.g. 2026-08')
   .option('--batch-size <n>', 'accounts per transaction', '500')
-  .action((opts: { month: string; batchSize: string }) =>
-    withRuntime(async (rt) => {
-      const month = parseMonth(opts.month);
+  .action((opts: { month: string; batchSize: string }) => {
+    const month = parseMonth(opts.month);
+    const batchSize = Number(opts.batchSize);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error('--batch-size must be a positive whole number');
+    return withRuntime(async (rt) => {
       const bar = new cliProgress.SingleBar(
         {
           format: `Bill run ${month} [{bar}] {value}/{total} accounts | {invoices} invoices | {eta_formatted} left`,
@@ -168,7 +171,7 @@ program
       const t0 = performance.now();
       const r = await billRun(rt.ctx('cli'), {
         month,
-        batchSize: Number(opts.batchSize),
+        batchSize,
         onProgress: (p) => {
           if (!started) {
             bar.start(p.total, 0, { invoices: 0 });
@@ -190,8 +193,8 @@ program
         for (const f of r.failures.slice(0, 20)) console.log(`    ${f.accountId}: ${f.message}`);
         process.exitCode = 2;
       }
-    }),
-  );
+    });
+  });
 
 const clock = program.command('clock').description('show or move the instance clock');
 clock

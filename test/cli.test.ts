@@ -1,0 +1,65 @@
+// The tollbooth command end to end on a fresh embedded data directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'tollbooth-cli-'));
+const run = (...args: string[]) => {
+  const env = { ...process.env };
+  delete env.DATABASE_URL; // this test is about the embedded default
+  const r = spawnSync(process.execPath, ['bin/tollbooth.js', '--data-dir', dir, ...args], {
+    encoding: 'utf8',
+    env,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+test('--help on the program and on every command', () => {
+  const top = run('--help');
+  assert.equal(top.code, 0);
+  for (const cmd of ['serve', 'worker', 'migrate', 'demo', 'bill-run', 'clock', 'invoices', 'api-keys']) {
+    assert.match(top.out, new RegExp(`\\b${cmd}\\b`));
+    const h = run(cmd, '--help');
+    assert.equal(h.code, 0, cmd);
+    assert.match(h.out, /Usage: tollbooth/);
+  }
+  for (const sub of [
+    ['clock', 'advance'],
+    ['invoices', 'list'],
+    ['invoices', 'show'],
+    ['api-keys', 'create'],
+  ]) {
+    assert.equal(run(...sub, '--help').code, 0, sub.join(' '));
+  }
+});
+
+test('bad input is refused with a clear message before anything is opened', () => {
+  const r = run('bill-run', '--month', '2026-13');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /month must be a month like 2026-08, got "2026-13"/);
+});
+
+test('a simulated instance: demo, clock advance runs the bill run, invoices list and show', () => {
+  const clock = ['--simulated-clock', '2026-11-20'];
+  const demo = run(...clock, 'demo');
+  assert.equal(demo.code, 0, demo.err);
+  assert.match(demo.out, /Demo loaded: \d+ accounts, \d+ invoices/);
+  const advance = run('clock', 'advance', '--to', '2026-12-02');
+  assert.equal(advance.code, 0, advance.err);
+  assert.match(advance.out, /bill run 2026-12 \(America\/\w+\): \d+ invoices/);
+  assert.match(run('clock', 'show').out, /2026-12-02T00:00:00.000Z \(simulated clock\)/);
+  const list = run('invoices', 'list', '--month', '2026-12');
+  assert.equal(list.code, 0, list.err);
+  const first = /IN\d{11}/.exec(list.out)?.[0];
+  assert.ok(first, list.out);
+  const show = run('invoices', 'show', first);
+  assert.match(show.out, new RegExp(`${first} .* issued 2026-12-01`));
+  // Repeating the month's run creates nothing new.
+  const again = run('bill-run', '--month', '2026-12');
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /invoices created +0/);
+  rmSync(dir, { recursive: true, force: true });
+});
