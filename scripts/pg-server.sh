@@ -31,7 +31,7 @@ EOF
 # Major version of a PostgreSQL bin directory ("15"), or nothing.
 bin_version() {
   local v
-  v=$("$1/initdb" --version 2>/dev/null | sed -n 's/.* \([0-9][0-9]*\)\(\.[0-9][0-9]*\)*.*/\1/p' | head -n1)
+  v=$("$1/initdb" --version 2>/dev/null | sed -n 's/^[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n1)
   echo "${v:-}"
 }
 
@@ -135,7 +135,9 @@ stop_server() {
 
 cmd_start() {
   local dir=$1 port=$2
-  [[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "PORT must be a TCP port number, got '$port'."
+  if ! [[ $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
+    die "PORT must be a TCP port number, got '$port'."
+  fi
   [[ $dir == /* ]] || dir="$PWD/$dir"
   [[ $dir != / ]] || die "refusing to use / as the server directory."
 
@@ -178,16 +180,18 @@ logging_collector = off
 log_min_messages = warning
 EOF
 
-  as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null 2>>"$dir/log" || {
+  local out
+  if ! out=$(as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start 2>&1); then
+    echo "$out" >>"$dir/log"
     tail -n 20 "$dir/log" >&2 || true
     die "the server did not start (see $dir/log); is port $port already in use?"
-  }
+  fi
 
   local isready="$PG_BIN/pg_isready" psql="$PG_BIN/psql"
   [[ -x $psql ]] || psql=$(command -v psql) || die "psql not found."
   local tries=0
   if [[ -x $isready ]]; then
-    until "$isready" -q -h 127.0.0.1 -p "$port" -U "$PG_USER"; do
+    until "$isready" -q -h 127.0.0.1 -p "$port" -U "$PG_USER" -d postgres; do
       ((++tries < 100)) || die "the server on port $port is not accepting connections (see $dir/log)."
       sleep 0.1
     done
