@@ -41,6 +41,7 @@ Measures the monthly bill run on PostgreSQL (DATABASE_URL, or a throwaway server
 Options:
   --accounts N     accounts to bill (default 10000)
   --batch-size N   accounts per bill-run transaction (default 500)
+  --concurrency N  batches in flight at once, each on its own connection (default 2)
   --profile        also time every SQL statement the bill run sends, grouped by statement
   -h, --help       show this help
 `;
@@ -48,6 +49,7 @@ Options:
 interface Options {
   accounts: number;
   batchSize: number;
+  concurrency: number;
   profile: boolean;
 }
 
@@ -66,6 +68,7 @@ function readOptions(argv: string[]): Options {
     options: {
       accounts: { type: 'string', default: '10000' },
       'batch-size': { type: 'string', default: '500' },
+      concurrency: { type: 'string', default: '2' },
       profile: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -84,6 +87,7 @@ function readOptions(argv: string[]): Options {
   return {
     accounts: int('accounts', values.accounts, 9_999_999),
     batchSize: int('batch-size', values['batch-size'], 100_000),
+    concurrency: int('concurrency', values.concurrency, 16),
     profile: values.profile,
   };
 }
@@ -725,6 +729,7 @@ async function main(): Promise<number> {
     const result = await billRun(rt.ctx('bench'), {
       month: MONTH,
       batchSize: opts.batchSize,
+      concurrency: opts.concurrency,
       onProgress: ({ done, total, invoices }) => {
         const s = seconds(started);
         progress.update(
@@ -764,7 +769,7 @@ async function main(): Promise<number> {
     );
     out(`  software       Node ${machine.node}, PostgreSQL ${machine.postgres}`);
     out(
-      `  data set       ${fmt(opts.accounts)} accounts (loaded in ${fmt(loadSeconds, 2)} s), batch size ${opts.batchSize}`,
+      `  data set       ${fmt(opts.accounts)} accounts (loaded in ${fmt(loadSeconds, 2)} s), batch size ${opts.batchSize}, concurrency ${opts.concurrency}`,
     );
     out(
       `  bill run       ${fmt(check.invoices)} invoices, ${fmt(check.lines)} lines in ${fmt(billSeconds, 3)} s`,
@@ -795,6 +800,7 @@ async function main(): Promise<number> {
         bench: 'bill-run',
         accounts: opts.accounts,
         batchSize: opts.batchSize,
+        concurrency: opts.concurrency,
         invoices: check.invoices,
         lines: check.lines,
         seconds: Number(billSeconds.toFixed(3)),

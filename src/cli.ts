@@ -154,7 +154,12 @@ program
   .description("issue a month's invoices to every due account (safe to repeat or resume)")
   .requiredOption('--month <month>', 'billing month, e.g. 2026-08')
   .option('--batch-size <n>', 'accounts per transaction', '500')
-  .action((opts: { month: string; batchSize: string }) => {
+  .option(
+    '--concurrency <n>',
+    'batches in flight at once (a PostgreSQL server; the embedded database has one connection)',
+    '2',
+  )
+  .action((opts: { month: string; batchSize: string; concurrency: string }) => {
     const month = parseMonth(opts.month);
     const batchSize = Number(opts.batchSize);
     if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -172,6 +177,7 @@ program
       const r = await billRun(rt.ctx('cli'), {
         month,
         batchSize,
+        concurrency: Number(opts.concurrency) || 1,
         onProgress: (p) => {
           if (!started) {
             bar.start(p.total, 0, { invoices: 0 });

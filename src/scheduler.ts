@@ -82,7 +82,8 @@ export function startRealClockScheduler(
     runDue(rt, last, now, () => {}, 'scheduler')
       .then((reports) => {
         last = now;
-        for (const r of reports.filter((x) => x.invoicesCreated > 0)) log(`bill run ${r.month} (${r.timeZone}): ${r.invoicesCreated} invoices`);
+        for (const r of reports.filter((x) => x.invoicesCreated > 0))
+          log(`bill run ${r.month} (${r.timeZone}): ${r.invoicesCreated} invoices`);
       })
       .catch((e: unknown) => log(`scheduler: ${(e as Error).message}`))
       .finally(() => (running = false));

@@ -3,3 +3,4 @@ export { migrateToLatest } from './migrate.ts';
 export type { Database, Address } from './schema.ts';
 export { appendEvents, type DomainEvent } from './outbox.ts';
 export { toPage, pageLimit, pageArray, type Page, MAX_PAGE } from './paginate.ts';
+export { anyOf } from './any-of.ts';

@@ -4,6 +4,17 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower 
 
 let lastMs = 0;
 let counter = 0;
+// Random bytes drawn 4 KiB at a time: one randomBytes call per id costs more than the rest of newId.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function random8(): Buffer {
+  if (poolAt + 8 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  poolAt += 8;
+  return pool.subarray(poolAt - 8, poolAt);
+}
 
 /**
  * Prefixed, time-ordered identifiers ("acc_01jb…"): sortable for cursor pagination, readable in
@@ -30,7 +41,7 @@ export function newId(prefix: string, now: Date): string {
     seq = ALPHABET[c % 32]! + seq;
     c = Math.floor(c / 32);
   }
-  const rand = randomBytes(8);
+  const rand = random8();
   let r = '';
   for (let i = 0; i < 8; i++) r += ALPHABET[rand[i]! % 32];
   return `${prefix}_${time}${seq}${r}`;

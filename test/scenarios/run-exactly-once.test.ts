@@ -70,7 +70,7 @@ async function assertGapless() {
 
 test('two bill runs for the same month at once leave exactly one invoice per account', async () => {
   const [a, b] = await Promise.all([
-    billRun(rt.ctx('worker-a'), { month: '2026-09', batchSize: 4 }),
+    billRun(rt.ctx('worker-a'), { month: '2026-09', batchSize: 4, concurrency: 2 }),
     billRun(rt.ctx('worker-b'), { month: '2026-09', batchSize: 4 }),
   ]);
   assert.equal(a.invoicesCreated + b.invoicesCreated, ACCOUNTS);

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.ts';
-import { conflict, invalid, newId, notFound, parseTimeZone } from '../../kernel/index.ts';
-import { type Address, type Db, type Page, appendEvents, pageLimit, toPage } from '../../db/index.ts';
+import { conflict, groupBy, invalid, newId, notFound, parseTimeZone } from '../../kernel/index.ts';
+import { type Address, type Db, type Page, anyOf, appendEvents, pageLimit, toPage } from '../../db/index.ts';
 import { accountColumns, contactsOf, findEntity } from './repo.ts';
 import { sql } from 'kysely';
 
@@ -200,7 +200,9 @@ export async function setInvoiceRecipients(
 
 type AccountRow = Awaited<ReturnType<ReturnType<typeof accountQuery>['execute']>>[number];
 
-function toAccount(row: AccountRow, contacts: Awaited<ReturnType<typeof contactsOf>>): Account {
+type ContactRow = Awaited<ReturnType<typeof contactsOf>>[number];
+
+function toAccount(row: AccountRow, contacts: readonly ContactRow[]): Account {
   const mine = contacts.filter((c) => c.account_id === row.id);
   return {
     id: row.id,
@@ -243,9 +245,9 @@ export async function getAccount(ctx: Ctx, idOrNumber: string): Promise<Account>
 /** Accounts by id, for modules that work on many at once (the bill run). */
 export async function getAccounts(ctx: Ctx, ids: readonly string[]): Promise<Account[]> {
   if (ids.length === 0) return [];
-  const rows = await accountQuery(ctx.db).where('accounts.id', 'in', ids).execute();
-  const contacts = await contactsOf(ctx.db, ids);
-  return rows.map((r) => toAccount(r, contacts));
+  const rows = await accountQuery(ctx.db).where('accounts.id', '=', anyOf(ids)).execute();
+  const contacts = groupBy(await contactsOf(ctx.db, ids), (c) => c.account_id);
+  return rows.map((r) => toAccount(r, contacts.get(r.id) ?? []));
 }
 
 export interface AccountFilter {

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/index.ts';
+import { type Db, anyOf } from '../../db/index.ts';
 
 // SQL for the accounts module's own tables: billing_entities, billing_entity_names, accounts,
 // account_contacts, invoice_sequences' owner rows.
@@ -55,7 +55,7 @@ export async function contactsOf(db: Db, accountIds: readonly string[]) {
   return db
     .selectFrom('account_contacts')
     .selectAll()
-    .where('account_id', 'in', accountIds)
+    .where('account_id', '=', anyOf(accountIds))
     .orderBy('account_id')
     .orderBy('role')
     .orderBy('position')

@@ -8,7 +8,7 @@ import {
   notFound,
   parseDate,
 } from '../../kernel/index.ts';
-import { appendEvents } from '../../db/index.ts';
+import { anyOf, appendEvents } from '../../db/index.ts';
 import { getAccount } from '../accounts/index.ts';
 
 export interface Contract {
@@ -144,7 +144,7 @@ export async function contractsOf(ctx: Ctx, accountIds: readonly string[]): Prom
   const rows = await ctx.db
     .selectFrom('contracts')
     .selectAll()
-    .where('account_id', 'in', accountIds)
+    .where('account_id', '=', anyOf(accountIds))
     .orderBy('signature_date', 'desc')
     .execute();
   return new Map(rows.map((r) => [r.account_id, toContract(r)]));

@@ -8,7 +8,7 @@ import {
   notFound,
   parseDate,
 } from '../../kernel/index.ts';
-import { appendEvents } from '../../db/index.ts';
+import { anyOf, appendEvents } from '../../db/index.ts';
 import { getAccount } from '../accounts/index.ts';
 import { type CatalogItem, findCatalogItems } from '../catalog/index.ts';
 import { type Contract, contractOf } from './contracts.ts';
@@ -227,7 +227,7 @@ export async function inventoryOf(
   const rows = await ctx.db
     .selectFrom('inventory_items')
     .selectAll()
-    .where('account_id', 'in', accountIds)
+    .where('account_id', '=', anyOf(accountIds))
     .where('added_on', '<=', to)
     .where((eb) => eb.or([eb('removed_on', 'is', null), eb('removed_on', '>=', from)]))
     .execute();

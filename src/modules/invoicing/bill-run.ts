@@ -37,6 +37,11 @@ export interface BillRunOptions {
    * invoices and then fails before committing, as a process killed mid-transaction would.
    */
   failAfterBatches?: number;
+  /**
+   * Batches in flight at once, each in its own transaction on its own connection (servers only:
+   * the embedded database has one connection). Default 1.
+   */
+  concurrency?: number;
 }
 
 export interface BillRunResult {
@@ -99,88 +104,103 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
     failures: [],
     totals: {},
   };
-  let afterId = '';
   let done = 0;
   let batches = 0;
   opts.onProgress?.({ done, total, invoices: 0 });
 
-  for (;;) {
-    let claimed: string[];
-    let batch: { invoices: NewInvoice[]; empty: number; failures: BillRunResult['failures'] };
-    try {
-      ({ claimed, batch } = await ctx.db.transaction().execute(async (trx) => {
-        const claimed = await claimDueAccounts(trx, { ...filter, afterId, limit: batchSize });
-        if (claimed.length === 0) return { claimed, batch: { invoices: [], empty: 0, failures: [] } };
-        const tctx = { ...ctx, db: trx };
-        const accounts = await getAccounts(tctx, claimed);
-        const contracts = await contractsOf(tctx, claimed);
-        const items = await inventoryOf(tctx, claimed, prevFirst, lastDayOf(month));
-        const itemsByAccount = groupBy(items, (i) => i.accountId);
-        const batch = { invoices: [] as NewInvoice[], empty: 0, failures: [] as BillRunResult['failures'] };
-        for (const account of accounts.sort((a, b) => (a.id < b.id ? -1 : 1))) {
-          const entity = entities.get(account.entityId)!;
-          const contract = contracts.get(account.id)!;
-          try {
-            const composed = composeInvoice(
-              {
-                month,
-                currency: account.currency,
-                billingStartDate: contract.billingStartDate,
-                proration: entity.rules.proration,
-                items: itemsByAccount.get(account.id) ?? [],
-                catalog,
-                priceOn: (code, cur, on) => prices.priceOn(code, cur, on),
-              },
-              monthlyStages,
-            );
-            if (composed.lines.length === 0) {
-              batch.empty++;
-              continue;
+  let failed = false;
+  // Each worker claims its own batches (SKIP LOCKED keeps them apart): one prepares a batch while
+  // the other writes, so the application and the database work at the same time.
+  const worker = async () => {
+    let afterId = '';
+    while (!failed) {
+      let claimed: string[];
+      let batch: { invoices: NewInvoice[]; empty: number; failures: BillRunResult['failures'] };
+      try {
+        ({ claimed, batch } = await ctx.db.transaction().execute(async (trx) => {
+          const claimed = await claimDueAccounts(trx, { ...filter, afterId, limit: batchSize });
+          if (claimed.length === 0) return { claimed, batch: { invoices: [], empty: 0, failures: [] } };
+          const tctx = { ...ctx, db: trx };
+          const accounts = await getAccounts(tctx, claimed);
+          const contracts = await contractsOf(tctx, claimed);
+          const items = await inventoryOf(tctx, claimed, prevFirst, lastDayOf(month));
+          const itemsByAccount = groupBy(items, (i) => i.accountId);
+          const batch = { invoices: [] as NewInvoice[], empty: 0, failures: [] as BillRunResult['failures'] };
+          for (const account of accounts.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+            const entity = entities.get(account.entityId)!;
+            const contract = contracts.get(account.id)!;
+            try {
+              const composed = composeInvoice(
+                {
+                  month,
+                  currency: account.currency,
+                  billingStartDate: contract.billingStartDate,
+                  proration: entity.rules.proration,
+                  items: itemsByAccount.get(account.id) ?? [],
+                  catalog,
+                  priceOn: (code, cur, on) => prices.priceOn(code, cur, on),
+                },
+                monthlyStages,
+              );
+              if (composed.lines.length === 0) {
+                batch.empty++;
+                continue;
+              }
+              batch.invoices.push(draftInvoice(ctx, entity, account, month, runId, composed));
+            } catch (e) {
+              if (!(e instanceof MissingPriceError)) throw e;
+              batch.failures.push({ accountId: account.id, code: 'missing_price', message: e.message });
             }
-            batch.invoices.push(draftInvoice(ctx, entity, account, month, runId, composed));
-          } catch (e) {
-            if (!(e instanceof MissingPriceError)) throw e;
-            batch.failures.push({ accountId: account.id, code: 'missing_price', message: e.message });
           }
-        }
-        await numberInvoices(trx, batch.invoices, entities);
-        await insertInvoices(trx, batch.invoices);
-        await appendEvents(trx, ctx.actor, ctx.clock.now(), [
-          ...batch.invoices.map((i) => ({
-            type: 'invoice.issued',
-            subjectId: i.id,
-            accountId: i.accountId,
-            payload: { number: i.number, month, total: i.total, currency: i.currency, billRunId: runId },
-          })),
-          ...batch.failures.map((f) => ({
-            type: 'bill_run.account_failed',
-            subjectId: runId,
-            accountId: f.accountId,
-            payload: { month, code: f.code, message: f.message },
-          })),
-        ]);
-        if (opts.failAfterBatches !== undefined && batches >= opts.failAfterBatches) {
-          throw new Error(`fault injected after ${batches} committed batch(es)`);
-        }
-        return { claimed, batch };
-      }));
-    } catch (e) {
-      // Another worker invoiced one of these accounts between our read and our insert:
-      // nothing was written; claim again and the committed invoices are excluded.
-      if (isUniqueViolation(e)) continue;
-      throw e;
+          await numberInvoices(trx, batch.invoices, entities);
+          await insertInvoices(trx, batch.invoices);
+          await appendEvents(trx, ctx.actor, ctx.clock.now(), [
+            ...batch.invoices.map((i) => ({
+              type: 'invoice.issued',
+              subjectId: i.id,
+              accountId: i.accountId,
+              payload: { number: i.number, month, total: i.total, currency: i.currency, billRunId: runId },
+            })),
+            ...batch.failures.map((f) => ({
+              type: 'bill_run.account_failed',
+              subjectId: runId,
+              accountId: f.accountId,
+              payload: { month, code: f.code, message: f.message },
+            })),
+          ]);
+          if (opts.failAfterBatches !== undefined && batches >= opts.failAfterBatches) {
+            throw new Error(`fault injected after ${batches} committed batch(es)`);
+          }
+          return { claimed, batch };
+        }));
+      } catch (e) {
+        // Another worker invoiced one of these accounts between our read and our insert:
+        // nothing was written; claim again and the committed invoices are excluded.
+        if (isUniqueViolation(e)) continue;
+        throw e;
+      }
+      if (claimed.length === 0) break;
+      afterId = claimed[claimed.length - 1]!;
+      done += claimed.length;
+      batches++;
+      result.invoicesCreated += batch.invoices.length;
+      result.nothingToBill += batch.empty;
+      result.failures.push(...batch.failures);
+      for (const inv of batch.invoices)
+        result.totals[inv.currency] = (result.totals[inv.currency] ?? 0) + inv.total;
+      opts.onProgress?.({ done, total: Math.max(total, done), invoices: result.invoicesCreated });
     }
-    if (claimed.length === 0) break;
-    afterId = claimed[claimed.length - 1]!;
-    done += claimed.length;
-    batches++;
-    result.invoicesCreated += batch.invoices.length;
-    result.nothingToBill += batch.empty;
-    result.failures.push(...batch.failures);
-    for (const inv of batch.invoices)
-      result.totals[inv.currency] = (result.totals[inv.currency] ?? 0) + inv.total;
-    opts.onProgress?.({ done, total: Math.max(total, done), invoices: result.invoicesCreated });
-  }
+  };
+  const workers = Math.max(1, opts.concurrency ?? 1);
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: workers }, () =>
+      worker().catch((e: unknown) => {
+        failed = true;
+        throw e;
+      }),
+    ),
+  );
+  for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
 
   await finishRun(ctx, runId, month);
   return result;

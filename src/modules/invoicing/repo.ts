@@ -35,37 +35,66 @@ export interface NewInvoice {
   lines: DraftLine[];
 }
 
-/** Inserts invoices and their lines with one statement each (array parameters, any batch size). */
+/**
+ * Inserts invoices and their lines with one statement each, whatever the batch size: the rows
+ * travel as one JSON document per table (JSON.stringify is native; per-element array escaping in
+ * the driver costs more than the insert itself).
+ */
 export async function insertInvoices(db: Db, invoices: readonly NewInvoice[]): Promise<void> {
   if (invoices.length === 0) return;
-  const col = <T>(f: (i: NewInvoice) => T) => invoices.map(f);
+  const rows = JSON.stringify(
+    invoices.map((i) => ({
+      id: i.id,
+      number: i.number,
+      entity_id: i.entityId,
+      account_id: i.accountId,
+      kind: i.kind,
+      billing_month: i.billingMonth,
+      bill_run_id: i.billRunId,
+      issue_date: i.issueDate,
+      due_date: i.dueDate,
+      currency: i.currency,
+      subtotal: i.subtotal,
+      total: i.total,
+      po_number: i.poNumber,
+      legal_name: i.legalName,
+      created_at: i.createdAt,
+    })),
+  );
   await sql`
     INSERT INTO invoices (id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date,
       due_date, currency, subtotal, total, status, po_number, legal_name, created_at)
     SELECT id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date, due_date, currency,
       subtotal, total, 'to_pay', po_number, legal_name, created_at
-    FROM unnest(${col((i) => i.id)}::text[], ${col((i) => i.number)}::text[], ${col((i) => i.entityId)}::text[],
-      ${col((i) => i.accountId)}::text[], ${col((i) => i.kind)}::text[], ${col((i) => i.billingMonth)}::text[],
-      ${col((i) => i.billRunId)}::text[], ${col((i) => i.issueDate)}::date[], ${col((i) => i.dueDate)}::date[],
-      ${col((i) => i.currency)}::text[], ${col((i) => i.subtotal)}::int8[], ${col((i) => i.total)}::int8[],
-      ${col((i) => i.poNumber)}::text[], ${col((i) => i.legalName)}::text[],
-      ${col((i) => i.createdAt.toISOString())}::timestamptz[])
-      AS t(id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date, due_date, currency,
-        subtotal, total, po_number, legal_name, created_at)`.execute(db);
+    FROM json_to_recordset(${rows}::json) AS t(id text, number text, entity_id text, account_id text, kind text,
+      billing_month text, bill_run_id text, issue_date date, due_date date, currency text, subtotal int8,
+      total int8, po_number text, legal_name text, created_at timestamptz)`.execute(db);
 
-  const lines = invoices.flatMap((inv) =>
-    inv.lines.map((l, position) => ({ invoiceId: inv.id, position, l })),
+  const lines = JSON.stringify(
+    invoices.flatMap((inv) =>
+      inv.lines.map((l, position) => ({
+        invoice_id: inv.id,
+        position,
+        line_type: l.lineType,
+        description: l.description,
+        item_code: l.itemCode,
+        quantity: l.quantity,
+        unit_price: l.unitPrice,
+        period_start: l.periodStart,
+        period_end: l.periodEnd,
+        prorate_days: l.prorateDays,
+        period_days: l.periodDays,
+        amount: l.amount,
+      })),
+    ),
   );
-  if (lines.length === 0) return;
-  const lc = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
+  if (lines === '[]') return;
   await sql`
     INSERT INTO invoice_lines (invoice_id, position, line_type, description, item_code, quantity, unit_price,
       period_start, period_end, prorate_days, period_days, amount)
-    SELECT * FROM unnest(${lc((x) => x.invoiceId)}::text[], ${lc((x) => x.position)}::int[],
-      ${lc((x) => x.l.lineType)}::text[], ${lc((x) => x.l.description)}::text[], ${lc((x) => x.l.itemCode)}::text[],
-      ${lc((x) => x.l.quantity)}::int8[], ${lc((x) => x.l.unitPrice)}::int8[], ${lc((x) => x.l.periodStart)}::date[],
-      ${lc((x) => x.l.periodEnd)}::date[], ${lc((x) => x.l.prorateDays)}::int[], ${lc((x) => x.l.periodDays)}::int[],
-      ${lc((x) => x.l.amount)}::int8[])`.execute(db);
+    SELECT * FROM json_to_recordset(${lines}::json) AS t(invoice_id text, position int, line_type text,
+      description text, item_code text, quantity int8, unit_price int8, period_start date, period_end date,
+      prorate_days int, period_days int, amount int8)`.execute(db);
 }
 
 interface DueFilter {
