@@ -42,18 +42,9 @@ export interface BillingEntityInput {
   rules: EntityRules;
 }
 
-export interface BillingEntity {
+/** An entity as stored: its input plus the id. */
+export interface BillingEntity extends BillingEntityInput {
   id: string;
-  code: string;
-  country: string;
-  currency: string;
-  timeZone: string;
-  locale: string;
-  billingEmail: string;
-  invoiceNumberBase: number;
-  legalNames: { validFrom: CalendarDate; legalName: string }[];
-  remittance: Remittance;
-  rules: EntityRules;
 }
 
 type EntityRow = NonNullable<Awaited<ReturnType<typeof findEntity>>>;

@@ -9,17 +9,14 @@ import {
   supportedCurrencies,
 } from '../../kernel/index.ts';
 import { appendEvents } from '../../db/index.ts';
-import { type CatalogItem, type ChargeType, type PriceEntry, PriceBook } from './domain/price-book.ts';
+import {
+  CHARGE_TYPES,
+  type CatalogItem,
+  type ChargeType,
+  type PriceEntry,
+  PriceBook,
+} from './domain/price-book.ts';
 
-const CHARGE_TYPES: ChargeType[] = [
-  'service_fee',
-  'standard_numbers',
-  'contact_center',
-  'rental',
-  'circuit',
-  'one_time',
-  'usage',
-];
 const CODE_RE = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
 export interface CatalogItemInput {

@@ -3,6 +3,7 @@ import type { App } from '../../http/types.ts';
 import { DateString, Page, PageQuery, errorResponses } from '../../http/schemas.ts';
 import { createCatalogItem, getCatalogItem, listCatalogItems, setCatalogPrice } from './catalog.ts';
 import { pageArray } from '../../db/index.ts';
+import { CHARGE_TYPES } from './domain/price-book.ts';
 
 const PriceIn = Type.Object({
   currency: Type.String({ examples: ['USD', 'MXN'] }),
@@ -65,17 +66,7 @@ export function catalogRoutes(app: App) {
         body: Type.Object({
           code: Type.String(),
           name: Type.String({ minLength: 1 }),
-          chargeType: Type.Union(
-            [
-              'service_fee',
-              'standard_numbers',
-              'contact_center',
-              'rental',
-              'circuit',
-              'one_time',
-              'usage',
-            ].map((t) => Type.Literal(t)),
-          ),
+          chargeType: Type.Union(CHARGE_TYPES.map((t) => Type.Literal(t))),
           unit: Type.String(),
           billing: Type.Union([Type.Literal('recurring'), Type.Literal('one_time'), Type.Literal('usage')]),
           attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { Database } from '../../db/index.ts';
 import type { Ctx } from '../../context.ts';
 import {
   type CalendarDate,
@@ -97,15 +99,7 @@ export async function createContract(
   return (await listContracts(ctx, account.id))[0]!;
 }
 
-type ContractRow = {
-  id: string;
-  account_id: string;
-  signature_date: string;
-  free_months: number;
-  billing_start_date: string;
-  term_months: number | null;
-  commitments: unknown;
-};
+type ContractRow = Selectable<Database['contracts']>;
 
 const toContract = (r: ContractRow): Contract => ({
   id: r.id,

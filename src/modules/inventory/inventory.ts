@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { Database } from '../../db/index.ts';
 import type { Ctx } from '../../context.ts';
 import {
   type CalendarDate,
@@ -178,15 +180,7 @@ export async function removeInventory(
   return listInventory(ctx, item.account_id, {});
 }
 
-type ItemRow = {
-  id: string;
-  account_id: string;
-  item_code: string;
-  quantity: number;
-  added_on: string;
-  removed_on: string | null;
-  attributes: unknown;
-};
+type ItemRow = Selectable<Database['inventory_items']>;
 
 const toItem = (r: ItemRow): InventoryItem => ({
   id: r.id,

@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { Database } from '../../db/index.ts';
 import type { Ctx } from '../../context.ts';
 import { invalid, notFound, parseMonth } from '../../kernel/index.ts';
 import { type Page, appendEvents, pageLimit, toPage } from '../../db/index.ts';
@@ -39,25 +41,7 @@ export interface Invoice {
   lines?: InvoiceLine[];
 }
 
-type InvoiceRow = {
-  id: string;
-  number: string;
-  entity_id: string;
-  account_id: string;
-  kind: Invoice['kind'];
-  billing_month: string | null;
-  bill_run_id: string | null;
-  issue_date: string;
-  sent_on: string | null;
-  due_date: string;
-  currency: string;
-  subtotal: number;
-  total: number;
-  status: InvoiceStatus;
-  po_number: string | null;
-  legal_name: string;
-  created_at: Date;
-};
+type InvoiceRow = Selectable<Database['invoices']>;
 
 const toInvoice = (r: InvoiceRow): Invoice => ({
   id: r.id,

@@ -1,7 +1,15 @@
 import type { CalendarDate } from '../../../kernel/index.ts';
 
-export type ChargeType =
-  'service_fee' | 'standard_numbers' | 'contact_center' | 'rental' | 'circuit' | 'one_time' | 'usage';
+export const CHARGE_TYPES = [
+  'service_fee',
+  'standard_numbers',
+  'contact_center',
+  'rental',
+  'circuit',
+  'one_time',
+  'usage',
+] as const;
+export type ChargeType = (typeof CHARGE_TYPES)[number];
 
 export const RECURRING_CHARGE_TYPES: readonly ChargeType[] = [
   'service_fee',
