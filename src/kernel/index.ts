@@ -4,3 +4,4 @@ export * from './dates.ts';
 export * from './clock.ts';
 export * from './ids.ts';
 export * from './collections.ts';
+export * from './invoice-lines.ts';

@@ -9,6 +9,7 @@ import {
   maxDate,
   monthOf,
   prorate,
+  type DraftLine,
 } from '../../../kernel/index.ts';
 
 export type LineType =
@@ -20,18 +21,7 @@ export type LineType =
   | 'partial_charges'
   | 'one_time';
 
-export interface DraftLine {
-  lineType: LineType | string;
-  description: string;
-  itemCode: string | null;
-  quantity: number;
-  unitPrice: number;
-  periodStart: CalendarDate | null;
-  periodEnd: CalendarDate | null;
-  prorateDays: number | null;
-  periodDays: number | null;
-  amount: number;
-}
+export type { DraftLine };
 
 export interface ChargeableItem {
   itemCode: string;
