@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './connection.ts';
 import * as m001 from './migrations/001_spine.ts';
 import * as m002 from './migrations/002_immutable_invoices.ts';
+import * as m003 from './migrations/003_fees_and_taxes.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 const migrations: Record<string, Migration> = {
   '001_spine': m001,
   '002_immutable_invoices': m002,
+  '003_fees_and_taxes': m003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -143,6 +143,23 @@ export interface Database {
     created_at: Date;
     revoked_at: Date | null;
   };
+  rate_tables: {
+    kind: 'fees' | 'taxes';
+    version: number;
+    document: Json<unknown>;
+    created_at: Date;
+    created_by: string;
+  };
+  exemption_certificates: {
+    id: string;
+    account_id: string;
+    certificate_number: string;
+    jurisdictions: Json<string[]>;
+    valid_from: string;
+    valid_to: string | null;
+    created_at: Date;
+    created_by: string;
+  };
   idempotency_keys: {
     api_key_id: string;
     key: string;

@@ -31,6 +31,13 @@ import {
 } from '../modules/inventory/index.ts';
 import { billRun } from '../modules/invoicing/index.ts';
 import { seedReferenceData } from '../setup/reference-data.ts';
+import {
+  demoFeeSchedule,
+  demoTaxTable,
+  loadRateTables,
+  publishFeeSchedule,
+  publishTaxTable,
+} from '../modules/taxes/index.ts';
 
 // ---- the data ---------------------------------------------------------------------------------
 
@@ -719,6 +726,12 @@ export async function loadDemo(
       'This instance already has accounts: the demo loads only into an empty instance.',
     );
   }
+
+  // The demo's regulatory fees and tax tables (staff publish their own on a real instance).
+  const rates = await loadRateTables(ctx);
+  if (!rates.fees) await publishFeeSchedule(ctx, demoFeeSchedule);
+  if (!rates.taxes) await publishTaxTable(ctx, demoTaxTable);
+  log('rate tables: demo regulatory fees (RRF, SLRRF, USF) and US/CA/MX tax rates');
 
   const loaded: Loaded[] = [];
   for (const spec of DEMO_ACCOUNTS) loaded.push(await loadAccount(ctx, spec, log));

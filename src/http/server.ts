@@ -16,6 +16,7 @@ import { accountRoutes } from '../modules/accounts/index.ts';
 import { catalogRoutes } from '../modules/catalog/index.ts';
 import { inventoryRoutes } from '../modules/inventory/index.ts';
 import { invoicingRoutes } from '../modules/invoicing/index.ts';
+import { taxRoutes } from '../modules/taxes/index.ts';
 import { clockRoutes } from './clock.ts';
 import { handleError } from './errors.ts';
 import { claimIdempotencyKey, recordIdempotentResponse } from './idempotency.ts';
@@ -120,6 +121,7 @@ export async function buildServer(rt: Runtime, opts: ServerOptions = {}): Promis
   catalogRoutes(app);
   inventoryRoutes(app);
   invoicingRoutes(app);
+  taxRoutes(app);
   clockRoutes(app, rt);
 
   const KeySchema = Type.Object({

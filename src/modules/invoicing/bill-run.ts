@@ -3,7 +3,9 @@ import {
   type BillingMonth,
   addDays,
   addMonthsToMonth,
+  type DraftLine,
   firstDayOf,
+  isBillingError,
   groupBy,
   lastDayOf,
   newId,
@@ -16,6 +18,17 @@ import { loadPriceBook } from '../catalog/index.ts';
 import { contractsOf, inventoryOf } from '../inventory/index.ts';
 import { type InvoiceStage, composeInvoice } from './domain/compose.ts';
 import { MissingPriceError, type MonthlyChargeInput, monthlyCharges } from './domain/monthly-charges.ts';
+import {
+  type BillingContext,
+  type RateTables,
+  FEE_LINE_TYPES,
+  TAX_LINE_TYPE,
+  certificatesOf,
+  feeStage,
+  loadRateTables,
+  tableTaxProvider,
+  taxStage,
+} from '../taxes/index.ts';
 import { formatInvoiceNumber } from './domain/numbering.ts';
 import {
   type NewInvoice,
@@ -53,13 +66,29 @@ export interface BillRunResult {
   totals: Record<string, number>;
 }
 
-const recurringStage: InvoiceStage<MonthlyChargeInput> = {
+/** What every stage of the monthly invoice sees: the account's charges context and its tax context. */
+export type MonthlyInvoiceInput = MonthlyChargeInput & BillingContext;
+
+const recurringStage: InvoiceStage<MonthlyInvoiceInput> = {
   name: 'recurring',
   lines: (input) => monthlyCharges(input),
 };
 
-/** Stages of the monthly invoice; usage, fees and taxes are added here by later modules. */
-export const monthlyStages: InvoiceStage<MonthlyChargeInput>[] = [recurringStage];
+/**
+ * The stages of the monthly invoice in order: recurring charges (usage joins here), then the
+ * regulatory fees computed on them, then taxes on the subtotal. Fee and tax stages exist only
+ * when their rate tables are loaded.
+ */
+export function monthlyStages(rates: RateTables): InvoiceStage<MonthlyInvoiceInput>[] {
+  return [
+    recurringStage,
+    ...(rates.fees ? [feeStage<MonthlyInvoiceInput>(rates.fees)] : []),
+    ...(rates.taxes ? [taxStage<MonthlyInvoiceInput>(tableTaxProvider(rates.taxes))] : []),
+  ];
+}
+
+/** The subtotal counts charges only: regulatory fees and taxes come on top of it. */
+const isCharge = (l: DraftLine) => !FEE_LINE_TYPES.includes(l.lineType) && l.lineType !== TAX_LINE_TYPE;
 
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === UNIQUE_VIOLATION;
@@ -93,6 +122,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
   const now = ctx.clock.now();
   const { items: catalog, prices } = await loadPriceBook(ctx);
   const entities = new Map((await listBillingEntities(ctx)).map((e) => [e.id, e]));
+  const stages = monthlyStages(await loadRateTables(ctx));
   const filter = { month, firstDay, now, onlyIds: opts.accountIds };
   const total = await countDueAccounts(ctx.db, filter);
 
@@ -125,6 +155,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
           const contracts = await contractsOf(tctx, claimed);
           const items = await inventoryOf(tctx, claimed, prevFirst, lastDayOf(month));
           const itemsByAccount = groupBy(items, (i) => i.accountId);
+          const certificates = await certificatesOf(tctx, claimed);
           const batch = { invoices: [] as NewInvoice[], empty: 0, failures: [] as BillRunResult['failures'] };
           for (const account of accounts.sort((a, b) => (a.id < b.id ? -1 : 1))) {
             const entity = entities.get(account.entityId)!;
@@ -139,17 +170,29 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
                   items: itemsByAccount.get(account.id) ?? [],
                   catalog,
                   priceOn: (code, cur, on) => prices.priceOn(code, cur, on),
+                  issueDate: firstDay,
+                  address: account.address,
+                  taxStatus: account.taxStatus,
+                  exemptionCertificates: certificates.get(account.id) ?? [],
                 },
-                monthlyStages,
+                stages,
+                isCharge,
               );
-              if (composed.lines.length === 0) {
+              if (!composed.lines.some(isCharge)) {
                 batch.empty++;
                 continue;
               }
               batch.invoices.push(draftInvoice(ctx, entity, account, month, runId, composed));
             } catch (e) {
-              if (!(e instanceof MissingPriceError)) throw e;
-              batch.failures.push({ accountId: account.id, code: 'missing_price', message: e.message });
+              // A rule the account's data cannot satisfy (no price, no USF factor for the quarter)
+              // fails that account, loudly, and never the rest of the run.
+              if (e instanceof MissingPriceError) {
+                batch.failures.push({ accountId: account.id, code: 'missing_price', message: e.message });
+              } else if (isBillingError(e) && e.kind === 'invalid') {
+                batch.failures.push({ accountId: account.id, code: e.code, message: e.message });
+              } else {
+                throw e;
+              }
             }
           }
           await numberInvoices(trx, batch.invoices, entities);

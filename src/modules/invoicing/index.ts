@@ -1,4 +1,10 @@
-export { billRun, monthlyStages, type BillRunOptions, type BillRunResult } from './bill-run.ts';
+export {
+  billRun,
+  monthlyStages,
+  type BillRunOptions,
+  type BillRunResult,
+  type MonthlyInvoiceInput,
+} from './bill-run.ts';
 export {
   listInvoices,
   getInvoice,

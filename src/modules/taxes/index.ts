@@ -27,3 +27,13 @@ export {
   type ExemptionCertificate,
 } from './domain/rates.ts';
 export { demoFeeSchedule, demoTaxTable } from './domain/demo-rates.ts';
+export {
+  loadRateTables,
+  publishFeeSchedule,
+  publishTaxTable,
+  grantExemption,
+  certificatesOf,
+  type RateTables,
+  type StoredCertificate,
+} from './rate-tables.ts';
+export { taxRoutes } from './http.ts';

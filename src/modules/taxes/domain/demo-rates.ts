@@ -72,6 +72,7 @@ export const demoFeeSchedule: FeeSchedule = {
         quarterFactor('2026-Q2', pct('37.1')),
         quarterFactor('2026-Q3', pct('36.2')),
         quarterFactor('2026-Q4', pct('35.7')),
+        quarterFactor('2027-Q1', pct('36.0')), // demo projection: replace with the published factor
       ],
       // The interconnected-VoIP safe harbour: 64.9% of the revenue is deemed interstate.
       safeHarbour: since('2006-07-01', '64.9'),
