@@ -1,7 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import {
   type BillingMonth,
-  addDays,
   addMonthsToMonth,
   type DraftLine,
   firstDayOf,
@@ -13,7 +12,7 @@ import {
   sum,
 } from '../../kernel/index.ts';
 import { appendEvents } from '../../db/index.ts';
-import { type BillingEntity, getAccounts, legalNameOn, listBillingEntities } from '../accounts/index.ts';
+import { getAccounts, listBillingEntities } from '../accounts/index.ts';
 import { loadPriceBook } from '../catalog/index.ts';
 import { contractsOf, inventoryOf } from '../inventory/index.ts';
 import { type InvoiceStage, composeInvoice } from './domain/compose.ts';
@@ -29,14 +28,8 @@ import {
   tableTaxProvider,
   taxStage,
 } from '../taxes/index.ts';
-import { formatInvoiceNumber } from './domain/numbering.ts';
-import {
-  type NewInvoice,
-  claimDueAccounts,
-  countDueAccounts,
-  insertInvoices,
-  reserveInvoiceNumbers,
-} from './repo.ts';
+import { draftInvoice, issueInvoices } from './issue.ts';
+import { type NewInvoice, claimDueAccounts, countDueAccounts } from './repo.ts';
 
 export interface BillRunOptions {
   month: BillingMonth;
@@ -80,15 +73,20 @@ const recurringStage: InvoiceStage<MonthlyInvoiceInput> = {
  * when their rate tables are loaded.
  */
 export function monthlyStages(rates: RateTables): InvoiceStage<MonthlyInvoiceInput>[] {
+  return [recurringStage, ...feeAndTaxStages<MonthlyInvoiceInput>(rates)];
+}
+
+/** Regulatory fees on the charges, then taxes on the subtotal: the tail of every invoice. */
+export function feeAndTaxStages<I extends BillingContext>(rates: RateTables): InvoiceStage<I>[] {
   return [
-    recurringStage,
-    ...(rates.fees ? [feeStage<MonthlyInvoiceInput>(rates.fees)] : []),
-    ...(rates.taxes ? [taxStage<MonthlyInvoiceInput>(tableTaxProvider(rates.taxes))] : []),
+    ...(rates.fees ? [feeStage<I>(rates.fees)] : []),
+    ...(rates.taxes ? [taxStage<I>(tableTaxProvider(rates.taxes))] : []),
   ];
 }
 
 /** The subtotal counts charges only: regulatory fees and taxes come on top of it. */
-const isCharge = (l: DraftLine) => !FEE_LINE_TYPES.includes(l.lineType) && l.lineType !== TAX_LINE_TYPE;
+export const isCharge = (l: DraftLine) =>
+  !FEE_LINE_TYPES.includes(l.lineType) && l.lineType !== TAX_LINE_TYPE;
 
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === UNIQUE_VIOLATION;
@@ -182,7 +180,15 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
                 batch.empty++;
                 continue;
               }
-              batch.invoices.push(draftInvoice(ctx, entity, account, month, runId, composed));
+              batch.invoices.push(
+                draftInvoice(
+                  ctx,
+                  entity,
+                  account,
+                  { kind: 'monthly', issueDate: firstDay, billingMonth: month, billRunId: runId },
+                  composed,
+                ),
+              );
             } catch (e) {
               // A rule the account's data cannot satisfy (no price, no USF factor for the quarter)
               // fails that account, loudly, and never the rest of the run.
@@ -195,15 +201,8 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
               }
             }
           }
-          await numberInvoices(trx, batch.invoices, entities);
-          await insertInvoices(trx, batch.invoices);
+          await issueInvoices(trx, ctx, batch.invoices, entities);
           await appendEvents(trx, ctx.actor, ctx.clock.now(), [
-            ...batch.invoices.map((i) => ({
-              type: 'invoice.issued',
-              subjectId: i.id,
-              accountId: i.accountId,
-              payload: { number: i.number, month, total: i.total, currency: i.currency, billRunId: runId },
-            })),
             ...batch.failures.map((f) => ({
               type: 'bill_run.account_failed',
               subjectId: runId,
@@ -247,46 +246,6 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
 
   await finishRun(ctx, runId, month);
   return result;
-}
-
-function draftInvoice(
-  ctx: Ctx,
-  entity: BillingEntity,
-  account: { id: string; currency: string; poNumber: string | null },
-  month: BillingMonth,
-  runId: string,
-  composed: ReturnType<typeof composeInvoice>,
-): NewInvoice {
-  const issueDate = firstDayOf(month);
-  return {
-    id: newId('inv', ctx.clock.now()),
-    number: '',
-    entityId: entity.id,
-    accountId: account.id,
-    kind: 'monthly',
-    billingMonth: month,
-    billRunId: runId,
-    issueDate,
-    // RUN-8: due 15 days after sending; until delivery records the sent date, sending is the issue date.
-    dueDate: addDays(issueDate, entity.rules.dueDays),
-    currency: account.currency,
-    subtotal: composed.subtotal,
-    total: composed.total,
-    poNumber: account.poNumber,
-    legalName: legalNameOn(entity, issueDate),
-    createdAt: ctx.clock.now(),
-    lines: composed.lines,
-  };
-}
-
-async function numberInvoices(db: Ctx['db'], invoices: NewInvoice[], entities: Map<string, BillingEntity>) {
-  // Entities in a fixed order, so concurrent workers take the sequence locks in the same order.
-  const byEntity = [...groupBy(invoices, (i) => i.entityId).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  for (const [entityId, list] of byEntity) {
-    const first = await reserveInvoiceNumbers(db, entityId, list.length);
-    const base = entities.get(entityId)!.invoiceNumberBase;
-    list.forEach((inv, i) => (inv.number = formatInvoiceNumber(base, first + i)));
-  }
 }
 
 async function finishRun(ctx: Ctx, runId: string, month: BillingMonth) {

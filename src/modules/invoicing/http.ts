@@ -3,6 +3,7 @@ import type { App } from '../../http/types.ts';
 import { IdParams, MinorUnits, Nullable, Page, PageQuery, errorResponses } from '../../http/schemas.ts';
 import { billRun } from './bill-run.ts';
 import { getInvoice, listBillRuns, listInvoices, voidInvoice } from './invoices.ts';
+import { invoiceOneTimeCharges, requestCallerIdChange } from './one-time.ts';
 import { pageArray } from '../../db/index.ts';
 import { getAccount } from '../accounts/index.ts';
 
@@ -152,5 +153,52 @@ export function invoicingRoutes(app: App) {
       },
     },
     async (req) => pageArray(await listBillRuns(req.ctx), req.query, (r) => r.month),
+  );
+
+  app.post(
+    '/v1/accounts/:id/one-time-charges',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary: 'Invoice one-time charges now (equipment, premium numbers, installation): RUN-10',
+        description:
+          'Issues a separate one-time invoice dated today in the account time zone. Send an Idempotency-Key.',
+        params: IdParams,
+        body: Type.Object({
+          charges: Type.Array(
+            Type.Object({
+              itemCode: Type.String(),
+              quantity: Type.Integer({ minimum: 1 }),
+              description: Type.Optional(Type.String()),
+            }),
+            { minItems: 1, maxItems: 100 },
+          ),
+        }),
+        response: { 201: Type.Ref('Invoice'), ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await invoiceOneTimeCharges(req.ctx, req.params.id, req.body.charges)),
+  );
+
+  app.post(
+    '/v1/accounts/:id/caller-id-changes',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary: 'Change caller ID and/or E911 address: one fee per request (CAT-6)',
+        params: IdParams,
+        body: Type.Object({
+          number: Type.String({ description: 'The phone number (E.164) that changes' }),
+          callerIdName: Type.Optional(Type.String()),
+          e911Address: Type.Optional(Type.String()),
+        }),
+        response: { 201: Type.Ref('Invoice'), ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await requestCallerIdChange(req.ctx, req.params.id, req.body)),
   );
 }

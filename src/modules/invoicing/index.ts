@@ -26,3 +26,10 @@ export {
 } from './domain/monthly-charges.ts';
 export { formatInvoiceNumber } from './domain/numbering.ts';
 export { invoicingRoutes } from './http.ts';
+export {
+  invoiceOneTimeCharges,
+  requestCallerIdChange,
+  CID_E911_FEE_ITEM,
+  type OneTimeChargeInput,
+} from './one-time.ts';
+export { draftInvoice, issueInvoices, type InvoiceHeader } from './issue.ts';
