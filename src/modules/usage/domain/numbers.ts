@@ -1,0 +1,148 @@
+import {
+  type PhoneNumber as ParsedNumber,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+} from 'libphonenumber-js/max';
+
+/**
+ * USG-1: every number on a CDR is normalised before it is classified or rated. A number is either
+ * a phone number in E.164, a short internal extension, or an invalid value with a reason — never a
+ * thrown error, so one bad CDR field never stops a month's rating.
+ *
+ * The full ("max") metadata is used on purpose: only it tells a Brazilian mobile from a fixed line.
+ */
+
+export type LineType = 'mobile' | 'fixed' | 'toll_free' | 'premium' | 'unknown';
+
+export interface PhoneNumber {
+  readonly kind: 'phone';
+  /** "+5511987654321" */
+  readonly e164: string;
+  /** E.164 without the "+": what rate-deck prefixes are matched against. */
+  readonly digits: string;
+  /** ISO 3166 country; null for non-geographic numbers (+800, +882…). */
+  readonly country: string | null;
+  readonly lineType: LineType;
+  /**
+   * Possible numbers are accepted even when the metadata does not know the range (+353 84 is such
+   * a premium range): rating goes by deck prefix, and a new allocation must not make a call unbillable.
+   */
+  readonly valid: boolean;
+}
+
+export interface Extension {
+  readonly kind: 'extension';
+  readonly extension: string;
+}
+
+export type NumberRejection =
+  | 'empty'
+  | 'not_a_number'
+  | 'unknown_country_code'
+  | 'too_short'
+  | 'too_long'
+  | 'invalid_length'
+  | 'unsupported_default_country';
+
+export interface InvalidNumber {
+  readonly kind: 'invalid';
+  readonly raw: string;
+  readonly reason: NumberRejection;
+  readonly message: string;
+}
+
+export type NormalizedNumber = PhoneNumber | Extension | InvalidNumber;
+
+const REJECTION_MESSAGES: Record<NumberRejection, string> = {
+  empty: 'The number is empty.',
+  not_a_number: 'The value is not a phone number.',
+  unknown_country_code: 'The number has no known country calling code.',
+  too_short: 'The number is too short for its country.',
+  too_long: 'The number is too long for its country.',
+  invalid_length: 'The number has a length its country does not use.',
+  unsupported_default_country: 'The default country is not a known ISO country code.',
+};
+
+/** Internal extensions are 2 to 6 digits: shorter than any dialable national number. */
+const EXTENSION_RE = /^\d{2,6}$/;
+
+const LINE_TYPES: Record<string, LineType> = {
+  MOBILE: 'mobile',
+  FIXED_LINE: 'fixed',
+  TOLL_FREE: 'toll_free',
+  PREMIUM_RATE: 'premium',
+  // FIXED_LINE_OR_MOBILE (all of North America), VOIP, PAGER… cannot be told apart: 'unknown'.
+};
+
+const LENGTH_REASONS: Record<string, NumberRejection> = {
+  NOT_A_NUMBER: 'not_a_number',
+  INVALID_COUNTRY: 'unknown_country_code',
+  TOO_SHORT: 'too_short',
+  TOO_LONG: 'too_long',
+  INVALID_LENGTH: 'invalid_length',
+};
+
+/** Results are cached per default country and raw text; each cache keeps at most this many. */
+export const NUMBER_CACHE_LIMIT = 100_000;
+const caches = new Map<string, Map<string, NormalizedNumber>>();
+
+/**
+ * Normalises a raw CDR number. `defaultCountry` (the account's billing country) interprets
+ * national formats ("(212) 555-1234" in the US) and international dialling prefixes ("011…").
+ */
+export function normalizeNumber(raw: string, defaultCountry: string): NormalizedNumber {
+  let cache = caches.get(defaultCountry);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(defaultCountry, cache);
+  }
+  const hit = cache.get(raw);
+  if (hit !== undefined) return hit;
+  const result = Object.freeze(parseNumber(raw, defaultCountry));
+  // First in, first out: a month's CDRs repeat the same numbers, so the oldest entries go first.
+  if (cache.size >= NUMBER_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(raw, result);
+  return result;
+}
+
+function parseNumber(raw: string, defaultCountry: string): NormalizedNumber {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (text === '') return invalidNumber(String(raw ?? ''), 'empty');
+  if (EXTENSION_RE.test(text)) return { kind: 'extension', extension: text };
+  if (!isSupportedCountry(defaultCountry)) return invalidNumber(text, 'unsupported_default_country');
+
+  const parsed = withoutMexicanMobilePrefix(parsePhoneNumberFromString(text, defaultCountry));
+  if (parsed === undefined || !parsed.isPossible()) {
+    const reason = LENGTH_REASONS[validatePhoneNumberLength(text, defaultCountry) ?? ''] ?? 'invalid_length';
+    return invalidNumber(text, reason);
+  }
+  return {
+    kind: 'phone',
+    e164: parsed.number,
+    digits: parsed.number.slice(1),
+    country: parsed.country ?? null,
+    lineType: LINE_TYPES[parsed.getType() ?? ''] ?? 'unknown',
+    valid: parsed.isValid(),
+  };
+}
+
+/**
+ * Mexico dropped the "1" mobile prefix (+52 1 55…) in 2019, but carriers' CDRs still carry it.
+ * The number without it is the same line, so it is rated as such rather than rejected.
+ */
+function withoutMexicanMobilePrefix(parsed: ParsedNumber | undefined): ParsedNumber | undefined {
+  if (
+    parsed === undefined ||
+    parsed.countryCallingCode !== '52' ||
+    parsed.isPossible() ||
+    !/^1\d{10}$/.test(parsed.nationalNumber)
+  ) {
+    return parsed;
+  }
+  return parsePhoneNumberFromString(`+52${parsed.nationalNumber.slice(1)}`) ?? parsed;
+}
+
+function invalidNumber(raw: string, reason: NumberRejection): InvalidNumber {
+  return { kind: 'invalid', raw, reason, message: REJECTION_MESSAGES[reason] };
+}
