@@ -4,12 +4,13 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { formatMoney, isBillingError, parseMonth } from './kernel/index.ts';
 import { openRuntime, parseInstant, simulatedClockFromEnv, type Runtime } from './runtime.ts';
-import { advanceClock, startRealClockScheduler } from './scheduler.ts';
+import { advanceClock, startDeliveryScheduler, startRealClockScheduler } from './scheduler.ts';
 import { buildServer } from './http/server.ts';
 import { billRun, getInvoice, listInvoices } from './modules/invoicing/index.ts';
 import { getAccount } from './modules/accounts/index.ts';
 import { createApiKey, listApiKeys, STAFF_ROLES, type StaffRole } from './modules/access/index.ts';
 import { loadDemo } from './demo/index.ts';
+import { attachInvoiceDelivery, startInvoiceDelivery } from './modules/notifications/index.ts';
 
 const program = new Command();
 program
@@ -26,12 +27,30 @@ program
   .addOption(
     new Option('--simulated-clock <date>', 'run on a simulated clock starting at this date (test clock)'),
   )
+  .addOption(
+    new Option(
+      '--smtp-url <url>',
+      'send invoice e-mails through this SMTP server (smtp://user:pass@host:587); default: the embedded sink',
+    ).env('SMTP_URL'),
+  )
   .showHelpAfterError();
 
 interface GlobalOpts {
   dataDir: string;
   databaseUrl?: string;
   simulatedClock?: string;
+  smtpUrl?: string;
+}
+
+/** Invoice e-mail (RUN-7): the SMTP server given, or the embedded sink (SMTP_SINK_PORT, default any). */
+async function startDelivery(rt: Runtime) {
+  const delivery = await startInvoiceDelivery({
+    clock: rt.clock,
+    smtpUrl: program.opts<GlobalOpts>().smtpUrl,
+    sinkPort: process.env.SMTP_SINK_PORT ? Number(process.env.SMTP_SINK_PORT) : 0,
+  });
+  attachInvoiceDelivery(rt, delivery);
+  return delivery;
 }
 
 async function open(): Promise<Runtime> {
@@ -79,9 +98,11 @@ program
     } else if (rt.handle.kind === 'embedded' && existsSync(demoKeyFile())) {
       key = readFileSync(demoKeyFile(), 'utf8').trim();
     }
+    const delivery = await startDelivery(rt);
     const app = await buildServer(rt, { logger: false });
     const stopScheduler =
       rt.clock.kind === 'real' ? startRealClockScheduler(rt, 60_000, (m) => console.log(m)) : () => {};
+    const stopDeliveries = startDeliveryScheduler(rt, delivery, 15_000, (m) => console.log(m));
     await app.listen({ port: Number(opts.port), host: opts.host });
     const base = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
     console.log(
@@ -91,13 +112,18 @@ program
     console.log(`  API reference  ${base}/docs`);
     console.log(`  OpenAPI        ${base}/openapi.json`);
     console.log(`  Health         ${base}/health     Metrics ${base}/metrics`);
+    if (delivery.sink)
+      console.log(`  Mailbox        ${base}/dev/mailbox  (invoice e-mails caught by the embedded SMTP sink)`);
+    else console.log(`  E-mail         ${delivery.transport.description}`);
     if (key)
       console.log(
         `  Demo API key   ${key}\n  Try: curl -H "Authorization: Bearer ${key}" ${base}/v1/invoices`,
       );
     const shutdown = async () => {
       stopScheduler();
+      await stopDeliveries();
       await app.close();
+      await delivery.close();
       await rt.close();
       process.exit(0);
     };
@@ -120,9 +146,21 @@ program
       process.exit(1);
     }
     const stop = startRealClockScheduler(rt, Number(opts.interval) * 1000, (m) => console.log(m));
+    // Without an SMTP server the e-mails are left to `serve`, whose sink has the mailbox page.
+    const delivery = program.opts<GlobalOpts>().smtpUrl ? await startDelivery(rt) : null;
+    const stopDeliveries = delivery
+      ? startDeliveryScheduler(rt, delivery, 15_000, (m) => console.log(m))
+      : async () => {};
     console.log(`Worker running (${rt.handle.kind} database); checking every ${opts.interval} s.`);
+    console.log(
+      delivery
+        ? `Invoice e-mails through ${delivery.transport.description}.`
+        : 'Invoice e-mails: none from this worker (no --smtp-url / SMTP_URL); serve sends them.',
+    );
     const shutdown = async () => {
       stop();
+      await stopDeliveries();
+      await delivery?.close();
       await rt.close();
       process.exit(0);
     };

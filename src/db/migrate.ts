@@ -3,12 +3,14 @@ import type { Db } from './connection.ts';
 import * as m001 from './migrations/001_spine.ts';
 import * as m002 from './migrations/002_immutable_invoices.ts';
 import * as m003 from './migrations/003_fees_and_taxes.ts';
+import * as m004 from './migrations/004_deliveries.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 const migrations: Record<string, Migration> = {
   '001_spine': m001,
   '002_immutable_invoices': m002,
   '003_fees_and_taxes': m003,
+  '004_deliveries': m004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

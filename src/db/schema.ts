@@ -170,4 +170,41 @@ export interface Database {
     response: Json<unknown> | null;
     created_at: Date;
   };
+  deliveries: {
+    id: string;
+    invoice_id: string;
+    account_id: string;
+    invoice_number: string;
+    invoice_kind: string;
+    recipients: Json<{ email: string; name: string | null }[]>;
+    status: 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
+    attempts: Generated<number>;
+    not_before: Date;
+    lease_until: Date | null;
+    lease_token: string | null;
+    sent_at: Date | null;
+    last_error: string | null;
+    window_month: string | null;
+    slot: number | null;
+    resends: Generated<number>;
+    created_at: Date;
+  };
+  delivery_attempts: {
+    id: Generated<number>;
+    delivery_id: string;
+    attempt: number;
+    attempted_at: Date;
+    outcome: 'queued' | 'sent' | 'failed' | 'bounced';
+    smtp_response: string | null;
+    detail: string | null;
+    retry_at: Date | null;
+    actor: string;
+  };
+  delivery_windows: { month: string; slots_taken: number; next_at: Date };
+  delivery_state: {
+    id: number;
+    first_event_id: number;
+    cursor_event_id: number;
+    settings: Json<Record<string, unknown>>;
+  };
 }

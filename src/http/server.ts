@@ -16,6 +16,7 @@ import { accountRoutes } from '../modules/accounts/index.ts';
 import { catalogRoutes } from '../modules/catalog/index.ts';
 import { inventoryRoutes } from '../modules/inventory/index.ts';
 import { invoicingRoutes } from '../modules/invoicing/index.ts';
+import { deliveryRoutes, invoiceDeliveryOf } from '../modules/notifications/index.ts';
 import { taxRoutes } from '../modules/taxes/index.ts';
 import { clockRoutes } from './clock.ts';
 import { handleError } from './errors.ts';
@@ -121,6 +122,7 @@ export async function buildServer(rt: Runtime, opts: ServerOptions = {}): Promis
   catalogRoutes(app);
   inventoryRoutes(app);
   invoicingRoutes(app);
+  deliveryRoutes(app, () => invoiceDeliveryOf(rt));
   taxRoutes(app);
   clockRoutes(app, rt);
 

@@ -1,0 +1,418 @@
+import { type CalendarDate, dateParts, formatMoney, minorDigits } from '../../kernel/index.ts';
+import type { InvoiceKind, LineGroup } from './view.ts';
+
+/**
+ * POR-3: invoice documents speak English, Spanish and Portuguese, with money and dates in the
+ * account's locale. The language comes from the locale (en-US, en-CA → en; es-MX → es; pt-BR →
+ * pt); a locale whose language has no labels yet (fr-CA) falls back to English *and* formats in
+ * English for the same region (en-CA), so a document never mixes English words with French
+ * number and date formats.
+ */
+export type Language = 'en' | 'es' | 'pt';
+
+export const LANGUAGES: readonly Language[] = ['en', 'es', 'pt'];
+
+export interface DocumentLabels {
+  invoiceTitle: string;
+  creditNoteTitle: string;
+  kindSubtitle: Record<Exclude<InvoiceKind, 'monthly'>, string>;
+  monthlySubtitle: (month: string) => string;
+  continued: string;
+  invoiceNumber: string;
+  invoiceDate: string;
+  sentOn: string;
+  dueDate: string;
+  accountNumber: string;
+  currency: string;
+  poNumber: string;
+  billingMonth: string;
+  billTo: string;
+  description: string;
+  quantity: string;
+  rate: string;
+  amount: string;
+  groups: Record<LineGroup, string>;
+  /** '(11/31 days)' after a prorated period. */
+  proratedDays: (days: number, of: number) => string;
+  minutesUnit: string;
+  perMinute: string;
+  subtotal: string;
+  regulatoryFees: string;
+  taxes: string;
+  total: string;
+  previousBalance: string;
+  paymentsAndCredits: string;
+  amountDue: string;
+  howToPay: string;
+  quoteInvoiceNumber: (number: string) => string;
+  byCheque: string;
+  payableTo: string;
+  mailTo: string;
+  overnightCourier: string;
+  byAch: string;
+  byBankTransfer: string;
+  bank: string;
+  accountName: string;
+  bankAccountNumber: string;
+  routingNumber: string;
+  clabe: string;
+  swift: string;
+  speiReference: string;
+  questions: (email: string) => string;
+  page: (page: number, pages: number) => string;
+}
+
+const EN: DocumentLabels = {
+  invoiceTitle: 'INVOICE',
+  creditNoteTitle: 'CREDIT NOTE',
+  kindSubtitle: {
+    one_time: 'One-time charges',
+    rental: 'Equipment rental',
+    credit_note: 'Credit note',
+  },
+  monthlySubtitle: (month) => `Monthly service · ${month}`,
+  continued: 'continued',
+  invoiceNumber: 'Invoice number',
+  invoiceDate: 'Invoice date',
+  sentOn: 'Sent on',
+  dueDate: 'Due date',
+  accountNumber: 'Account number',
+  currency: 'Currency',
+  poNumber: 'PO number',
+  billingMonth: 'Billing month',
+  billTo: 'Bill to',
+  description: 'Description',
+  quantity: 'Qty',
+  rate: 'Rate',
+  amount: 'Amount',
+  groups: {
+    service_fee: 'Service fees',
+    standard_numbers: 'Standard numbers',
+    partial_charges: 'Prorated partial charges',
+    contact_center: 'Contact center',
+    rental: 'Equipment rental',
+    circuit: 'Circuits',
+    one_time: 'One-time charges',
+    usage: 'Calls and minutes',
+    fees: 'Regulatory fees',
+    taxes: 'Taxes',
+    other: 'Other charges',
+  },
+  proratedDays: (days, of) => `(${days}/${of} days)`,
+  minutesUnit: 'min',
+  perMinute: '/min',
+  subtotal: 'Subtotal',
+  regulatoryFees: 'Regulatory fees',
+  taxes: 'Taxes',
+  total: 'Total this invoice',
+  previousBalance: 'Previous balance',
+  paymentsAndCredits: 'Payments and credits received',
+  amountDue: 'AMOUNT DUE',
+  howToPay: 'How to pay',
+  quoteInvoiceNumber: (n) => `Please quote invoice number ${n} with your payment.`,
+  byCheque: 'By cheque',
+  payableTo: 'Payable to',
+  mailTo: 'Mail to',
+  overnightCourier: 'Overnight courier',
+  byAch: 'By ACH',
+  byBankTransfer: 'By bank transfer',
+  bank: 'Bank',
+  accountName: 'Account name',
+  bankAccountNumber: 'Account number',
+  routingNumber: 'Routing number',
+  clabe: 'CLABE',
+  swift: 'SWIFT',
+  speiReference: 'SPEI/TEF reference',
+  questions: (email) => `Questions about this invoice? ${email}`,
+  page: (page, pages) => `Page ${page} of ${pages}`,
+};
+
+/** American English writes "check". */
+const EN_US: DocumentLabels = { ...EN, byCheque: 'By check' };
+
+const ES: DocumentLabels = {
+  invoiceTitle: 'FACTURA',
+  creditNoteTitle: 'NOTA DE CRÉDITO',
+  kindSubtitle: {
+    one_time: 'Cargos únicos',
+    rental: 'Renta de equipos',
+    credit_note: 'Nota de crédito',
+  },
+  monthlySubtitle: (month) => `Servicio mensual · ${month}`,
+  continued: 'continuación',
+  invoiceNumber: 'Número de factura',
+  invoiceDate: 'Fecha de factura',
+  sentOn: 'Fecha de envío',
+  dueDate: 'Fecha de vencimiento',
+  accountNumber: 'Número de cuenta',
+  currency: 'Moneda',
+  poNumber: 'Orden de compra',
+  billingMonth: 'Mes facturado',
+  billTo: 'Facturar a',
+  description: 'Descripción',
+  quantity: 'Cant.',
+  rate: 'Precio unitario',
+  amount: 'Importe',
+  groups: {
+    service_fee: 'Cargos por servicio',
+    standard_numbers: 'Números estándar',
+    partial_charges: 'Cargos parciales prorrateados',
+    contact_center: 'Centro de contacto',
+    rental: 'Renta de equipos',
+    circuit: 'Circuitos',
+    one_time: 'Cargos únicos',
+    usage: 'Llamadas y minutos',
+    fees: 'Cargos regulatorios',
+    taxes: 'Impuestos',
+    other: 'Otros cargos',
+  },
+  proratedDays: (days, of) => `(${days}/${of} días)`,
+  minutesUnit: 'min',
+  perMinute: '/min',
+  subtotal: 'Subtotal',
+  regulatoryFees: 'Cargos regulatorios',
+  taxes: 'Impuestos',
+  total: 'Total de esta factura',
+  previousBalance: 'Saldo anterior',
+  paymentsAndCredits: 'Pagos y créditos recibidos',
+  amountDue: 'IMPORTE A PAGAR',
+  howToPay: 'Cómo pagar',
+  quoteInvoiceNumber: (n) => `Indique el número de factura ${n} en su pago.`,
+  byCheque: 'Con cheque',
+  payableTo: 'A nombre de',
+  mailTo: 'Enviar a',
+  overnightCourier: 'Mensajería al día siguiente',
+  byAch: 'Por ACH',
+  byBankTransfer: 'Por transferencia bancaria',
+  bank: 'Banco',
+  accountName: 'Titular',
+  bankAccountNumber: 'Número de cuenta',
+  routingNumber: 'Número de ruta (ABA)',
+  clabe: 'CLABE',
+  swift: 'SWIFT',
+  speiReference: 'Referencia SPEI/TEF',
+  questions: (email) => `¿Dudas sobre esta factura? ${email}`,
+  page: (page, pages) => `Página ${page} de ${pages}`,
+};
+
+const PT: DocumentLabels = {
+  invoiceTitle: 'FATURA',
+  creditNoteTitle: 'NOTA DE CRÉDITO',
+  kindSubtitle: {
+    one_time: 'Cobranças avulsas',
+    rental: 'Aluguel de equipamentos',
+    credit_note: 'Nota de crédito',
+  },
+  monthlySubtitle: (month) => `Serviço mensal · ${month}`,
+  continued: 'continuação',
+  invoiceNumber: 'Número da fatura',
+  invoiceDate: 'Data da fatura',
+  sentOn: 'Data de envio',
+  dueDate: 'Vencimento',
+  accountNumber: 'Número da conta',
+  currency: 'Moeda',
+  poNumber: 'Pedido de compra',
+  billingMonth: 'Mês de referência',
+  billTo: 'Faturar para',
+  description: 'Descrição',
+  quantity: 'Qtd.',
+  rate: 'Preço unitário',
+  amount: 'Valor',
+  groups: {
+    service_fee: 'Tarifas de serviço',
+    standard_numbers: 'Números padrão',
+    partial_charges: 'Cobranças parciais proporcionais',
+    contact_center: 'Central de atendimento',
+    rental: 'Aluguel de equipamentos',
+    circuit: 'Circuitos',
+    one_time: 'Cobranças avulsas',
+    usage: 'Chamadas e minutos',
+    fees: 'Taxas regulatórias',
+    taxes: 'Impostos',
+    other: 'Outras cobranças',
+  },
+  proratedDays: (days, of) => `(${days}/${of} dias)`,
+  minutesUnit: 'min',
+  perMinute: '/min',
+  subtotal: 'Subtotal',
+  regulatoryFees: 'Taxas regulatórias',
+  taxes: 'Impostos',
+  total: 'Total desta fatura',
+  previousBalance: 'Saldo anterior',
+  paymentsAndCredits: 'Pagamentos e créditos recebidos',
+  amountDue: 'VALOR A PAGAR',
+  howToPay: 'Como pagar',
+  quoteInvoiceNumber: (n) => `Informe o número da fatura ${n} no pagamento.`,
+  byCheque: 'Com cheque',
+  payableTo: 'Nominal a',
+  mailTo: 'Enviar para',
+  overnightCourier: 'Entrega expressa',
+  byAch: 'Por ACH',
+  byBankTransfer: 'Por transferência bancária',
+  bank: 'Banco',
+  accountName: 'Titular',
+  bankAccountNumber: 'Número da conta',
+  routingNumber: 'Número de roteamento (ABA)',
+  clabe: 'CLABE',
+  swift: 'SWIFT',
+  speiReference: 'Referência SPEI/TEF',
+  questions: (email) => `Dúvidas sobre esta fatura? ${email}`,
+  page: (page, pages) => `Página ${page} de ${pages}`,
+};
+
+const LABELS: Record<Language, DocumentLabels> = { en: EN, es: ES, pt: PT };
+
+export interface DocumentLocale {
+  language: Language;
+  /** The BCP 47 locale that money, numbers and dates are formatted in. */
+  formatLocale: string;
+}
+
+/** en-US → en/en-US, es-MX → es/es-MX, pt-BR → pt/pt-BR, fr-CA → en/en-CA, junk → en/en-US. */
+export function documentLocale(locale: string): DocumentLocale {
+  let canonical: string;
+  try {
+    canonical = Intl.getCanonicalLocales(locale)[0] ?? 'en-US';
+  } catch {
+    canonical = 'en-US';
+  }
+  const parsed = new Intl.Locale(canonical);
+  const language = LANGUAGES.find((l) => l === parsed.language);
+  if (language) return { language, formatLocale: canonical };
+  return { language: 'en', formatLocale: parsed.region ? `en-${parsed.region}` : 'en-US' };
+}
+
+export function languageOf(locale: string): Language {
+  return documentLocale(locale).language;
+}
+
+export function labelsFor(locale: string): DocumentLabels {
+  const { language, formatLocale } = documentLocale(locale);
+  return formatLocale === 'en-US' ? EN_US : LABELS[language];
+}
+
+// ---- formats ----------------------------------------------------------------------------------
+
+export type DateStyle = 'long' | 'numeric';
+
+/** Everything a document formats, for one locale and currency; see documentFormats. */
+export interface DocumentFormats {
+  language: Language;
+  locale: string;
+  currency: string;
+  labels: DocumentLabels;
+  /** Minor units, through the kernel's formatMoney: '$1,234.50', '1.234,50 US$'. */
+  money(minor: number): string;
+  /** A per-minute rate in millionths of the major unit: '$0.0125'. */
+  rate(micros: number): string;
+  quantity(n: number): string;
+  /** Billed seconds as minutes, for display only: '1,234.5'. */
+  minutes(seconds: number): string;
+  date(date: CalendarDate, style?: DateStyle): string;
+  /** 'September 2026' for '2026-09'. */
+  month(month: string): string;
+  /** 'Aug 20 – 31, 2026' (the locale decides what repeats). */
+  period(start: CalendarDate, end: CalendarDate): string;
+}
+
+const MEMO_LIMIT = 4096;
+
+/** A bounded memo: cleared when full, which keeps it cheap and its memory flat. */
+function remember<K>(memo: Map<K, string>, key: K, make: () => string): string {
+  let text = memo.get(key);
+  if (text === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    text = make();
+    memo.set(key, text);
+  }
+  return text;
+}
+
+/** A calendar date as its UTC midnight instant, so formatting in UTC shows that same date. */
+export function utcMidnight(date: CalendarDate): Date {
+  const p = dateParts(date);
+  return new Date(Date.UTC(p.year, p.month - 1, p.day));
+}
+
+/**
+ * A rate in millionths of the major unit (RATE_SCALE) as an exact decimal string with at least
+ * the currency's decimals: 12_500 USD → "0.0125", 20_000 → "0.02".
+ */
+export function rateDecimal(micros: number, currency: string): string {
+  const minDigits = minorDigits(currency);
+  const negative = micros < 0;
+  const s = String(Math.abs(micros)).padStart(7, '0');
+  let frac = s.slice(-6).replace(/0+$/, '');
+  if (frac.length < minDigits) frac = frac.padEnd(minDigits, '0');
+  return (negative ? '-' : '') + s.slice(0, -6) + (frac ? '.' + frac : '');
+}
+
+function createFormats(locale: string, currency: string): DocumentFormats {
+  const { language, formatLocale } = documentLocale(locale);
+  const digits = minorDigits(currency);
+  const longDate = new Intl.DateTimeFormat(formatLocale, { timeZone: 'UTC', dateStyle: 'long' });
+  const numericDate = new Intl.DateTimeFormat(formatLocale, {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  const monthYear = new Intl.DateTimeFormat(formatLocale, {
+    timeZone: 'UTC',
+    month: 'long',
+    year: 'numeric',
+  });
+  const shortDate = new Intl.DateTimeFormat(formatLocale, {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
+  const integer = new Intl.NumberFormat(formatLocale, { maximumFractionDigits: 0 });
+  const decimal = new Intl.NumberFormat(formatLocale, { maximumFractionDigits: 2 });
+  const rateFormat = new Intl.NumberFormat(formatLocale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: 6,
+  });
+  // formatMoney builds an Intl formatter per call and Intl date formatting is slow too; documents
+  // print the same amounts (unit prices, totals) and dates again and again, so strings are kept.
+  const moneyMemo = new Map<number, string>();
+  const dates = new Map<string, string>();
+  return {
+    language,
+    locale: formatLocale,
+    currency,
+    labels: labelsFor(locale),
+    money: (minor) => remember(moneyMemo, minor, () => formatMoney(minor, currency, formatLocale)),
+    // Intl formats a decimal string exactly, as formatMoney does: no float ever holds the rate.
+    rate: (micros) => rateFormat.format(rateDecimal(micros, currency) as unknown as number),
+    quantity: (n) => (Number.isInteger(n) ? integer.format(n) : decimal.format(n)),
+    minutes: (seconds) => decimal.format(seconds / 60),
+    date: (date, style = 'long') =>
+      remember(dates, `${style}|${date}`, () =>
+        (style === 'long' ? longDate : numericDate).format(utcMidnight(date)),
+      ),
+    month: (month) => remember(dates, month, () => monthYear.format(utcMidnight(`${month}-01`))),
+    period: (start, end) =>
+      remember(dates, `${start}|${end}`, () =>
+        start === end
+          ? shortDate.format(utcMidnight(start))
+          : shortDate.formatRange(utcMidnight(start), utcMidnight(end)),
+      ),
+  };
+}
+
+const formatsCache = new Map<string, DocumentFormats>();
+
+/** The formats for a locale and currency; built once per pair, since Intl formatters are costly. */
+export function documentFormats(locale: string, currency: string): DocumentFormats {
+  const key = `${locale}|${currency}`;
+  let formats = formatsCache.get(key);
+  if (!formats) {
+    formats = createFormats(locale, currency);
+    formatsCache.set(key, formats);
+  }
+  return formats;
+}
