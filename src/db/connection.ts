@@ -32,6 +32,9 @@ export interface ConnectOptions {
 export async function connect(opts: ConnectOptions): Promise<DbHandle> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection the server closes (restart, failover, a dropped test database) is
+    // discarded by the pool and replaced on next use; without a listener it would end the process.
+    pool.on('error', (e) => console.warn(`database: idle connection closed by the server (${e.message})`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await sql`SELECT 1`.execute(db);
     return { db, kind: 'server', pool, close: () => db.destroy() };
