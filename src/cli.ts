@@ -1,16 +1,25 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { formatMoney, isBillingError, parseMonth } from './kernel/index.ts';
 import { openRuntime, parseInstant, simulatedClockFromEnv, type Runtime } from './runtime.ts';
-import { advanceClock, startDeliveryScheduler, startRealClockScheduler } from './scheduler.ts';
+import {
+  advanceClock,
+  startCollectionsScheduler,
+  startDeliveryScheduler,
+  startRealClockScheduler,
+} from './scheduler.ts';
 import { buildServer } from './http/server.ts';
-import { billRun, getInvoice, listInvoices } from './modules/invoicing/index.ts';
+import { billRun, getInvoice, invoiceCsv, invoicePdf, listInvoices } from './modules/invoicing/index.ts';
 import { getAccount } from './modules/accounts/index.ts';
 import { createApiKey, listApiKeys, STAFF_ROLES, type StaffRole } from './modules/access/index.ts';
 import { loadDemo } from './demo/index.ts';
-import { attachInvoiceDelivery, startInvoiceDelivery } from './modules/notifications/index.ts';
+import { csvCdrRows, exportRateDeck, importCdrs, importRateDeck } from './modules/usage/index.ts';
+import { startDocumentDelivery } from './delivery.ts';
+import { accountBalance, importBankFile } from './modules/payments/index.ts';
+import { runCollections } from './modules/collections/index.ts';
+import { LANGUAGES } from './modules/documents/index.ts';
 
 const program = new Command();
 program
@@ -42,15 +51,15 @@ interface GlobalOpts {
   smtpUrl?: string;
 }
 
-/** Invoice e-mail (RUN-7): the SMTP server given, or the embedded sink (SMTP_SINK_PORT, default any). */
+/**
+ * Invoice e-mail (RUN-7) with the invoice PDF attached: the SMTP server given, or the embedded
+ * sink (SMTP_SINK_PORT, default any).
+ */
 async function startDelivery(rt: Runtime) {
-  const delivery = await startInvoiceDelivery({
-    clock: rt.clock,
+  return startDocumentDelivery(rt, {
     smtpUrl: program.opts<GlobalOpts>().smtpUrl,
     sinkPort: process.env.SMTP_SINK_PORT ? Number(process.env.SMTP_SINK_PORT) : 0,
   });
-  attachInvoiceDelivery(rt, delivery);
-  return delivery;
 }
 
 async function open(): Promise<Runtime> {
@@ -103,6 +112,11 @@ program
     const stopScheduler =
       rt.clock.kind === 'real' ? startRealClockScheduler(rt, 60_000, (m) => console.log(m)) : () => {};
     const stopDeliveries = startDeliveryScheduler(rt, delivery, 15_000, (m) => console.log(m));
+    // Autopay, the payment janitor and collections: on a simulated clock they run as it advances.
+    const stopCollections =
+      rt.clock.kind === 'real'
+        ? startCollectionsScheduler(rt, 15 * 60_000, (m) => console.log(m))
+        : async () => {};
     await app.listen({ port: Number(opts.port), host: opts.host });
     const base = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
     console.log(
@@ -122,6 +136,7 @@ program
     const shutdown = async () => {
       stopScheduler();
       await stopDeliveries();
+      await stopCollections();
       await app.close();
       await delivery.close();
       await rt.close();
@@ -146,6 +161,7 @@ program
       process.exit(1);
     }
     const stop = startRealClockScheduler(rt, Number(opts.interval) * 1000, (m) => console.log(m));
+    const stopCollections = startCollectionsScheduler(rt, 15 * 60_000, (m) => console.log(m));
     // Without an SMTP server the e-mails are left to `serve`, whose sink has the mailbox page.
     const delivery = program.opts<GlobalOpts>().smtpUrl ? await startDelivery(rt) : null;
     const stopDeliveries = delivery
@@ -160,6 +176,7 @@ program
     const shutdown = async () => {
       stop();
       await stopDeliveries();
+      await stopCollections();
       await delivery?.close();
       await rt.close();
       process.exit(0);
@@ -240,6 +257,145 @@ program
     });
   });
 
+const cdr = program.command('cdr').description('call detail records (USG-1)');
+cdr
+  .command('import <file>')
+  .description('import a CDR CSV file: good rows go in, bad rows are reported by row number')
+  .option('--errors <file>', 'where to write the rejected rows as CSV (default: <file>.errors.csv)')
+  .addHelpText(
+    'after',
+    '\nColumns (header row, any order): call_id, account (id or number), origin, destination,\n' +
+      'start_time, end_time (ISO 8601, UTC unless an offset is given), direction (inbound|outbound),\n' +
+      'origin_device (optional). A call id already imported is skipped, so a file can be imported again.',
+  )
+  .action((file: string, opts: { errors?: string }) => {
+    if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+    return withRuntime(async (rt) => {
+      const size = statSync(file).size;
+      const bar = new cliProgress.SingleBar(
+        {
+          format:
+            'CDR import [{bar}] {percentage}% | {rows} rows | {accepted} accepted | {rejected} rejected',
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(size, 0, { rows: 0, accepted: 0, rejected: 0 });
+      let bytes = 0;
+      const input = createReadStream(file);
+      input.on('data', (chunk) => (bytes += chunk.length));
+      const t0 = performance.now();
+      const r = await importCdrs(rt.ctx('cli'), csvCdrRows(input), {
+        source: `file:${basename(file)}`,
+        pool: rt.handle.pool,
+        onProgress: (p) =>
+          bar.update(Math.min(bytes, size), { rows: p.rowsRead, accepted: p.accepted, rejected: p.rejected }),
+      });
+      bar.update(size, { rows: r.rowsRead, accepted: r.accepted, rejected: r.rejected });
+      bar.stop();
+      const secs = (performance.now() - t0) / 1000;
+      console.log(`CDR import ${r.importId} finished in ${secs.toFixed(1)} s`);
+      console.log(`  rows read          ${r.rowsRead}`);
+      console.log(`  imported           ${r.accepted}`);
+      console.log(`  already imported   ${r.alreadyImported}`);
+      console.log(`  rejected           ${r.rejected}`);
+      if (r.errors.length > 0) {
+        const errorsFile = opts.errors ?? `${file}.errors.csv`;
+        const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+        writeFileSync(
+          errorsFile,
+          'row,call_id,reason\n' +
+            r.errors.map((e) => `${e.row},${q(e.callId ?? '')},${q(e.reason)}\n`).join(''),
+        );
+        for (const e of r.errors.slice(0, 10)) console.log(`    row ${e.row}: ${e.reason}`);
+        if (r.errors.length > 10) console.log(`    … ${r.errors.length - 10} more`);
+        console.log(`  every rejected row: ${errorsFile}`);
+        process.exitCode = 2;
+      }
+    });
+  });
+
+const deck = program.command('rate-deck').description('rate decks per currency (CAT-3), as CSV');
+deck
+  .command('import <file>')
+  .description('add or replace rate-deck entries from CSV')
+  .requiredOption('--currency <code>', 'the deck currency, e.g. USD')
+  .addHelpText(
+    'after',
+    '\nColumns: prefix, description, call_type (international|premium_domestic|toll_free_inbound),\n' +
+      'rate_per_minute (decimal), rounding (nearest-minute|br-mobile-6s|per-second|up-minute),\n' +
+      'valid_from, valid_to (empty while current).',
+  )
+  .action((file: string, opts: { currency: string }) =>
+    withRuntime(async (rt) => {
+      const r = await importRateDeck(rt.ctx('cli'), opts.currency, readFileSync(file, 'utf8'));
+      console.log(`${r.currency} deck: ${r.imported} entries imported, ${r.errors.length} rejected`);
+      for (const e of r.errors) console.log(`  line ${e.line}: ${e.reason}`);
+      if (r.errors.length > 0) process.exitCode = 2;
+    }),
+  );
+deck
+  .command('export')
+  .description('print a currency deck as CSV')
+  .requiredOption('--currency <code>', 'the deck currency, e.g. USD')
+  .action((opts: { currency: string }) =>
+    withRuntime(async (rt) => {
+      process.stdout.write(await exportRateDeck(rt.ctx('cli'), opts.currency));
+    }),
+  );
+
+const payments = program.command('payments').description('payments, the ledger and collections (PAY, COL)');
+payments
+  .command('import-bank-file <file>')
+  .description('match the transfers of a bank file (CSV) to invoices by the invoice number in the reference')
+  .addHelpText(
+    'after',
+    '\nColumns: date, amount (decimal), currency, reference (holds the invoice number, e.g. SPEI IN30000000042),\n' +
+      'bank_reference (optional; a line already imported is not recorded again).',
+  )
+  .action((file: string) =>
+    withRuntime(async (rt) => {
+      const r = await importBankFile(rt.ctx('cli'), readFileSync(file, 'utf8'));
+      console.log(
+        `${r.matched.length} matched, ${r.duplicates.length} already imported, ${r.unmatched.length} unmatched`,
+      );
+      for (const m of r.matched)
+        console.log(`  line ${m.line}: ${m.invoiceNumber} paid ${m.amount} (${m.paymentId})`);
+      for (const u of r.unmatched) console.log(`  line ${u.line}: not matched: ${u.reason}`);
+      if (r.unmatched.length > 0) process.exitCode = 2;
+    }),
+  );
+payments
+  .command('balance <account>')
+  .description("an account's balance, past-due balance, credit and aging buckets (COL-1)")
+  .action((account: string) =>
+    withRuntime(async (rt) => {
+      const b = await accountBalance(rt.ctx('cli'), account);
+      const m = (n: number) => formatMoney(n, b.currency);
+      console.log(
+        `balance ${m(b.balance)}  due ${m(b.balanceDue)}  past due ${m(b.pastDue)}  credit ${m(b.credit)}`,
+      );
+      console.log(
+        `aging   current ${m(b.aging.current)}  1–30 ${m(b.aging.days1to30)}  31–60 ${m(b.aging.days31to60)}  61+ ${m(b.aging.days61plus)}`,
+      );
+      for (const i of b.openInvoices)
+        console.log(`  ${i.number}  due ${i.dueDate}  open ${m(i.open)}  ${i.daysPastDue} days past due`);
+    }),
+  );
+payments
+  .command('collections')
+  .description('run the daily check now: payment janitor, autopay (10th), notices, suspension, reactivation')
+  .action(() =>
+    withRuntime(async (rt) => {
+      const r = await runCollections(rt.ctx('cli'));
+      console.log(
+        `${r.accounts} accounts: ${r.notices} notices, ${r.suspended} suspended, ${r.reactivated} reactivated, ` +
+          `${r.deactivated} deactivated; autopay ${r.autopay.attempted} (${r.autopay.failed} failed); ` +
+          `janitor ${r.reconciled.reconciled} confirmed, ${r.reconciled.settled} settled, ${r.reconciled.returned} returned`,
+      );
+    }),
+  );
+
 const clock = program.command('clock').description('show or move the instance clock');
 clock
   .command('show')
@@ -256,6 +412,8 @@ clock
       const r = await advanceClock(rt, parseInstant(opts.to, '--to'), 'cli');
       for (const b of r.billRuns)
         console.log(`${b.at}  bill run ${b.month} (${b.timeZone}): ${b.invoicesCreated} invoices`);
+      for (const b of r.rentalRuns.filter((x) => x.invoicesCreated > 0))
+        console.log(`${b.at}  rental run ${b.month} (${b.timeZone}): ${b.invoicesCreated} invoices`);
       console.log(`Clock moved from ${r.from} to ${r.to}.`);
     }),
   );
@@ -315,6 +473,32 @@ invoices
         );
       }
       console.log(`  ${'total'.padEnd(110)} ${money(inv.total, inv.currency).padStart(12)}`);
+    }),
+  );
+invoices
+  .command('pdf <invoice>')
+  .description('write an invoice (number or id) as a PDF, or as CSV with --csv')
+  .option('--out <file>', 'file to write (default: <invoice number>.pdf or .csv; "-" for stdout)')
+  .option('--csv', 'the lines and totals as CSV instead of the PDF')
+  .addOption(
+    new Option('--lang <lang>', "print in this language instead of the account's").choices(LANGUAGES),
+  )
+  .action((id: string, opts: { out?: string; csv?: boolean; lang?: string }) =>
+    withRuntime(async (rt) => {
+      const ctx = rt.ctx('cli');
+      const file = opts.csv
+        ? await invoiceCsv(ctx, id, { lang: opts.lang })
+        : await invoicePdf(ctx, id, { lang: opts.lang });
+      if (opts.out === '-') {
+        process.stdout.write(file.content);
+        return;
+      }
+      const out = opts.out ?? file.filename;
+      writeFileSync(out, file.content);
+      const inv = file.document.invoice;
+      console.error(
+        `${inv.number} (${money(file.document.total, inv.currency)}, ${inv.locale}) written to ${out}`,
+      );
     }),
   );
 

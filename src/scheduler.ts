@@ -1,5 +1,5 @@
 import { SimulatedClock, conflict, invalid } from './kernel/index.ts';
-import { billRun, billRunsDue } from './modules/invoicing/index.ts';
+import { billRun, billRunsDue, rentalRun, rentalRunsDue } from './modules/invoicing/index.ts';
 import {
   type DeliveryRunResult,
   type InvoiceDelivery,
@@ -7,6 +7,11 @@ import {
   invoiceDeliveryOf,
   nextDeliveryDueAt,
 } from './modules/notifications/index.ts';
+import {
+  type CollectionsRunResult,
+  collectionsRunsDue,
+  runCollections,
+} from './modules/collections/index.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface ScheduledRunReport {
@@ -14,6 +19,8 @@ export interface ScheduledRunReport {
   month: string;
   timeZone: string;
   invoicesCreated: number;
+  /** 'rental' for a rental run (RUN-10); absent for the monthly bill run. */
+  kind?: 'rental';
 }
 
 /** Invoice e-mails queued and attempted while the clock moved (RUN-7). */
@@ -26,11 +33,35 @@ export interface DeliveryReport {
   bounced: number;
 }
 
+/** The daily collections checks run while the clock moved (PAY-6 autopay, COL-2..4). */
+export interface CollectionsReport {
+  runs: number;
+  notices: number;
+  suspended: number;
+  reactivated: number;
+  deactivated: number;
+  autopayAttempted: number;
+  autopayFailed: number;
+}
+
 export interface AdvanceReport {
   from: string;
   to: string;
   billRuns: ScheduledRunReport[];
+  /** RUN-10: rental invoices, on the entity's rental business day at 00:00 in each time zone. */
+  rentalRuns: ScheduledRunReport[];
   deliveries: DeliveryReport;
+  collections: CollectionsReport;
+}
+
+function addCollectionsRun(report: CollectionsReport, r: CollectionsRunResult) {
+  report.runs++;
+  report.notices += r.notices;
+  report.suspended += r.suspended;
+  report.reactivated += r.reactivated;
+  report.deactivated += r.deactivated;
+  report.autopayAttempted += r.autopay.attempted;
+  report.autopayFailed += r.autopay.failed;
 }
 
 /** While invoice e-mails are pending, a simulated clock moves in steps of this size. */
@@ -58,6 +89,17 @@ async function runDue(rt: Runtime, from: Date, to: Date, setClock: (at: Date) =>
       month: ev.month,
       timeZone: ev.timeZone,
       invoicesCreated: r.invoicesCreated,
+    });
+  }
+  for (const ev of await rentalRunsDue(ctx, from, to)) {
+    setClock(ev.at);
+    const r = await rentalRun(rt.ctx(actor), { month: ev.month });
+    reports.push({
+      at: ev.at.toISOString(),
+      month: ev.month,
+      timeZone: ev.timeZone,
+      invoicesCreated: r.invoicesCreated,
+      kind: 'rental',
     });
   }
   return reports;
@@ -95,6 +137,21 @@ async function advanceOnce(rt: Runtime, to: Date, actor: string): Promise<Advanc
   const ctx = rt.ctx(actor);
   const delivery = invoiceDeliveryOf(rt);
   const runs = await billRunsDue(ctx, from, to);
+  const rentals = await rentalRunsDue(ctx, from, to);
+  let nextRental = 0;
+  const rentalRuns: ScheduledRunReport[] = [];
+  // The daily collections check at 00:00 in each account time zone (after that instant's bill run).
+  const daily = await collectionsRunsDue(ctx, from, to);
+  let nextDaily = 0;
+  const collections: CollectionsReport = {
+    runs: 0,
+    notices: 0,
+    suspended: 0,
+    reactivated: 0,
+    deactivated: 0,
+    autopayAttempted: 0,
+    autopayFailed: 0,
+  };
   const billRuns: ScheduledRunReport[] = [];
   const deliveries: DeliveryReport = { queued: 0, attempted: 0, sent: 0, retrying: 0, failed: 0, bounced: 0 };
   const deliver = async (sweep = false) =>
@@ -110,6 +167,10 @@ async function advanceOnce(rt: Runtime, to: Date, actor: string): Promise<Advanc
     let stop = to;
     const run = runs[next];
     if (run && run.at < stop) stop = run.at;
+    const rental = rentals[nextRental];
+    if (rental && rental.at < stop) stop = rental.at;
+    const day = daily[nextDaily];
+    if (day && day.at < stop) stop = day.at;
     if (delivery) {
       const due = await nextDeliveryDueAt(ctx);
       if (due) {
@@ -128,11 +189,23 @@ async function advanceOnce(rt: Runtime, to: Date, actor: string): Promise<Advanc
         invoicesCreated: r.invoicesCreated,
       });
     }
+    for (let ev = rentals[nextRental]; ev && ev.at.getTime() <= t.getTime(); ev = rentals[++nextRental]) {
+      const r = await rentalRun(rt.ctx(actor), { month: ev.month });
+      rentalRuns.push({
+        at: ev.at.toISOString(),
+        month: ev.month,
+        timeZone: ev.timeZone,
+        invoicesCreated: r.invoicesCreated,
+      });
+    }
+    for (let ev = daily[nextDaily]; ev && ev.at.getTime() <= t.getTime(); ev = daily[++nextDaily]) {
+      addCollectionsRun(collections, await runCollections(rt.ctx(actor), { timeZones: [ev.timeZone] }));
+    }
     await deliver();
   }
   clock.set(to);
   await rt.saveClock();
-  return { from: from.toISOString(), to: to.toISOString(), billRuns, deliveries };
+  return { from: from.toISOString(), to: to.toISOString(), billRuns, rentalRuns, deliveries, collections };
 }
 
 /** On a real clock: checks every `intervalMs` for events that came due since the last check. */
@@ -152,7 +225,9 @@ export function startRealClockScheduler(
       .then((reports) => {
         last = now;
         for (const r of reports.filter((x) => x.invoicesCreated > 0))
-          log(`bill run ${r.month} (${r.timeZone}): ${r.invoicesCreated} invoices`);
+          log(
+            `${r.kind === 'rental' ? 'rental run' : 'bill run'} ${r.month} (${r.timeZone}): ${r.invoicesCreated} invoices`,
+          );
       })
       .catch((e: unknown) => log(`scheduler: ${(e as Error).message}`))
       .finally(() => (running = false));
@@ -196,6 +271,39 @@ export function startDeliveryScheduler(
           );
       })
       .catch((e: unknown) => log(`deliveries: ${(e as Error).message}`))
+      .finally(() => (current = null));
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await current;
+  };
+}
+
+/**
+ * Collections on either clock (PAY-6, PAY-7, COL-2..4): every `intervalMs`, the payment janitor,
+ * autopay (on the 10th), dunning notices, suspension and reactivation for every account. Each
+ * pass is idempotent, so running it often (or on several workers) changes nothing twice.
+ */
+export function startCollectionsScheduler(
+  rt: Runtime,
+  intervalMs = 15 * 60_000,
+  log: (m: string) => void = () => {},
+): () => Promise<void> {
+  let current: Promise<void> | null = null;
+  const tick = () => {
+    if (current) return;
+    current = runCollections(rt.ctx('scheduler'))
+      .then((r) => {
+        if (r.notices || r.suspended || r.reactivated || r.deactivated || r.autopay.attempted)
+          log(
+            `collections: ${r.autopay.attempted} autopay (${r.autopay.failed} failed), ${r.notices} notices, ` +
+              `${r.suspended} suspended, ${r.reactivated} reactivated, ${r.deactivated} deactivated`,
+          );
+      })
+      .catch((e: unknown) => log(`collections: ${(e as Error).message}`))
       .finally(() => (current = null));
   };
   tick();

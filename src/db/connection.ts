@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { installCopy } from './copy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 import { PG_DATE, PG_INT8, parseDateText, parseInt8 } from './types.ts';
@@ -32,6 +33,7 @@ export interface ConnectOptions {
 export async function connect(opts: ConnectOptions): Promise<DbHandle> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    pool.on('connect', installCopy);
     // An idle connection the server closes (restart, failover, a dropped test database) is
     // discarded by the pool and replaced on next use; without a listener it would end the process.
     pool.on('error', (e) => console.warn(`database: idle connection closed by the server (${e.message})`));

@@ -4,6 +4,10 @@ import * as m001 from './migrations/001_spine.ts';
 import * as m002 from './migrations/002_immutable_invoices.ts';
 import * as m003 from './migrations/003_fees_and_taxes.ts';
 import * as m004 from './migrations/004_deliveries.ts';
+import * as m005 from './migrations/005_usage.ts';
+import * as m006 from './migrations/006_payments.ts';
+import * as m007 from './migrations/007_documents.ts';
+import * as m008 from './migrations/008_notices.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 const migrations: Record<string, Migration> = {
@@ -11,6 +15,10 @@ const migrations: Record<string, Migration> = {
   '002_immutable_invoices': m002,
   '003_fees_and_taxes': m003,
   '004_deliveries': m004,
+  '005_usage': m005,
+  '006_payments': m006,
+  '007_documents': m007,
+  '008_notices': m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

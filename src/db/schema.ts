@@ -81,6 +81,7 @@ export interface Database {
     removed_on: string | null;
     attributes: Json<Record<string, unknown>>;
     created_at: Date;
+    service_state: ColumnType<'active' | 'suspended' | 'deactivated', string | undefined, string>;
   };
   bill_runs: {
     id: string;
@@ -124,6 +125,8 @@ export interface Database {
     prorate_days: number | null;
     period_days: number | null;
     amount: number;
+    /** Usage lines: RATE_SCALE millionths per minute; quantity is then billed seconds. */
+    rate_per_minute: ColumnType<number | null, number | null | undefined, number | null>;
   };
   events: {
     id: Generated<number>;
@@ -170,12 +173,78 @@ export interface Database {
     response: Json<unknown> | null;
     created_at: Date;
   };
+  rate_deck_entries: {
+    currency: string;
+    call_type: 'international' | 'premium_domestic' | 'toll_free_inbound';
+    prefix: string;
+    valid_from: string;
+    valid_to: string | null;
+    description: string;
+    rate_per_minute: number;
+    rounding: string;
+  };
+  calling_plans: {
+    currency: string;
+    included_minutes_per_device: number;
+    overage_rate_per_minute: number;
+    low_usage_minutes_per_device: number;
+    low_usage_rate_per_minute: number;
+    rounding: string;
+    updated_at: Date;
+  };
+  calls: {
+    call_id: string;
+    account_id: string;
+    usage_month: string;
+    started_at: Date;
+    duration_seconds: number;
+    direction: 'inbound' | 'outbound';
+    origin: string;
+    destination: string;
+    origin_device: string | null;
+    import_id: string | null;
+    import_row: number | null;
+  };
+  cdr_imports: {
+    id: string;
+    source: string;
+    rows_read: number;
+    accepted: number;
+    already_imported: number;
+    rejected: number;
+    errors: Json<{ row: number; callId: string | null; reason: string }[]>;
+    created_at: Date;
+    created_by: string;
+  };
+  rated_calls: {
+    call_id: string;
+    account_id: string;
+    usage_month: string;
+    started_at: Date;
+    invoice_id: string;
+    billed: boolean;
+    call_type: string;
+    rounding: string;
+    billable_seconds: number;
+    included_seconds: number;
+    charged_seconds: number;
+    rate_per_minute: number;
+    amount: number;
+    allowance: string | null;
+  };
   deliveries: {
     id: string;
-    invoice_id: string;
+    /** 'invoice' (default) or a notice sent through the same queue (migration 008). */
+    kind: Generated<'invoice' | 'receipt' | 'dunning_notice' | 'autopay_failed'>;
+    /** Null for a notice (it is keyed by event_id instead). */
+    invoice_id: string | null;
     account_id: string;
-    invoice_number: string;
-    invoice_kind: string;
+    invoice_number: string | null;
+    invoice_kind: string | null;
+    /** The event that announced a notice; null for an invoice. */
+    event_id: number | null;
+    /** What a notice's message says (amount, currency, invoice numbers, dates). */
+    payload: Json<Record<string, unknown>> | null;
     recipients: Json<{ email: string; name: string | null }[]>;
     status: 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
     attempts: Generated<number>;
@@ -206,5 +275,123 @@ export interface Database {
     first_event_id: number;
     cursor_event_id: number;
     settings: Json<Record<string, unknown>>;
+    /** Notices announced after this event are e-mailed (migration 008). */
+    notice_first_event_id: number;
+  };
+  // Payments, ledger, collections, disputes (migration 006).
+  payment_accounts: {
+    account_id: string;
+    autopay: boolean;
+    default_method_id: string | null;
+    updated_at: Date;
+  };
+  payment_methods: {
+    id: string;
+    account_id: string;
+    type: 'card' | 'us_bank' | 'clabe';
+    processor: string;
+    token: string;
+    brand: string | null;
+    last4: string;
+    exp_month: number | null;
+    exp_year: number | null;
+    holder_name: string | null;
+    created_at: Date;
+    removed_at: Date | null;
+  };
+  payments: {
+    id: string;
+    account_id: string;
+    currency: string;
+    amount: number;
+    method_type: 'card' | 'us_bank' | 'clabe' | 'cheque' | 'transfer';
+    payment_method_id: string | null;
+    source: 'online' | 'autopay' | 'offline' | 'bank_file';
+    status: 'pending' | 'unknown' | 'processing' | 'succeeded' | 'declined' | 'failed' | 'returned';
+    targets: Json<string[]>;
+    idempotency_key: string | null;
+    external_ref: string | null;
+    processor_ref: string | null;
+    decline_code: string | null;
+    message: string | null;
+    received_on: string;
+    settles_on: string | null;
+    created_at: Date;
+    decided_at: Date | null;
+    actor: string;
+  };
+  credit_note_sequences: { entity_id: string; next_value: number };
+  credit_notes: {
+    id: string;
+    number: string;
+    account_id: string;
+    invoice_id: string;
+    currency: string;
+    amount: number;
+    reason: string;
+    issue_date: string;
+    created_at: Date;
+    actor: string;
+  };
+  ledger_entries: {
+    id: Generated<number>;
+    account_id: string;
+    currency: string;
+    kind: 'invoice' | 'invoice_void' | 'payment' | 'payment_return' | 'refund' | 'credit_note' | 'adjustment';
+    amount: number;
+    effective_date: string;
+    invoice_id: string | null;
+    payment_id: string | null;
+    document_id: string | null;
+    targets: Json<string[]> | null;
+    memo: string | null;
+    created_at: Date;
+    actor: string;
+  };
+  autopay_runs: {
+    account_id: string;
+    month: string;
+    payment_id: string | null;
+    outcome: string;
+    created_at: Date;
+  };
+  collection_settings: { id: number; settings: Json<Record<string, unknown>> };
+  collection_notices: {
+    account_id: string;
+    notice_key: string;
+    invoice_id: string | null;
+    kind: string;
+    days_past_due: number;
+    amount: number;
+    sent_to: string | null;
+    sent_at: Date;
+  };
+  account_status_changes: {
+    id: Generated<number>;
+    account_id: string;
+    from_status: string;
+    to_status: string;
+    reason: string;
+    days_past_due: number | null;
+    past_due: number | null;
+    proof: string | null;
+    actor: string;
+    occurred_at: Date;
+  };
+  disputes: {
+    id: string;
+    account_id: string;
+    invoice_id: string;
+    line_position: number | null;
+    amount: number;
+    reason: string;
+    status: 'open' | 'accepted' | 'rejected';
+    resolution: string | null;
+    credit_note_id: string | null;
+    opened_on: string;
+    opened_at: Date;
+    opened_by: string;
+    resolved_at: Date | null;
+    resolved_by: string | null;
   };
 }

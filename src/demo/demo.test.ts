@@ -81,8 +81,8 @@ test('invoices exist for several months, up to the current one', () => {
     [...months].sort(),
     [...months].sort().filter((m) => summary.months.includes(m!)),
   );
-  // Every account is billed at most once per month.
-  const keys = invoices.map((i) => `${i.accountId}|${i.billingMonth}`);
+  // Every account is billed at most once per month and kind (rentals have their own, RUN-10).
+  const keys = invoices.map((i) => `${i.accountId}|${i.billingMonth}|${i.kind}`);
   assert.equal(new Set(keys).size, keys.length);
 });
 

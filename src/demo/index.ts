@@ -29,8 +29,17 @@ import {
   createContract,
   removeInventory,
 } from '../modules/inventory/index.ts';
-import { billRun } from '../modules/invoicing/index.ts';
+import { billRun, rentalRun } from '../modules/invoicing/index.ts';
+import {
+  TEST_CARDS,
+  accountBalance,
+  addPaymentMethod,
+  payBalance,
+  recordOfflinePayment,
+  setAutopay,
+} from '../modules/payments/index.ts';
 import { seedReferenceData } from '../setup/reference-data.ts';
+import { loadDemoUsage } from './usage.ts';
 import {
   demoFeeSchedule,
   demoTaxTable,
@@ -746,6 +755,19 @@ export async function loadDemo(
     .map(({ contract }) => firstBilledMonth(contract.billingStartDate))
     .reduce((a, b) => (a < b ? a : b));
 
+  // Calls of every month before the current one, rated by the bill runs below (RUN-4).
+  const usage = await loadDemoUsage(
+    ctx,
+    loaded.map(({ account, contract }) => ({
+      id: account.id,
+      country: account.address.country,
+      timeZone: account.timeZone,
+      billingStartDate: contract.billingStartDate,
+    })),
+    currentMonth,
+  );
+  log(`usage: demo rate decks (USD, MXN) and ${usage.calls} calls`);
+
   const months: string[] = [];
   let invoices = 0;
   for (let month = firstMonth; month <= currentMonth; month = addMonthsToMonth(month, 1)) {
@@ -757,6 +779,63 @@ export async function loadDemo(
       .join(' + ');
     log(`bill run ${month}: ${r.invoicesCreated} invoice(s)${totals ? `, ${totals}` : ''}`);
     for (const f of r.failures) log(`  bill run ${month}: account ${f.accountId} failed: ${f.message}`);
+    // RUN-10: rented equipment is invoiced separately, on the month's first business day.
+    const rentals = await rentalRun(ctx, { month });
+    invoices += rentals.invoicesCreated;
+    if (rentals.invoicesCreated > 0) log(`rental run ${month}: ${rentals.invoicesCreated} invoice(s)`);
+    for (const f of rentals.failures)
+      log(`  rental run ${month}: account ${f.accountId} failed: ${f.message}`);
   }
+  await loadDemoPayments(ctx, loaded, log);
   return { accounts: loaded.length, invoices, months };
+}
+
+/**
+ * PAY-1..6: the first account pays by Visa with autopay on, the second pays half its balance by
+ * Mastercard, the first Mexican account pays its oldest invoice by SPEI transfer; the rest owe,
+ * so balances, aging and collections have something to show.
+ */
+async function loadDemoPayments(ctx: Ctx, loaded: Loaded[], log: (msg: string) => void) {
+  const [first, second] = loaded;
+  const mx = loaded.find(({ account }) => account.entityCode === 'MX');
+  let n = 0;
+  if (first) {
+    await addPaymentMethod(ctx, first.account.id, {
+      type: 'card',
+      number: TEST_CARDS.visa,
+      expMonth: 12,
+      expYear: 2030,
+    });
+    await setAutopay(ctx, first.account.id, true);
+    if ((await accountBalance(ctx, first.account.id)).balanceDue > 0) {
+      await payBalance(ctx, first.account.id, { idempotencyKey: 'demo-1' });
+      n++;
+    }
+  }
+  if (second) {
+    await addPaymentMethod(ctx, second.account.id, {
+      type: 'card',
+      number: TEST_CARDS.mastercard,
+      expMonth: 6,
+      expYear: 2029,
+    });
+    const due = (await accountBalance(ctx, second.account.id)).balanceDue;
+    if (due > 1) {
+      await payBalance(ctx, second.account.id, { amount: Math.floor(due / 2), idempotencyKey: 'demo-2' });
+      n++;
+    }
+  }
+  if (mx) {
+    const oldest = (await accountBalance(ctx, mx.account.id)).openInvoices[0];
+    if (oldest) {
+      await recordOfflinePayment(ctx, mx.account.id, {
+        method: 'transfer',
+        amount: oldest.open,
+        reference: `SPEI ${oldest.number}`,
+        invoiceIds: [oldest.invoiceId],
+      });
+      n++;
+    }
+  }
+  log(`payments: ${n} (card with autopay on, a partial card payment, a SPEI transfer)`);
 }

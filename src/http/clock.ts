@@ -38,6 +38,43 @@ export function clockRoutes(app: App, rt: Runtime) {
                 invoicesCreated: Type.Integer(),
               }),
             ),
+            rentalRuns: Type.Array(
+              Type.Object({
+                at: Type.String(),
+                month: Type.String(),
+                timeZone: Type.String(),
+                invoicesCreated: Type.Integer(),
+              }),
+              { description: "RUN-10: rental invoices issued on the entity's rental business day" },
+            ),
+            deliveries: Type.Object(
+              {
+                queued: Type.Integer(),
+                attempted: Type.Integer(),
+                sent: Type.Integer(),
+                retrying: Type.Integer(),
+                failed: Type.Integer(),
+                bounced: Type.Integer(),
+              },
+              { description: 'Invoice e-mails queued and attempted while the clock moved (RUN-7)' },
+            ),
+            collections: Type.Optional(
+              Type.Object(
+                {
+                  runs: Type.Integer(),
+                  notices: Type.Integer(),
+                  suspended: Type.Integer(),
+                  reactivated: Type.Integer(),
+                  deactivated: Type.Integer(),
+                  autopayAttempted: Type.Integer(),
+                  autopayFailed: Type.Integer(),
+                },
+                {
+                  description:
+                    'Daily collections checks run at each midnight (account time zones): autopay on the 10th (PAY-6), notices, suspensions (COL-2..4)',
+                },
+              ),
+            ),
           }),
           ...errorResponses,
         },

@@ -9,6 +9,7 @@ const STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   unavailable: 503,
   internal: 500,
+  payment_failed: 402,
 };
 
 /** The one place where error codes become HTTP statuses and JSON bodies. */

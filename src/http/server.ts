@@ -18,6 +18,10 @@ import { inventoryRoutes } from '../modules/inventory/index.ts';
 import { invoicingRoutes } from '../modules/invoicing/index.ts';
 import { deliveryRoutes, invoiceDeliveryOf } from '../modules/notifications/index.ts';
 import { taxRoutes } from '../modules/taxes/index.ts';
+import { usageRoutes } from '../modules/usage/index.ts';
+import { paymentRoutes } from '../modules/payments/index.ts';
+import { collectionRoutes } from '../modules/collections/index.ts';
+import { disputeRoutes } from '../modules/disputes/index.ts';
 import { clockRoutes } from './clock.ts';
 import { handleError } from './errors.ts';
 import { claimIdempotencyKey, recordIdempotentResponse } from './idempotency.ts';
@@ -124,6 +128,10 @@ export async function buildServer(rt: Runtime, opts: ServerOptions = {}): Promis
   invoicingRoutes(app);
   deliveryRoutes(app, () => invoiceDeliveryOf(rt));
   taxRoutes(app);
+  usageRoutes(app);
+  paymentRoutes(app);
+  collectionRoutes(app);
+  disputeRoutes(app);
   clockRoutes(app, rt);
 
   const KeySchema = Type.Object({

@@ -10,6 +10,8 @@ export const ErrorKind = {
   forbidden: 'forbidden',
   unavailable: 'unavailable',
   internal: 'internal',
+  /** The processor refused a payment (declined card, processor error): HTTP 402. */
+  paymentFailed: 'payment_failed',
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 

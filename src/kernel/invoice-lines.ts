@@ -17,6 +17,11 @@ export interface DraftLine {
   prorateDays: number | null;
   periodDays: number | null;
   amount: number;
+  /**
+   * Usage lines only: the rate per minute in RATE_SCALE millionths of the currency, exact. The
+   * quantity is then billed seconds, and unitPrice is that rate rounded to minor units (display).
+   */
+  ratePerMinute?: number | null;
 }
 
 /**

@@ -151,16 +151,30 @@ export function formatDecimal(minor: number, currency: Currency): string {
   return (negative ? '-' : '') + whole + frac;
 }
 
+// Building an Intl.NumberFormat costs far more than formatting with one: one per locale and
+// currency, kept for the life of the process (a handful of pairs in practice).
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+function moneyFormat(currency: Currency, locale: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    const digits = minorDigits(currency);
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    moneyFormats.set(key, f);
+  }
+  return f;
+}
+
 /** Locale-formatted amount for documents and screens ("$1,234.50", "R$ 1.234,50"). */
 export function formatMoney(minor: number, currency: Currency, locale = 'en-US'): string {
-  const digits = minorDigits(currency);
   // Intl formats a decimal string exactly (no float conversion) when given a string.
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(formatDecimal(minor, currency) as unknown as number);
+  return moneyFormat(currency, locale).format(formatDecimal(minor, currency) as unknown as number);
 }
 
 export function sum(amounts: readonly number[]): number {

@@ -109,7 +109,7 @@ test('the mail server is down for three hours: retried with backoff, then every 
     .where('status', '=', 'queued')
     .orderBy('slot', 'desc')
     .executeTakeFirstOrThrow();
-  const log = await getInvoiceDeliveries(rt.ctx('test'), invoice.invoice_id);
+  const log = await getInvoiceDeliveries(rt.ctx('test'), invoice.invoice_id!);
   assert.ok(log.attempts.length >= 4);
   log.attempts.forEach((a, i) => {
     assert.equal(a.outcome, 'queued');
@@ -171,7 +171,7 @@ test('a worker that dies mid-send: its claims expire and another worker delivers
     .select('invoice_id')
     .orderBy('created_at', 'desc')
     .executeTakeFirstOrThrow();
-  const log = await getInvoiceDeliveries(ctx, last.invoice_id);
+  const log = await getInvoiceDeliveries(ctx, last.invoice_id!);
   assert.deepEqual(
     log.attempts.map((a) => a.outcome),
     ['queued', 'sent'],

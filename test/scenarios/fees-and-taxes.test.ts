@@ -71,25 +71,41 @@ after(() => api.close());
 
 test('Texas (Austin), USD, 1 September: RRF, SLRRF TX, USF (Q3) on service lines, then state + local tax', async () => {
   const inv = await invoiceFor(api, ids.texas, '2026-09');
-  // Charges: 12 phones 299.40 + 3 numbers 12.00 + seat 45.00 + rental 6.50
-  //   + the 2 phones added 20 August for 11/31 of August 17.71 = 380.61
-  assert.equal(inv.subtotal, 38061);
-  // Fee base: the phone-service lines, not the rental: 374.11
+  // Charges: 12 phones 299.40 + 3 numbers 12.00 + seat 45.00
+  //   + the 2 phones added 20 August for 11/31 of August 17.71 = 374.11
+  //   (the rented phone is on its own rental invoice, RUN-10)
+  assert.equal(inv.subtotal, 37411);
+  // Fee base: the phone-service lines: 374.11
   // RRF 3.55% = 13.2809 → 13.28; SLRRF TX 1.8% = 6.7340 → 6.73
   // USF 374.11 × 64.9% × 36.2% (Q3) = 87.8927 → 87.89
-  // Taxed: 380.61 + 13.28 + 6.73 + 87.89 = 488.51; Texas 6.25% = 30.5319 → 30.53; Austin 2% = 9.7702 → 9.77
+  // Taxed: 374.11 + 13.28 + 6.73 + 87.89 = 482.01; Texas 6.25% = 30.1256 → 30.13; Austin 2% = 9.6402 → 9.64
   assert.deepEqual(brief(inv), [
     ['rrf', 'fee.rrf', 1328],
     ['slrrf', 'fee.slrrf.US-TX', 673],
     ['usf', 'fee.usf', 8789],
-    ['tax', 'tax.US-TX', 3053],
-    ['tax', 'tax.US-TX-AUSTIN', 977],
+    ['tax', 'tax.US-TX', 3013],
+    ['tax', 'tax.US-TX-AUSTIN', 964],
   ]);
-  assert.equal(inv.total, 52881);
+  assert.equal(inv.total, 52178);
   assert.equal(
     inv.total,
     inv.lines.reduce((s: number, l: any) => s + l.amount, 0),
   );
+});
+
+test('Texas: the rented phone is on the rental invoice, taxed but with no regulatory fee', async () => {
+  const list = await api.get(`/v1/invoices?account=${ids.texas}&month=2026-09`);
+  const rentals = list.body.data.filter((i: any) => i.kind === 'rental');
+  assert.equal(rentals.length, 1, 'one September rental invoice');
+  const inv = (await api.get(`/v1/invoices/${rentals[0].id}`)).body;
+  assert.equal(inv.issueDate, '2026-09-01', 'the first business day of September');
+  // Rental 6.50; no RRF/SLRRF/USF on equipment; Texas 6.25% = 0.40625 → 0.41; Austin 2% = 0.13.
+  assert.equal(inv.subtotal, 650);
+  assert.deepEqual(brief(inv), [
+    ['tax', 'tax.US-TX', 41],
+    ['tax', 'tax.US-TX-AUSTIN', 13],
+  ]);
+  assert.equal(inv.total, 650 + 41 + 13);
 });
 
 test('Ontario (Toronto), USD: RRF only (no SLRRF/USF outside the US), HST 13% on the subtotal', async () => {
@@ -134,17 +150,17 @@ test('an exemption certificate removes only the jurisdiction it covers, from its
   assert.equal(cert.status, 201, JSON.stringify(cert.body));
   await api.post('/v1/clock/advance', { to: '2026-10-02T00:00:00Z' });
   const oct = await invoiceFor(api, ids.texas, '2026-10');
-  // Charges 362.90 (12 phones, numbers, seat, rental); Q4 USF factor 35.7%:
-  // RRF 12.65, SLRRF 6.42, USF 356.40 × 64.9% × 35.7% = 82.576 → 82.58; taxed 464.55; Austin 2% = 9.29
+  // Charges 356.40 (12 phones, numbers, seat); Q4 USF factor 35.7%:
+  // RRF 12.65, SLRRF 6.42, USF 356.40 × 64.9% × 35.7% = 82.576 → 82.58; taxed 458.05; Austin 2% = 9.161 → 9.16
   assert.deepEqual(brief(oct), [
     ['rrf', 'fee.rrf', 1265],
     ['slrrf', 'fee.slrrf.US-TX', 642],
     ['usf', 'fee.usf', 8258],
-    ['tax', 'tax.US-TX-AUSTIN', 929],
+    ['tax', 'tax.US-TX-AUSTIN', 916],
   ]);
-  assert.equal(oct.total, 46455 + 929);
+  assert.equal(oct.total, 45805 + 916);
   // September, issued before the certificate, is unchanged.
-  assert.equal((await invoiceFor(api, ids.texas, '2026-09')).total, 52881);
+  assert.equal((await invoiceFor(api, ids.texas, '2026-09')).total, 52178);
 });
 
 test('rate tables are versioned, validated data', async () => {

@@ -91,9 +91,11 @@ export async function signAndEquip(
 export async function invoiceFor(api: TestApi, accountId: string, month: string) {
   const list = await api.get(`/v1/invoices?account=${accountId}&month=${month}`);
   if (list.status !== 200) throw new Error(JSON.stringify(list.body));
-  if (list.body.data.length === 0) return null;
-  if (list.body.data.length > 1) throw new Error(`more than one invoice for ${month}`);
-  return (await api.get(`/v1/invoices/${list.body.data[0].id}`)).body;
+  // A rental invoice (RUN-10) carries the month too; this is the service invoice.
+  const monthly = list.body.data.filter((i: { kind: string }) => i.kind === 'monthly');
+  if (monthly.length === 0) return null;
+  if (monthly.length > 1) throw new Error(`more than one invoice for ${month}`);
+  return (await api.get(`/v1/invoices/${monthly[0].id}`)).body;
 }
 
 export { testRuntime };

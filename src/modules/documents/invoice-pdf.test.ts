@@ -237,6 +237,8 @@ describe('renderInvoicePdf', () => {
       };
       const text = pdfText(await renderInvoicePdf(credit));
       assert.ok(text.includes('CREDIT NOTE'));
+      assert.ok(!text.includes('Previous balance'), 'no balance rows without a balance');
+      assert.ok(pdfText(await renderInvoicePdf(base)).includes('Previous balance'), 'balance rows with one');
       assert.ok(text.includes(money(credit, -2495)));
       const empty = { ...credit, lines: [], subtotal: 0, total: 0, amountDue: 0 };
       assert.ok(pdfText(await renderInvoicePdf(empty)).includes('How to pay'));

@@ -196,7 +196,12 @@ class InvoiceLayout {
     if (d.invoice.kind === 'monthly') {
       return d.invoice.billingMonth ? L.monthlySubtitle(f.month(d.invoice.billingMonth)) : '';
     }
-    return d.invoice.kind === 'credit_note' ? '' : L.kindSubtitle[d.invoice.kind];
+    if (d.invoice.kind === 'credit_note') return '';
+    // A rental invoice names the month it rents for (RUN-10), as the monthly one does.
+    const kind = L.kindSubtitle[d.invoice.kind];
+    return d.invoice.kind === 'rental' && d.invoice.billingMonth
+      ? `${kind} · ${f.month(d.invoice.billingMonth)}`
+      : kind;
   }
 
   private continuationHeader(): void {
@@ -390,10 +395,15 @@ class InvoiceLayout {
     const top: [string, number][] = [[L.subtotal, s.subtotal]];
     if (has('fees') || s.fees !== 0) top.push([L.regulatoryFees, s.fees]);
     if (has('taxes') || s.taxes !== 0) top.push([L.taxes, s.taxes]);
-    const balance: [string, number][] = [
-      [L.previousBalance, s.previousBalance],
-      [L.paymentsAndCredits, -s.paymentsAndCredits],
-    ];
+    // Without a balance carried over (or while no payments are recorded) the two rows would
+    // only assert a zero nobody has checked: the amount due is then this invoice's total.
+    const balance: [string, number][] =
+      s.previousBalance === 0 && s.paymentsAndCredits === 0
+        ? []
+        : [
+            [L.previousBalance, s.previousBalance],
+            [L.paymentsAndCredits, -s.paymentsAndCredits],
+          ];
     const step = 16;
     const bandHeight = 28;
     const height = (top.length + 1 + balance.length) * step + 17 + bandHeight;

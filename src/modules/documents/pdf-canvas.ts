@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import { type DocumentFonts, SEED_TEXT } from './fonts.ts';
 
@@ -231,7 +232,71 @@ export class PdfCanvas {
   }
 
   end(): Promise<Buffer> {
+    embedFontFilesDeflatedOnce(this.doc as unknown as EmbeddingInternals);
     this.doc.end();
     return this.done;
+  }
+}
+
+/** The parts of pdfkit (0.20) that embed a font: its font objects and stream references. */
+interface StreamRef {
+  compress: boolean;
+  data: Record<string, unknown>;
+  write(chunk: Uint8Array): void;
+  end(chunk?: Uint8Array): void;
+  finalize(): void;
+}
+interface EmbeddingInternals {
+  _fontFamilies?: Record<string, { embed?: () => void }>;
+  ref(data?: Record<string, unknown>): StreamRef;
+}
+
+// Font subsets repeat from document to document (fonts.ts caches their bytes), and compressing
+// them is most of what zlib does for an invoice: each distinct subset is deflated once.
+const deflatedFontFiles = new WeakMap<Uint8Array, Buffer>();
+
+function deflatedFontFile(bytes: Uint8Array): Buffer {
+  let deflated = deflatedFontFiles.get(bytes);
+  if (!deflated) {
+    deflated = deflateSync(bytes);
+    deflatedFontFiles.set(bytes, deflated);
+  }
+  return deflated;
+}
+
+/**
+ * pdfkit embeds a font by writing the subset to a new stream (its first reference) that it
+ * deflates on the spot; here that stream receives the subset already deflated. The file is the
+ * same as pdfkit would write.
+ */
+function embedFontFilesDeflatedOnce(doc: EmbeddingInternals): void {
+  const fonts = new Set(Object.values(doc._fontFamilies ?? {}));
+  for (const font of fonts) {
+    const embed = font.embed;
+    if (typeof embed !== 'function' || typeof doc.ref !== 'function') continue;
+    font.embed = () => {
+      const ref = doc.ref;
+      let first = true;
+      doc.ref = (data) => {
+        const stream = ref.call(doc, data);
+        if (first) {
+          first = false;
+          const end = stream.end;
+          stream.end = (chunk) => {
+            if (!chunk || !stream.compress) return end.call(stream, chunk);
+            stream.compress = false;
+            stream.write(deflatedFontFile(chunk));
+            stream.data.Filter = 'FlateDecode';
+            stream.finalize();
+          };
+        }
+        return stream;
+      };
+      try {
+        embed.call(font);
+      } finally {
+        doc.ref = ref;
+      }
+    };
   }
 }

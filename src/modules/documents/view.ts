@@ -1,4 +1,4 @@
-import { BillingError, type CalendarDate, ErrorKind, sum } from '../../kernel/index.ts';
+import { BillingError, type CalendarDate, ErrorKind, groupBy, sum } from '../../kernel/index.ts';
 
 /**
  * The invoice as a customer reads it: everything a PDF or CSV shows, already decided. The
@@ -157,13 +157,7 @@ export interface LineSection {
 
 /** The lines in sections, sections in RUN-5 order, lines in their invoice order within each. */
 export function lineSections(lines: readonly InvoiceDocumentLine[]): LineSection[] {
-  const byGroup = new Map<LineGroup, InvoiceDocumentLine[]>();
-  for (const line of lines) {
-    const group = lineGroupOf(line);
-    const list = byGroup.get(group);
-    if (list) list.push(line);
-    else byGroup.set(group, [line]);
-  }
+  const byGroup = groupBy(lines, lineGroupOf);
   const sections: LineSection[] = [];
   for (const group of LINE_GROUP_ORDER) {
     const list = byGroup.get(group);

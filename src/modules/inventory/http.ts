@@ -27,6 +27,7 @@ const ItemSchema = Type.Object(
     quantity: Type.Integer(),
     addedOn: Type.String(),
     removedOn: Nullable(Type.String()),
+    serviceState: Type.Optional(Type.String({ description: 'active, suspended or deactivated (COL-3)' })),
     attributes: Type.Record(Type.String(), Type.Unknown()),
   },
   { $id: 'InventoryItem' },

@@ -17,3 +17,4 @@ export {
   type AddInventoryInput,
 } from './inventory.ts';
 export { inventoryRoutes } from './http.ts';
+export { setServiceState, type ServiceState } from './service-state.ts';

@@ -25,6 +25,8 @@ export interface InventoryItem {
   /** The day the removal was requested; it takes effect at the end of that month (RUN-3). */
   removedOn: CalendarDate | null;
   attributes: Record<string, unknown>;
+  /** Follows the account's collection status (COL-3): active, suspended or deactivated. */
+  serviceState?: 'active' | 'suspended' | 'deactivated';
 }
 
 export interface AddInventoryInput {
@@ -190,6 +192,7 @@ const toItem = (r: ItemRow): InventoryItem => ({
   addedOn: r.added_on,
   removedOn: r.removed_on,
   attributes: r.attributes as Record<string, unknown>,
+  serviceState: r.service_state,
 });
 
 export async function listInventory(

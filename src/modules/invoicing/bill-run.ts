@@ -6,6 +6,7 @@ import {
   firstDayOf,
   isBillingError,
   groupBy,
+  invalid,
   lastDayOf,
   newId,
   parseMonth,
@@ -15,6 +16,7 @@ import { appendEvents } from '../../db/index.ts';
 import { getAccounts, listBillingEntities } from '../accounts/index.ts';
 import { loadPriceBook } from '../catalog/index.ts';
 import { contractsOf, inventoryOf } from '../inventory/index.ts';
+import { type AccountUsage, recordBilledCalls, usageRater } from '../usage/index.ts';
 import { type InvoiceStage, composeInvoice } from './domain/compose.ts';
 import { MissingPriceError, type MonthlyChargeInput, monthlyCharges } from './domain/monthly-charges.ts';
 import {
@@ -60,20 +62,30 @@ export interface BillRunResult {
 }
 
 /** What every stage of the monthly invoice sees: the account's charges context and its tax context. */
-export type MonthlyInvoiceInput = MonthlyChargeInput & BillingContext;
+export type MonthlyInvoiceInput = MonthlyChargeInput &
+  BillingContext & {
+    /** RUN-4: the rated usage lines of the previous month (and of late calls of older months). */
+    usage?: readonly DraftLine[];
+  };
 
 const recurringStage: InvoiceStage<MonthlyInvoiceInput> = {
   name: 'recurring',
   lines: (input) => monthlyCharges(input),
 };
 
+/** Usage is rated before composing (it reads the database); the stage places its lines. */
+const usageStage: InvoiceStage<MonthlyInvoiceInput> = {
+  name: 'usage',
+  lines: (input) => [...(input.usage ?? [])],
+};
+
 /**
- * The stages of the monthly invoice in order: recurring charges (usage joins here), then the
+ * The stages of the monthly invoice in order: recurring charges, usage, then the
  * regulatory fees computed on them, then taxes on the subtotal. Fee and tax stages exist only
  * when their rate tables are loaded.
  */
 export function monthlyStages(rates: RateTables): InvoiceStage<MonthlyInvoiceInput>[] {
-  return [recurringStage, ...feeAndTaxStages<MonthlyInvoiceInput>(rates)];
+  return [recurringStage, usageStage, ...feeAndTaxStages<MonthlyInvoiceInput>(rates)];
 }
 
 /** Regulatory fees on the charges, then taxes on the subtotal: the tail of every invoice. */
@@ -121,6 +133,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
   const { items: catalog, prices } = await loadPriceBook(ctx);
   const entities = new Map((await listBillingEntities(ctx)).map((e) => [e.id, e]));
   const stages = monthlyStages(await loadRateTables(ctx));
+  const rater = usageRater(ctx, catalog);
   const filter = { month, firstDay, now, onlyIds: opts.accountIds };
   const total = await countDueAccounts(ctx.db, filter);
 
@@ -154,24 +167,43 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
           const items = await inventoryOf(tctx, claimed, prevFirst, lastDayOf(month));
           const itemsByAccount = groupBy(items, (i) => i.accountId);
           const certificates = await certificatesOf(tctx, claimed);
+          const usage = await rater.rate(
+            trx,
+            accounts.map((a) => ({
+              id: a.id,
+              currency: a.currency,
+              timeZone: a.timeZone,
+              country: a.address.country,
+              billingStartDate: contracts.get(a.id)!.billingStartDate,
+              items: itemsByAccount.get(a.id) ?? [],
+            })),
+            month,
+          );
+          const billedUsage: { invoiceId: string; usage: AccountUsage }[] = [];
           const batch = { invoices: [] as NewInvoice[], empty: 0, failures: [] as BillRunResult['failures'] };
           for (const account of accounts.sort((a, b) => (a.id < b.id ? -1 : 1))) {
             const entity = entities.get(account.entityId)!;
             const contract = contracts.get(account.id)!;
             try {
+              const usageError = usage.get(account.id)?.error;
+              if (usageError) throw invalid(usageError.code, usageError.message);
               const composed = composeInvoice(
                 {
                   month,
                   currency: account.currency,
                   billingStartDate: contract.billingStartDate,
                   proration: entity.rules.proration,
-                  items: itemsByAccount.get(account.id) ?? [],
+                  // RUN-10: rented equipment goes on its own rental invoice (rentals.ts).
+                  items: (itemsByAccount.get(account.id) ?? []).filter(
+                    (i) => catalog.get(i.itemCode)?.chargeType !== 'rental',
+                  ),
                   catalog,
                   priceOn: (code, cur, on) => prices.priceOn(code, cur, on),
                   issueDate: firstDay,
                   address: account.address,
                   taxStatus: account.taxStatus,
                   exemptionCertificates: certificates.get(account.id) ?? [],
+                  usage: usage.get(account.id)?.lines ?? [],
                 },
                 stages,
                 isCharge,
@@ -180,15 +212,16 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
                 batch.empty++;
                 continue;
               }
-              batch.invoices.push(
-                draftInvoice(
-                  ctx,
-                  entity,
-                  account,
-                  { kind: 'monthly', issueDate: firstDay, billingMonth: month, billRunId: runId },
-                  composed,
-                ),
+              const invoice = draftInvoice(
+                ctx,
+                entity,
+                account,
+                { kind: 'monthly', issueDate: firstDay, billingMonth: month, billRunId: runId },
+                composed,
               );
+              batch.invoices.push(invoice);
+              const accountUsage = usage.get(account.id);
+              if (accountUsage) billedUsage.push({ invoiceId: invoice.id, usage: accountUsage });
             } catch (e) {
               // A rule the account's data cannot satisfy (no price, no USF factor for the quarter)
               // fails that account, loudly, and never the rest of the run.
@@ -201,6 +234,8 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
               }
             }
           }
+          // Rated calls first: issuing takes the entity's numbering lock, held until commit.
+          await recordBilledCalls(trx, billedUsage);
           await issueInvoices(trx, ctx, batch.invoices, entities);
           await appendEvents(trx, ctx.actor, ctx.clock.now(), [
             ...batch.failures.map((f) => ({
@@ -209,6 +244,15 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
               accountId: f.accountId,
               payload: { month, code: f.code, message: f.message },
             })),
+            // Calls the deck or the inventory cannot price yet stay unbilled and are tried again.
+            ...[...usage.entries()]
+              .filter(([, u]) => u.unrated.length > 0)
+              .map(([accountId, u]) => ({
+                type: 'usage.calls_unrated',
+                subjectId: runId,
+                accountId,
+                payload: { month, count: u.unrated.length, examples: u.unrated.slice(0, 10) },
+              })),
           ]);
           if (opts.failAfterBatches !== undefined && batches >= opts.failAfterBatches) {
             throw new Error(`fault injected after ${batches} committed batch(es)`);

@@ -4,6 +4,8 @@ import { IdParams, MinorUnits, Nullable, Page, PageQuery, errorResponses } from 
 import { billRun } from './bill-run.ts';
 import { getInvoice, listBillRuns, listInvoices, voidInvoice } from './invoices.ts';
 import { invoiceOneTimeCharges, requestCallerIdChange } from './one-time.ts';
+import { invoiceCsv, invoicePdf } from './document.ts';
+import { invoiceEquipmentOrder } from './equipment-orders.ts';
 import { pageArray } from '../../db/index.ts';
 import { getAccount } from '../accounts/index.ts';
 
@@ -19,6 +21,14 @@ const LineSchema = Type.Object({
   prorateDays: Nullable(Type.Integer({ description: 'Charged days of a partial month' })),
   periodDays: Nullable(Type.Integer({ description: 'Days of that month' })),
   amount: MinorUnits('Line amount, rounded once'),
+  ratePerMinute: Type.Optional(
+    Nullable(
+      Type.Integer({
+        description:
+          'Usage lines: rate per minute in millionths of the currency (0.02 = 20000); quantity is then billed seconds',
+      }),
+    ),
+  ),
 });
 
 const invoiceFields = {
@@ -102,6 +112,76 @@ export function invoicingRoutes(app: App) {
     async (req) => getInvoice(req.ctx, req.params.id),
   );
 
+  // POR-1/POR-3: the invoice as a document (the router prefers the '.pdf'/'.csv' suffix to the
+  // bare :id route above).
+  const DocumentQuery = Type.Object({
+    lang: Type.Optional(
+      Type.Unsafe<'en' | 'es' | 'pt'>({
+        type: 'string',
+        enum: ['en', 'es', 'pt'],
+        description: "Print in this language instead of the account's (en, es, pt)",
+      }),
+    ),
+  });
+  const documentDescription =
+    "In the account's language (US accounts English, Mexican Spanish, Brazilian Portuguese) unless " +
+    '`lang` says otherwise; money and dates in its locale. The entity legal name is the one valid on ' +
+    'the invoice date (ACC-2).';
+  app.get(
+    '/v1/invoices/:id.pdf',
+    {
+      schema: {
+        tags,
+        summary: 'The invoice as a PDF, by id or number',
+        description: documentDescription,
+        params: IdParams,
+        querystring: DocumentQuery,
+        produces: ['application/pdf'],
+        response: {
+          200: {
+            description: 'The invoice PDF',
+            content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const pdf = await invoicePdf(req.ctx, req.params.id, { lang: req.query.lang as string | undefined });
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="${pdf.filename}"`)
+        .send(pdf.content);
+    },
+  );
+  app.get(
+    '/v1/invoices/:id.csv',
+    {
+      schema: {
+        tags,
+        summary: 'The invoice lines and totals as CSV, by id or number',
+        description: documentDescription,
+        params: IdParams,
+        querystring: DocumentQuery,
+        produces: ['text/csv'],
+        response: {
+          200: {
+            description: 'One row per invoice line, then the totals',
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const csv = await invoiceCsv(req.ctx, req.params.id, { lang: req.query.lang as string | undefined });
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${csv.filename}"`)
+        .send(csv.content);
+    },
+  );
+
   app.post(
     '/v1/invoices/:id/void',
     {
@@ -180,6 +260,44 @@ export function invoicingRoutes(app: App) {
     },
     async (req, reply) =>
       reply.status(201).send(await invoiceOneTimeCharges(req.ctx, req.params.id, req.body.charges)),
+  );
+
+  app.post(
+    '/v1/accounts/:id/equipment-orders',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary: 'Invoice a signed equipment order: RUN-10, within 5 business days of the e-signature',
+        description:
+          'Issues a one-time invoice dated today (account time zone) for the ordered equipment. ' +
+          '`invoiceBy` is the fifth business day after `signedOn` (weekends and the entity ' +
+          "country's holidays skipped); `onTime` is false when the order reached billing after it. " +
+          'Send an Idempotency-Key.',
+        params: IdParams,
+        body: Type.Object({
+          signedOn: Type.String({ description: 'E-signature date (YYYY-MM-DD)', examples: ['2026-09-03'] }),
+          charges: Type.Array(
+            Type.Object({
+              itemCode: Type.String(),
+              quantity: Type.Integer({ minimum: 1 }),
+              description: Type.Optional(Type.String()),
+            }),
+            { minItems: 1, maxItems: 100 },
+          ),
+        }),
+        response: {
+          201: Type.Object({
+            invoice: Type.Ref('Invoice'),
+            invoiceBy: Type.String(),
+            onTime: Type.Boolean(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await invoiceEquipmentOrder(req.ctx, req.params.id, req.body)),
   );
 
   app.post(

@@ -33,3 +33,41 @@ export {
   type OneTimeChargeInput,
 } from './one-time.ts';
 export { draftInvoice, issueInvoices, type InvoiceHeader } from './issue.ts';
+export {
+  invoiceDocument,
+  invoicePdf,
+  invoiceCsv,
+  invoicePdfAttachment,
+  documentLocaleFor,
+  postalAddressLines,
+  useStatementBalances,
+  type InvoiceDocumentOptions,
+  type StatementBalances,
+  type StatementBalanceSource,
+} from './document.ts';
+export { recordInvoiceSent } from './invoice-sent.ts';
+export { setInvoicePaymentStatus } from './payment-status.ts';
+export {
+  invoiceEquipmentOrder,
+  EQUIPMENT_ORDER_BUSINESS_DAYS,
+  type EquipmentOrderInput,
+  type EquipmentOrderInvoice,
+} from './equipment-orders.ts';
+export {
+  addBusinessDays,
+  isBusinessDay,
+  holidayOn,
+  nthBusinessDayOfMonth,
+  HOLIDAYS,
+  type HolidayRule,
+} from './domain/business-days.ts';
+export {
+  rentalRun,
+  rentalRunsDue,
+  rentalIssueDate,
+  isRentalItem,
+  RENTAL_INVOICE_BUSINESS_DAY,
+  type RentalRunOptions,
+  type RentalRunResult,
+  type ScheduledRentalRun,
+} from './rentals.ts';

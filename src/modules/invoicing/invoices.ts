@@ -18,6 +18,8 @@ export interface InvoiceLine {
   prorateDays: number | null;
   periodDays: number | null;
   amount: number;
+  /** Usage lines: RATE_SCALE millionths per minute, and the quantity is billed seconds. */
+  ratePerMinute: number | null;
 }
 
 export interface Invoice {
@@ -114,6 +116,7 @@ export async function getInvoice(ctx: Ctx, idOrNumber: string): Promise<Invoice>
       prorateDays: l.prorate_days,
       periodDays: l.period_days,
       amount: l.amount,
+      ratePerMinute: l.rate_per_minute,
     })),
   };
 }

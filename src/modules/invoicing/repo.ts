@@ -85,16 +85,17 @@ export async function insertInvoices(db: Db, invoices: readonly NewInvoice[]): P
         prorate_days: l.prorateDays,
         period_days: l.periodDays,
         amount: l.amount,
+        rate_per_minute: l.ratePerMinute ?? null,
       })),
     ),
   );
   if (lines === '[]') return;
   await sql`
     INSERT INTO invoice_lines (invoice_id, position, line_type, description, item_code, quantity, unit_price,
-      period_start, period_end, prorate_days, period_days, amount)
+      period_start, period_end, prorate_days, period_days, amount, rate_per_minute)
     SELECT * FROM json_to_recordset(${lines}::json) AS t(invoice_id text, position int, line_type text,
       description text, item_code text, quantity int8, unit_price int8, period_start date, period_end date,
-      prorate_days int, period_days int, amount int8)`.execute(db);
+      prorate_days int, period_days int, amount int8, rate_per_minute int8)`.execute(db);
 }
 
 interface DueFilter {
@@ -134,3 +135,46 @@ export async function countDueAccounts(db: Db, p: DueFilter): Promise<number> {
   }>`SELECT count(*)::int8 AS n FROM accounts a WHERE ${dueCondition(p)}`.execute(db);
   return r.rows[0]!.n;
 }
+
+export interface RentalClaim {
+  entityId: string;
+  month: string;
+  issueDate: string;
+  now: Date;
+  rentalCodes: readonly string[];
+  afterId: string;
+  limit: number;
+  onlyIds?: readonly string[] | undefined;
+}
+
+/**
+ * RUN-10: accounts of an entity due for the month-M rental invoice — active or suspended, rental
+ * equipment in service during M or added in the month before (its first invoice carries that
+ * partial month), the issue date begun in the account's time zone, no rental invoice for M yet —
+ * claimed like the bill run's (rows another worker holds are skipped).
+ */
+export async function claimRentalAccounts(db: Db, p: RentalClaim): Promise<string[]> {
+  const month = p.month;
+  const prevFirst = `${addMonth(month, -1)}-01`;
+  const nextFirst = `${addMonth(month, 1)}-01`;
+  const r = await sql<{ id: string }>`
+    SELECT a.id FROM accounts a
+    WHERE a.id > ${p.afterId} AND a.entity_id = ${p.entityId}
+      AND a.status IN ('active', 'suspended')
+      AND (${p.issueDate}::timestamp AT TIME ZONE a.time_zone) <= ${p.now.toISOString()}::timestamptz
+      AND EXISTS (SELECT 1 FROM inventory_items x WHERE x.account_id = a.id
+        AND x.item_code = ANY(${p.rentalCodes as string[]}::text[])
+        AND x.added_on < ${nextFirst}::date AND (x.removed_on IS NULL OR x.removed_on >= ${prevFirst}::date))
+      AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.billing_month = ${month}
+        AND i.kind = 'rental')
+      ${p.onlyIds ? sql`AND a.id = ANY(${p.onlyIds as string[]}::text[])` : sql``}
+    ORDER BY a.id LIMIT ${p.limit}
+    FOR UPDATE OF a SKIP LOCKED`.execute(db);
+  return r.rows.map((x) => x.id);
+}
+
+const addMonth = (month: string, n: number) => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const i = y * 12 + (m - 1) + n;
+  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+};

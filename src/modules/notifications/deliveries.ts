@@ -55,8 +55,9 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 const toDelivery = (r: DeliveryRow): Delivery => ({
   id: r.id,
-  invoiceId: r.invoice_id,
-  invoiceNumber: r.invoice_number,
+  // Read by invoice: an invoice's delivery always has both (a notice's has neither).
+  invoiceId: r.invoice_id!,
+  invoiceNumber: r.invoice_number!,
   accountId: r.account_id,
   status: r.status,
   recipients: r.recipients as Delivery['recipients'],

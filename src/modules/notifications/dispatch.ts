@@ -2,16 +2,27 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import { type CalendarDate, addDays, dateInZone } from '../../kernel/index.ts';
 import { type DomainEvent, appendEvents } from '../../db/index.ts';
-import { type Account, type BillingEntity, getAccounts, getBillingEntity } from '../accounts/index.ts';
-import { type Invoice, getInvoice } from '../invoicing/index.ts';
-import { type MailAddress, type MailAttachment, invoiceEmail } from './domain/invoice-email.ts';
+import {
+  type Account,
+  type BillingEntity,
+  getAccounts,
+  getBillingEntity,
+  legalNameOn,
+} from '../accounts/index.ts';
+import { type Invoice, getInvoice, recordInvoiceSent } from '../invoicing/index.ts';
+import {
+  type MailAddress,
+  type MailAttachment,
+  type MailMessage,
+  invoiceEmail,
+} from './domain/invoice-email.ts';
+import { type NoticeKind, type NoticePayload, noticeEmail } from './domain/notice-email.ts';
 import {
   type DeliverySettings,
   type SmtpFailure,
   classifySmtpFailure,
   retryDelayMs,
 } from './domain/policy.ts';
-import { recordInvoiceSent } from './invoice-sent.ts';
 import {
   type ClaimedRow,
   type DeliveryOutcome,
@@ -26,9 +37,13 @@ import type { MailTransport } from './transport.ts';
 
 /**
  * Files to attach to an invoice's e-mail (the PDF, the CSV). The default attaches nothing; the
- * composition root plugs the document renderers in here.
+ * composition root plugs the document renderers in here. `sending` is the sent date and due date
+ * this message gives the invoice (RUN-8), so the attached document shows the dates it will have.
  */
-export type InvoiceAttachments = (invoiceId: string) => Promise<MailAttachment[]>;
+export type InvoiceAttachments = (
+  invoiceId: string,
+  sending: { sentOn: CalendarDate; dueDate: CalendarDate },
+) => Promise<MailAttachment[]>;
 
 export const noAttachments: InvoiceAttachments = async () => [];
 
@@ -67,8 +82,8 @@ type Attempt =
       response: string;
       accepted: string[];
       rejected: string[];
-      sentOn: CalendarDate;
-      dueDate: CalendarDate;
+      /** What sending gives an invoice (RUN-8); null for a notice. */
+      invoice: { sentOn: CalendarDate; dueDate: CalendarDate } | null;
     }
   | { kind: 'failure'; failure: SmtpFailure }
   | { kind: 'refused'; reason: string };
@@ -207,21 +222,26 @@ async function attemptDelivery(
   account: Account,
   entityOf: (id: string) => Promise<BillingEntity>,
 ): Promise<Attempt> {
+  if (row.kind !== 'invoice') return attemptNotice(ctx, transport, opts, row, account, entityOf);
   let invoice: Invoice;
   let entity: BillingEntity;
   let attachments: MailAttachment[];
+  // RUN-8: due 15 days (the entity's rule) after the day it is sent, in the account's time zone.
+  const sentOn = dateInZone(ctx.clock.now(), account.timeZone);
+  let dueDate: CalendarDate;
   try {
-    invoice = await getInvoice(ctx, row.invoice_id);
+    invoice = await getInvoice(ctx, row.invoice_id!);
     if (invoice.status === 'void') return { kind: 'refused', reason: `invoice ${invoice.number} is void` };
     entity = await entityOf(invoice.entityId);
-    attachments = await (opts.attachments ?? noAttachments)(invoice.id);
+    dueDate = invoice.sentOn ? invoice.dueDate : addDays(sentOn, entity.rules.dueDays ?? 15);
+    attachments = await (opts.attachments ?? noAttachments)(invoice.id, {
+      sentOn: invoice.sentOn ?? sentOn,
+      dueDate,
+    });
   } catch (e) {
     const message = `could not prepare the e-mail: ${(e as Error).message}`;
     return { kind: 'failure', failure: { kind: 'transient', response: null, message } };
   }
-  // RUN-8: due 15 days (the entity's rule) after the day it is sent, in the account's time zone.
-  const sentOn = dateInZone(ctx.clock.now(), account.timeZone);
-  const dueDate = invoice.sentOn ? invoice.dueDate : addDays(sentOn, entity.rules.dueDays ?? 15);
   const recipients = row.recipients as { email: string; name: string | null }[];
   const composed = invoiceEmail({
     invoiceNumber: invoice.number,
@@ -240,6 +260,18 @@ async function attemptDelivery(
     recipients,
     attachmentNames: attachments.map((a) => a.filename),
   });
+  return send(transport, opts, row, entity, { ...composed, attachments }, { sentOn, dueDate });
+}
+
+/** Sends a composed message under the delivery's stable Message-ID and classifies the outcome. */
+async function send(
+  transport: MailTransport,
+  opts: DispatchOptions,
+  row: ClaimedRow,
+  entity: BillingEntity,
+  composed: Omit<MailMessage, 'messageId'>,
+  invoice: { sentOn: CalendarDate; dueDate: CalendarDate } | null,
+): Promise<Attempt> {
   const domain = entity.billingEmail.split('@')[1] ?? 'tollbooth.invalid';
   try {
     const sent = await transport.send({
@@ -249,25 +281,69 @@ async function attemptDelivery(
       // Stable across retries of one delivery, new for a resend: a receiving system can drop
       // the copy a crash mid-send would produce, never a copy staff asked for.
       messageId: `<${row.id}.${row.resends}@${domain}>`,
-      attachments,
     });
     return {
       kind: 'sent',
       response: sent.response,
       accepted: sent.accepted,
       rejected: sent.rejected ?? [],
-      sentOn,
-      dueDate,
+      invoice,
     };
   } catch (e) {
     return { kind: 'failure', failure: classifySmtpFailure(e) };
   }
 }
 
+/** A receipt, dunning notice or failed-autopay notice: composed from what its delivery keeps. */
+async function attemptNotice(
+  ctx: Ctx,
+  transport: MailTransport,
+  opts: DispatchOptions,
+  row: ClaimedRow,
+  account: Account,
+  entityOf: (id: string) => Promise<BillingEntity>,
+): Promise<Attempt> {
+  let entity: BillingEntity;
+  let composed: Omit<MailMessage, 'attachments' | 'messageId'>;
+  try {
+    entity = await entityOf(account.entityId);
+    composed = noticeEmail({
+      kind: row.kind as NoticeKind,
+      payload: row.payload as unknown as NoticePayload,
+      legalName: legalNameOn(entity, dateInZone(ctx.clock.now(), account.timeZone)),
+      billingEmail: entity.billingEmail,
+      accountNumber: account.number,
+      companyName: account.companyName,
+      locale: account.locale,
+      timeZone: account.timeZone,
+      recipients: row.recipients as { email: string; name: string | null }[],
+    });
+  } catch (e) {
+    const message = `could not prepare the e-mail: ${(e as Error).message}`;
+    return { kind: 'failure', failure: { kind: 'transient', response: null, message } };
+  }
+  return send(transport, opts, row, entity, { ...composed, attachments: [] }, null);
+}
+
+/** `invoice.sent`, `invoice.delivery_failed`, …; a notice's events say `notice.` instead. */
 function deliveryEvent(type: string, row: ClaimedRow, payload: Record<string, unknown>): DomainEvent {
+  if (row.kind !== 'invoice') {
+    return {
+      type: type.replace(/^invoice\./, 'notice.'),
+      subjectId: row.id,
+      accountId: row.account_id,
+      payload: {
+        deliveryId: row.id,
+        kind: row.kind,
+        eventId: row.event_id,
+        attempt: row.attempts,
+        ...payload,
+      },
+    };
+  }
   return {
     type,
-    subjectId: row.invoice_id,
+    subjectId: row.invoice_id!,
     accountId: row.account_id,
     payload: { deliveryId: row.id, number: row.invoice_number, attempt: row.attempts, ...payload },
   };
@@ -303,8 +379,7 @@ function outcomeOf(
     outcome = { status: 'sent', sentAt: now, lastError: null };
     log = { ...base, outcome: 'sent', smtp_response: attempt.response, detail, retry_at: null };
     event = deliveryEvent('invoice.sent', row, {
-      sentOn: attempt.sentOn,
-      dueDate: attempt.dueDate,
+      ...(attempt.invoice ?? {}),
       accepted: attempt.accepted,
       rejected: attempt.rejected,
     });
@@ -352,7 +427,7 @@ function outcomeOf(
     };
     event = deliveryEvent('invoice.delivery_deferred', row, { error: attempt.failure.message, retryAt });
   }
-  const sent = attempt.kind === 'sent' ? { sentOn: attempt.sentOn, dueDate: attempt.dueDate } : null;
+  const sent = attempt.kind === 'sent' ? attempt.invoice : null;
   return { row, token, outcome, log, event, sent };
 }
 
@@ -369,7 +444,8 @@ async function writeOutcomes(ctx: Ctx, list: Recorded[]): Promise<void> {
           ? r.log
           : { ...r.log, detail: `${r.log.detail ?? ''} (the claim had expired and was taken over)` },
       );
-      if (r.sent) await recordInvoiceSent(trx, r.row.invoice_id, r.sent.sentOn, r.sent.dueDate);
+      if (r.sent && r.row.invoice_id)
+        await recordInvoiceSent(trx, r.row.invoice_id, r.sent.sentOn, r.sent.dueDate);
       if (held) events.push(r.event);
     }
     await insertAttempts(trx, logs);

@@ -1,5 +1,6 @@
 // Notifications: invoice e-mail delivery (RUN-7 throttled batch, RUN-8 due date from sending,
-// ACC-3 recipients), its transports (SMTP, the embedded sink) and the mailbox page.
+// ACC-3 recipients), receipts and notices through the same queue (PAY-4, PAY-6, COL-2), its
+// transports (SMTP, the embedded sink) and the mailbox page.
 export { queueInvoiceDeliveries, recipientsOf, type QueueOptions, type QueueResult } from './queue.ts';
 export {
   dispatchDue,
@@ -15,7 +16,6 @@ export {
   type DeliveryAttempt,
   type InvoiceDeliveries,
 } from './deliveries.ts';
-export { recordInvoiceSent } from './invoice-sent.ts';
 export { getDeliverySettings, updateDeliverySettings } from './settings.ts';
 export {
   DEFAULT_DELIVERY_SETTINGS,
@@ -31,6 +31,12 @@ export {
   type MailAttachment,
   type MailMessage,
 } from './domain/invoice-email.ts';
+export {
+  noticeEmail,
+  type NoticeEmailInput,
+  type NoticeKind,
+  type NoticePayload,
+} from './domain/notice-email.ts';
 export {
   smtpTransport,
   describeSmtpUrl,

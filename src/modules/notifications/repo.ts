@@ -3,7 +3,8 @@ import { type Database, type Db, anyOf } from '../../db/index.ts';
 import type { WindowCursor } from './domain/policy.ts';
 
 // SQL for the notifications module's own tables: deliveries, delivery_attempts, delivery_windows,
-// delivery_state — plus the one read of the event outbox that tells it about new invoices.
+// delivery_state — plus the reads of the event outbox that tell it about new invoices and about
+// the receipts and notices to e-mail.
 
 export type DeliveryRow = Selectable<Database['deliveries']>;
 export type AttemptRow = Selectable<Database['delivery_attempts']>;
@@ -13,6 +14,8 @@ export type AttemptOutcome = AttemptRow['outcome'];
 export interface StateRow {
   first_event_id: number;
   cursor_event_id: number;
+  /** Notices announced after this event are e-mailed (older ones predate notice delivery). */
+  notice_first_event_id: number;
   settings: Record<string, unknown>;
 }
 
@@ -22,14 +25,15 @@ export interface StateRow {
  */
 export async function lockState(db: Db): Promise<StateRow> {
   const r = await sql<StateRow>`
-    SELECT first_event_id, cursor_event_id, settings FROM delivery_state WHERE id = 1 FOR UPDATE`.execute(db);
+    SELECT first_event_id, cursor_event_id, notice_first_event_id, settings
+    FROM delivery_state WHERE id = 1 FOR UPDATE`.execute(db);
   return r.rows[0]!;
 }
 
 export async function readState(db: Db): Promise<StateRow> {
   const row = await db
     .selectFrom('delivery_state')
-    .select(['first_event_id', 'cursor_event_id', 'settings'])
+    .select(['first_event_id', 'cursor_event_id', 'notice_first_event_id', 'settings'])
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
   return { ...row, settings: row.settings as Record<string, unknown> };
@@ -84,6 +88,37 @@ export async function undeliveredInvoiceEvents(
   return r.rows;
 }
 
+/** The events that become notice e-mails, and the kind of delivery each one becomes. */
+export const NOTICE_EVENTS = {
+  'payment.receipt': 'receipt',
+  'collections.notice': 'dunning_notice',
+  'autopay.failed': 'autopay_failed',
+} as const;
+
+export interface NoticeEvent {
+  id: number;
+  type: keyof typeof NOTICE_EVENTS;
+  subject_id: string;
+  account_id: string;
+  payload: Record<string, unknown>;
+}
+
+/** Notice events in (after, head] with no delivery yet, oldest first. */
+export async function undeliveredNoticeEvents(
+  db: Db,
+  p: { after: number; head: number; limit: number },
+): Promise<NoticeEvent[]> {
+  const r = await sql<NoticeEvent>`
+    SELECT e.id::int8 AS id, e.type, e.subject_id, e.account_id, e.payload
+    FROM events e
+    WHERE e.id > ${p.after} AND e.id <= ${p.head} AND e.type = ANY(${Object.keys(NOTICE_EVENTS)}::text[])
+      AND e.account_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+    ORDER BY e.id
+    LIMIT ${p.limit}`.execute(db);
+  return r.rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
+
 /** A month's throttle window, created on first use and locked until the transaction ends. */
 export async function lockWindow(db: Db, month: string, now: Date): Promise<WindowCursor> {
   await db
@@ -107,10 +142,14 @@ export async function saveWindow(db: Db, month: string, cursor: WindowCursor): P
 
 export interface NewDelivery {
   id: string;
-  invoice_id: string;
+  /** Default 'invoice'; a notice has no invoice and is keyed by its event. */
+  kind?: DeliveryRow['kind'];
+  invoice_id: string | null;
   account_id: string;
-  invoice_number: string;
-  invoice_kind: string;
+  invoice_number: string | null;
+  invoice_kind: string | null;
+  event_id?: number | null;
+  payload?: object | null;
   recipients: { email: string; name: string | null }[];
   not_before: Date;
   window_month: string | null;
@@ -118,18 +157,21 @@ export interface NewDelivery {
   created_at: Date;
 }
 
-/** One statement whatever the batch size (rows travel as one JSON document). */
+/**
+ * One statement whatever the batch size (rows travel as one JSON document). A row whose invoice
+ * (or, for a notice, whose event) already has a delivery is skipped.
+ */
 export async function insertDeliveries(db: Db, rows: readonly NewDelivery[]): Promise<number> {
   if (rows.length === 0) return 0;
   const r = await sql`
-    INSERT INTO deliveries (id, invoice_id, account_id, invoice_number, invoice_kind, recipients, status,
-      attempts, not_before, window_month, slot, resends, created_at)
-    SELECT id, invoice_id, account_id, invoice_number, invoice_kind, recipients, 'queued', 0, not_before,
-      window_month, slot, 0, created_at
-    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS t(id text, invoice_id text, account_id text,
-      invoice_number text, invoice_kind text, recipients jsonb, not_before timestamptz, window_month text,
-      slot int8, created_at timestamptz)
-    ON CONFLICT (invoice_id) DO NOTHING`.execute(db);
+    INSERT INTO deliveries (id, kind, invoice_id, account_id, invoice_number, invoice_kind, event_id, payload,
+      recipients, status, attempts, not_before, window_month, slot, resends, created_at)
+    SELECT id, coalesce(kind, 'invoice'), invoice_id, account_id, invoice_number, invoice_kind, event_id,
+      payload, recipients, 'queued', 0, not_before, window_month, slot, 0, created_at
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS t(id text, kind text, invoice_id text,
+      account_id text, invoice_number text, invoice_kind text, event_id int8, payload jsonb, recipients jsonb,
+      not_before timestamptz, window_month text, slot int8, created_at timestamptz)
+    ON CONFLICT DO NOTHING`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 

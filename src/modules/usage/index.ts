@@ -1,5 +1,5 @@
-// Call rating (SPEC §6). The pure kernel is complete and table-tested; storage of CDRs and decks,
-// CDR import, the bill-run usage stage and the call-details CSV are the next steps.
+// Call rating (SPEC §6): the pure kernel in domain/, and around it rate decks and calling plans as
+// data, CDR import (CSV and API), rating inside the bill run, and the billed call details.
 export { normalizeNumber, type NormalizedNumber, type PhoneNumber } from './domain/numbers.ts';
 export { billableSeconds, type RoundingRule, ROUNDING_RULES } from './domain/rounding.ts';
 export {
@@ -19,3 +19,23 @@ export {
   type CallDetailRecord,
 } from './domain/rating.ts';
 export { rateCalls } from './domain/rate-calls.ts';
+export { CDR_CSV_COLUMNS, type RawCdr } from './domain/cdr.ts';
+export {
+  importRateDeck,
+  exportRateDeck,
+  loadRateDeck,
+  seedDemoDecks,
+  callingPlanTerms,
+  setCallingPlan,
+} from './decks.ts';
+export {
+  importCdrs,
+  csvCdrRows,
+  type ImportReport,
+  type ImportError,
+  type CdrRow,
+  type CdrRows,
+} from './import.ts';
+export { usageRater, recordBilledCalls, type AccountUsage, type UsageAccount } from './bill.ts';
+export { callDetailsOf, callDetailsCsv, callDetailsJson, CALL_DETAIL_COLUMNS } from './call-details.ts';
+export { usageRoutes } from './http.ts';

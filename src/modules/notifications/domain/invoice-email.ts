@@ -1,4 +1,5 @@
 import { type CalendarDate, formatMoney } from '../../../kernel/index.ts';
+import { documentLocale, type Language } from '../../documents/index.ts';
 
 // The invoice e-mail (RUN-7, ACC-3): one message per invoice to all its recipients — the primary
 // billing contact in To, the others in Cc — with the amount due and the due date, in the
@@ -48,8 +49,6 @@ export interface InvoiceEmailInput {
   recipients: MailAddress[];
   attachmentNames: string[];
 }
-
-type Language = 'en' | 'es' | 'pt';
 
 interface Words {
   subject: (number: string, total: string, legalName: string) => string;
@@ -115,25 +114,10 @@ const WORDS: Record<Language, Words> = {
   },
 };
 
-/**
- * The e-mail's language and the locale its amounts and dates are written in: es-MX → Spanish as in
- * Mexico; a language without wording here (fr-CA) → English as written in that region (en-CA).
- */
-function localeOf(locale: string): { language: Language; format: string } {
-  let canonical: string;
-  try {
-    canonical = Intl.getCanonicalLocales(locale)[0] ?? 'en-US';
-  } catch {
-    canonical = 'en-US';
-  }
-  const parsed = new Intl.Locale(canonical);
-  if (parsed.language === 'es' || parsed.language === 'pt')
-    return { language: parsed.language, format: canonical };
-  return { language: 'en', format: parsed.region ? `en-${parsed.region}` : 'en-US' };
-}
-
-const languageOf = (locale: string) => localeOf(locale).language;
-const formatLocaleOf = (locale: string) => localeOf(locale).format;
+// The e-mail speaks the invoice document's language and formats: es-MX → Spanish as in Mexico;
+// a language without wording (fr-CA) → English as written in that region (en-CA).
+const languageOf = (locale: string) => documentLocale(locale).language;
+const formatLocaleOf = (locale: string) => documentLocale(locale).formatLocale;
 
 // Intl formatters are costly to build and the batch formats thousands of dates in a few locales.
 const dateFormats = new Map<string, Intl.DateTimeFormat>();

@@ -41,12 +41,18 @@ const DOMESTIC_ZONES: Record<string, readonly string[]> = {
 };
 
 const zoneCache = new Map<string, ReadonlySet<string>>();
+// An account's calls come together: the last country asked for is usually the one wanted.
+let lastZoneCountry: string | null = null;
+let lastZone: ReadonlySet<string> | undefined;
 export function domesticCountriesFor(billingCountry: string): ReadonlySet<string> {
+  if (billingCountry === lastZoneCountry && lastZone !== undefined) return lastZone;
   let zone = zoneCache.get(billingCountry);
   if (!zone) {
     zone = new Set(DOMESTIC_ZONES[billingCountry] ?? [billingCountry]);
     zoneCache.set(billingCountry, zone);
   }
+  lastZoneCountry = billingCountry;
+  lastZone = zone;
   return zone;
 }
 
@@ -89,10 +95,12 @@ export function classifyCall(
   deck: RateDeck,
   day: number,
 ): Classification {
+  // Empty sets are common (most accounts own no numbers): skip hashing the number for them.
+  const { ownNumbers, tollFreeNumbers } = account;
   const originInternal =
     origin.kind === 'extension'
       ? account.extensions.has(origin.extension)
-      : account.ownNumbers.has(origin.e164);
+      : ownNumbers.size > 0 && ownNumbers.has(origin.e164);
 
   if (destination.kind === 'extension') {
     if (!account.extensions.has(destination.extension)) return REJECTED.unknown_extension;
@@ -102,14 +110,14 @@ export function classifyCall(
 
   if (direction === 'inbound') {
     if (origin.kind === 'extension') return REJECTED.inbound_from_extension;
-    if (!account.tollFreeNumbers.has(destination.e164)) return INBOUND;
+    if (tollFreeNumbers.size === 0 || !tollFreeNumbers.has(destination.e164)) return INBOUND;
     const rate = deck.find('toll_free_inbound', destination.digits, day);
     return rate ? { ok: true, callType: 'toll_free_inbound', rate } : REJECTED.no_toll_free_rate;
   }
 
   // Decision: a call from one of the account's lines to another of its own numbers stays on the
   // account's network, like an extension call (and counts as outbound minutes the same way, CAT-2).
-  if (originInternal && account.ownNumbers.has(destination.e164)) return EXTENSION;
+  if (originInternal && ownNumbers.size > 0 && ownNumbers.has(destination.e164)) return EXTENSION;
 
   const domestic = account.domesticCountries ?? domesticCountriesFor(account.billingCountry);
   if (destination.country !== null && domestic.has(destination.country)) {

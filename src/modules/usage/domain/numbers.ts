@@ -86,17 +86,22 @@ const LENGTH_REASONS: Record<string, NumberRejection> = {
 /** Results are cached per default country and raw text; each cache keeps at most this many. */
 export const NUMBER_CACHE_LIMIT = 100_000;
 const caches = new Map<string, Map<string, NormalizedNumber>>();
+let lastCountry: string | null = null;
+let lastCache: Map<string, NormalizedNumber> | undefined;
 
 /**
  * Normalises a raw CDR number. `defaultCountry` (the account's billing country) interprets
  * national formats ("(212) 555-1234" in the US) and international dialling prefixes ("011…").
  */
 export function normalizeNumber(raw: string, defaultCountry: string): NormalizedNumber {
-  let cache = caches.get(defaultCountry);
+  // An account's calls come together: the last country's cache is usually the one wanted.
+  let cache = defaultCountry === lastCountry ? lastCache : caches.get(defaultCountry);
   if (cache === undefined) {
     cache = new Map();
     caches.set(defaultCountry, cache);
   }
+  lastCountry = defaultCountry;
+  lastCache = cache;
   const hit = cache.get(raw);
   if (hit !== undefined) return hit;
   const result = Object.freeze(parseNumber(raw, defaultCountry));

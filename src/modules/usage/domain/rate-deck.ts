@@ -110,21 +110,18 @@ class PrefixIndex {
 export class RateDeck {
   readonly currency: string;
   readonly entries: readonly RateEntry[];
-  readonly #indexes: Record<DeckCallType, PrefixIndex>;
+  readonly #international = new PrefixIndex();
+  readonly #premiumDomestic = new PrefixIndex();
+  readonly #tollFreeInbound = new PrefixIndex();
 
   /** Throws `invalid` on an entry that is malformed or overlaps another: decks are checked data. */
   constructor(currency: string, entries: readonly RateEntry[]) {
     this.currency = currency;
     this.entries = entries;
-    this.#indexes = {
-      international: new PrefixIndex(),
-      premium_domestic: new PrefixIndex(),
-      toll_free_inbound: new PrefixIndex(),
-    };
     for (const entry of entries) {
       const problem = entryProblem(entry);
       if (problem) throw invalid('invalid_rate_entry', `Rate entry ${entry.prefix}: ${problem}`);
-      this.#indexes[entry.callType].insert({
+      this.#index(entry.callType).insert({
         fromDay: dayNumber(entry.validFrom),
         toDay: entry.validTo === null ? OPEN_END : dayNumber(entry.validTo),
         entry,
@@ -134,7 +131,18 @@ export class RateDeck {
 
   /** Hot path: `digits` is E.164 without "+", `day` a dayNumber(). */
   find(callType: DeckCallType, digits: string, day: number): RateEntry | undefined {
-    return this.#indexes[callType].find(digits, day);
+    return this.#index(callType).find(digits, day);
+  }
+
+  #index(callType: DeckCallType): PrefixIndex {
+    switch (callType) {
+      case 'international':
+        return this.#international;
+      case 'premium_domestic':
+        return this.#premiumDomestic;
+      case 'toll_free_inbound':
+        return this.#tollFreeInbound;
+    }
   }
 
   lookup(callType: DeckCallType, digits: string, on: CalendarDate): RateEntry | undefined {

@@ -487,3 +487,55 @@ function entry(prefix: string, ratePerMinute: number, over: Partial<RateEntry> =
     ...over,
   };
 }
+
+test('late CDRs continue from the allowance their month already drew (USG-3), plan and low-usage', () => {
+  const late = [
+    cdr('2026-03-20T15:00:00Z', 240, '101', '+1 212 555 1234'),
+    cdr('2026-03-21T15:00:00Z', 600, '101', '+1 212 555 1234', { originDevice: 'dock-1' }),
+  ];
+  // 540 of the 600 plan seconds and 2,700 of dock-1's 3,000 were billed with the month.
+  const r = rate(late, {
+    allowanceUsed: { planSeconds: 540, lowUsageSecondsByDevice: new Map([['dock-1', 2_700]]) },
+  });
+  assert.deepEqual(brief(r), [
+    ['domestic', 240, 60, 180, 6],
+    ['domestic', 600, 300, 300, 10],
+  ]);
+  assert.deepEqual(
+    r.calls.map((c) => c.allowance),
+    ['plan', 'dock-1'],
+    'what each call drew on, to add up what a month has used',
+  );
+  // More used than the month had (a plan changed since): nothing is left, never a negative allowance.
+  const over = rate([late[0]!], {
+    allowanceUsed: { planSeconds: 9_999, lowUsageSecondsByDevice: new Map() },
+  });
+  assert.deepEqual(brief(over), [['domestic', 240, 0, 240, 8]]);
+});
+
+test('working arrays reused between months: a result never depends on what was rated before', () => {
+  const kinds = ['+1 212 555 1234', '+52 55 1234 5678', '102', '+1 787 555 0100'];
+  const month = (n: number, seed: number) =>
+    Array.from({ length: n }, (_, i) =>
+      cdr(
+        `2026-03-${String(1 + ((i * 7 + seed) % 28)).padStart(2, '0')}T15:00:00Z`,
+        (i * 37 + seed) % 400,
+        i % 5 === 0 ? 'dock-1' : '101',
+        kinds[(i + seed) % kinds.length]!,
+        { originDevice: i % 5 === 0 ? 'dock-1' : 'desk-1' },
+      ),
+    );
+  const small = month(300, 1);
+  const other = month(40, 2);
+  // More calls than the arrays kept between months hold: rated on arrays of its own.
+  const large = month(70_000, 3);
+  const first = rateMonth(input(small));
+  const firstOther = rateMonth(input(other));
+  const firstLarge = rateMonth(input(large));
+  assert.deepEqual(rateMonth(input(other)), firstOther);
+  assert.deepEqual(rateMonth(input(small)), first);
+  assert.deepEqual(rateMonth(input(large)), firstLarge);
+  assert.deepEqual(rateMonth(input(small)), first);
+  assert.equal(first.calls.length + first.rejected.length + first.skipped.length, 300);
+  assert.ok(first.total > 0);
+});

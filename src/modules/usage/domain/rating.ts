@@ -114,6 +114,16 @@ export interface UsageMonthInput {
   calls: readonly CallDetailRecord[];
   /** Rounding of line amounts; default half-up. */
   roundingMode?: RoundingMode;
+  /**
+   * Allowance this month's calls already drew when they were billed: CDRs that arrive after their
+   * month was invoiced continue from what was left (USG-3), they never reopen the billed calls.
+   */
+  allowanceUsed?: AllowanceUsed;
+}
+
+export interface AllowanceUsed {
+  planSeconds: number;
+  lowUsageSecondsByDevice: ReadonlyMap<string, number>;
 }
 
 /** A usage invoice line; field for field a DraftLine, plus its explicit units. */
@@ -155,6 +165,8 @@ export interface RatedCall {
   amount: number;
   /** Index in `lines` of the line the charged seconds are on; -1 when nothing is charged. */
   line: number;
+  /** What the call drew on first: 'plan', the low-usage device's id (CAT-4), or null. */
+  allowance: string | null;
 }
 
 export type SkipReason = 'duplicate' | 'outside_month' | 'before_billing_start';
@@ -198,7 +210,23 @@ const CALL_TYPES: readonly CallType[] = [
   'premium_domestic',
   'international',
 ];
-const CALL_TYPE_CODE = Object.fromEntries(CALL_TYPES.map((t, i) => [t, i])) as Record<CallType, number>;
+/** Index in CALL_TYPES; compares interned names rather than a keyed property load per call. */
+function callTypeCode(type: CallType): number {
+  switch (type) {
+    case 'extension':
+      return 0;
+    case 'inbound':
+      return 1;
+    case 'toll_free_inbound':
+      return 2;
+    case 'domestic':
+      return 3;
+    case 'premium_domestic':
+      return 4;
+    case 'international':
+      return 5;
+  }
+}
 const RULES = Object.keys(RULE_CODE) as RoundingRule[];
 
 const DECK_LINE_TYPE: Partial<Record<CallType, UsageLineType>> = {
@@ -234,22 +262,75 @@ const LOW_USAGE_CHARGE = 1;
  */
 export function rateMonth(input: UsageMonthInput): RatedUsageMonth {
   checkInput(input);
-  const placed = placeCalls(input);
-  const allowanceSeconds = Float64Array.from(placed.allowances);
-  const chargedByCharge = new Float64Array(placed.charges.length);
-  const rated = createRatedBatch(placed.batch.count);
-  rateCalls(placed.batch, allowanceSeconds, chargedByCharge, rated);
+  useScratch(input.calls.length);
+  try {
+    const placed = placeCalls(input);
+    const allowanceSeconds = Float64Array.from(placed.allowances);
+    const chargedByCharge = new Float64Array(placed.charges.length);
+    const { rated } = scratch;
+    rateCalls(placed.batch, allowanceSeconds, chargedByCharge, rated);
 
-  const planSeconds = placed.allowances[PLAN_ALLOWANCE]! - allowanceSeconds[PLAN_ALLOWANCE]!;
-  const priced = usageLines(input, placed.charges, chargedByCharge, planSeconds);
-  const amounts = callAmounts(placed.batch, rated, priced.amountByCharge);
-  return {
-    calls: ratedCalls(input, placed, rated, amounts, priced.lineOfCharge),
-    lines: priced.lines,
-    skipped: placed.skipped,
-    rejected: placed.rejected,
-    total: sum(priced.lines.map((l) => l.amount)),
-  };
+    const planSeconds = placed.allowances[PLAN_ALLOWANCE]! - allowanceSeconds[PLAN_ALLOWANCE]!;
+    const priced = usageLines(input, placed.charges, chargedByCharge, planSeconds);
+    const amounts = callAmounts(placed.batch, rated, priced.amountByCharge);
+    return {
+      calls: ratedCalls(input, placed, rated, amounts, priced.lineOfCharge),
+      lines: priced.lines,
+      skipped: placed.skipped,
+      rejected: placed.rejected,
+      total: sum(priced.lines.map((l) => l.amount)),
+    };
+  } finally {
+    scratch = kept;
+  }
+}
+
+/**
+ * Working arrays reused from one rateMonth to the next: rating is synchronous, and none of them
+ * outlives the call (results are copied out into plain objects and arrays). They only grow.
+ */
+interface Scratch {
+  capacity: number;
+  usable: Int32Array;
+  batch: CallBatch;
+  source: Int32Array;
+  callType: Uint8Array;
+  rated: RatedBatch;
+  amounts: Float64Array;
+  rows: Int32Array;
+  /** Per batch row, like `source`; longer than the batch when an earlier month had more rows. */
+  origins: NormalizedNumber[];
+  destinations: NormalizedNumber[];
+}
+
+const newScratch = (capacity: number): Scratch => ({
+  capacity,
+  usable: new Int32Array(capacity),
+  batch: createCallBatch(capacity),
+  source: new Int32Array(capacity),
+  callType: new Uint8Array(capacity),
+  rated: createRatedBatch(capacity),
+  amounts: new Float64Array(capacity),
+  rows: new Int32Array(capacity),
+  // Filled in row order, so they grow by appending and keep fast elements at any size.
+  origins: [],
+  destinations: [],
+});
+
+/** Larger months get arrays of their own, so a rare huge account does not pin its memory. */
+const KEPT_SCRATCH_LIMIT = 1 << 16;
+let kept = newScratch(1024);
+let scratch = kept;
+
+/** Points `scratch` at arrays that hold `calls` rows, with an empty batch. */
+function useScratch(calls: number): void {
+  if (calls > KEPT_SCRATCH_LIMIT) scratch = newScratch(calls);
+  else {
+    if (calls > kept.capacity)
+      kept = newScratch(Math.min(KEPT_SCRATCH_LIMIT, Math.max(calls, kept.capacity * 2)));
+    scratch = kept;
+  }
+  scratch.batch.count = 0;
 }
 
 /** The month's calls, classified into a batch for rateCalls, with what each row came from. */
@@ -276,11 +357,11 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
   const rejected: RejectedCall[] = [];
   const order = startOrder(input.calls, rejected);
   const placed: PlacedCalls = {
-    batch: createCallBatch(order.length),
-    source: new Int32Array(order.length),
-    callType: new Uint8Array(order.length),
-    origins: [],
-    destinations: [],
+    batch: scratch.batch,
+    source: scratch.source,
+    callType: scratch.callType,
+    origins: scratch.origins,
+    destinations: scratch.destinations,
     charges: [
       planCharge('outbound_overage', 'Outbound overage minutes', plan.overageRatePerMinute),
       planCharge(
@@ -289,7 +370,12 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
         plan.lowUsageRatePerMinute,
       ),
     ],
-    allowances: [plan.includedMinutesPerDevice * plan.billableDevices * 60],
+    allowances: [
+      Math.max(
+        0,
+        plan.includedMinutesPerDevice * plan.billableDevices * 60 - (input.allowanceUsed?.planSeconds ?? 0),
+      ),
+    ],
     skipped,
     rejected,
   };
@@ -297,16 +383,19 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
   const chargeOfEntry = new Map<RateEntry, number>();
   const allowanceOfDevice = new Map<string, number>();
   const planRule = RULE_CODE[plan.rounding];
-  const seen = new Set<string>();
+  const { lowUsageDevices } = input;
   let day = 0;
+  let previousId: string | null = null;
 
   for (let k = 0; k < order.length; k++) {
     const call = input.calls[order[k]!]!;
-    if (seen.has(call.callId)) {
+    // A CDR delivered twice sorts next to itself (same start, same id). Ids are unique in storage
+    // (the import keys calls by id), so this is the only repetition that can reach rating.
+    if (call.callId === previousId) {
       skipped.push({ callId: call.callId, reason: 'duplicate' });
       continue;
     }
-    seen.add(call.callId);
+    previousId = call.callId;
     const t = call.startedAt;
     if (t < dayStarts[0]! || t >= dayStarts[days]!) {
       skipped.push({ callId: call.callId, reason: 'outside_month' });
@@ -353,14 +442,15 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
       }
     } else if (c.callType === 'domestic' || c.callType === 'extension') {
       const device = call.originDevice;
-      if (device === null || !input.lowUsageDevices.has(device)) {
+      if (device === null || lowUsageDevices.size === 0 || !lowUsageDevices.has(device)) {
         allowance = PLAN_ALLOWANCE;
         charge = OVERAGE_CHARGE;
       } else if (c.callType === 'domestic') {
         // CAT-4: a low-usage device's off-net calls use its own minutes, then its own rate.
         allowance = allowanceOfDevice.get(device) ?? -1;
         if (allowance < 0) {
-          allowance = placed.allowances.push(plan.lowUsageMinutesPerDevice * 60) - 1;
+          const used = input.allowanceUsed?.lowUsageSecondsByDevice.get(device) ?? 0;
+          allowance = placed.allowances.push(Math.max(0, plan.lowUsageMinutesPerDevice * 60 - used)) - 1;
           allowanceOfDevice.set(device, allowance);
         }
         charge = LOW_USAGE_CHARGE;
@@ -374,9 +464,9 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
     batch.allowance[n] = allowance;
     batch.line[n] = charge;
     placed.source[n] = order[k]!;
-    placed.callType[n] = CALL_TYPE_CODE[c.callType];
-    placed.origins.push(origin);
-    placed.destinations.push(destination);
+    placed.callType[n] = callTypeCode(c.callType);
+    placed.origins[n] = origin;
+    placed.destinations[n] = destination;
   }
   return placed;
 }
@@ -384,17 +474,44 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
 /** Local midnights of each day of the month and the next 1st; the billing start instant. */
 function monthWindow(input: UsageMonthInput) {
   const first = firstDayOf(input.month);
-  const days = daysInBillingMonth(input.month);
-  const dayStarts = new Float64Array(days + 1);
-  for (let d = 0; d < days; d++) {
-    dayStarts[d] = startOfDayInZone(addDays(first, d), input.timeZone).getTime();
-  }
-  dayStarts[days] = startOfDayInZone(addDays(first, days), input.timeZone).getTime();
   return {
-    dayStarts,
-    billingStart: startOfDayInZone(input.billingStartDate, input.timeZone).getTime(),
+    dayStarts: dayStartsOf(input.month, input.timeZone),
+    billingStart: billingStartOf(input.billingStartDate, input.timeZone),
     firstDayNumber: dayNumber(first),
   };
+}
+
+// Time-zone arithmetic is the costliest part of a small account's month: the day boundaries of a
+// month in a zone never change, so they are computed once per month and zone.
+const dayStartsCache = new Map<string, Float64Array>();
+const DAY_STARTS_CACHE_LIMIT = 10_000;
+
+function dayStartsOf(month: BillingMonth, timeZone: string): Float64Array {
+  const key = `${month}|${timeZone}`;
+  let dayStarts = dayStartsCache.get(key);
+  if (dayStarts === undefined) {
+    const first = firstDayOf(month);
+    const days = daysInBillingMonth(month);
+    dayStarts = new Float64Array(days + 1);
+    for (let d = 0; d <= days; d++) dayStarts[d] = startOfDayInZone(addDays(first, d), timeZone).getTime();
+    if (dayStartsCache.size >= DAY_STARTS_CACHE_LIMIT) dayStartsCache.clear();
+    dayStartsCache.set(key, dayStarts);
+  }
+  return dayStarts;
+}
+
+// The billing start instant is the same Intl work for every month of an account: cached likewise.
+const billingStartCache = new Map<string, number>();
+
+function billingStartOf(date: CalendarDate, timeZone: string): number {
+  const key = `${date}|${timeZone}`;
+  let start = billingStartCache.get(key);
+  if (start === undefined) {
+    start = startOfDayInZone(date, timeZone).getTime();
+    if (billingStartCache.size >= DAY_STARTS_CACHE_LIMIT) billingStartCache.clear();
+    billingStartCache.set(key, start);
+  }
+  return start;
 }
 
 /**
@@ -402,7 +519,7 @@ function monthWindow(input: UsageMonthInput) {
  * the CDRs arrived). CDRs without a usable start or duration are reported instead.
  */
 function startOrder(calls: readonly CallDetailRecord[], rejected: RejectedCall[]): Int32Array {
-  const usable = new Int32Array(calls.length);
+  const { usable } = scratch;
   let n = 0;
   let sorted = true;
   for (let i = 0; i < calls.length; i++) {
@@ -496,13 +613,13 @@ const invoiceOrder = (a: Charge, b: Charge) =>
 function callAmounts(batch: CallBatch, rated: RatedBatch, amountByCharge: Float64Array): Float64Array {
   const n = batch.count;
   const charges = amountByCharge.length;
-  const amounts = new Float64Array(n);
+  const amounts = scratch.amounts.fill(0, 0, n);
   const starts = new Int32Array(charges + 1);
   for (let i = 0; i < n; i++) {
     if (rated.chargedSeconds[i]! > 0) starts[batch.line[i]! + 1]!++;
   }
   for (let c = 0; c < charges; c++) starts[c + 1] = starts[c + 1]! + starts[c]!;
-  const rows = new Int32Array(starts[charges]!);
+  const { rows } = scratch;
   const next = starts.slice(0, charges);
   for (let i = 0; i < n; i++) {
     if (rated.chargedSeconds[i]! > 0) rows[next[batch.line[i]!]!++] = i;
@@ -543,10 +660,14 @@ function ratedCalls(
       ratePerMinute: charge < 0 ? 0 : placed.charges[charge]!.ratePerMinute,
       amount: amounts[i]!,
       line: chargedSeconds === 0 ? -1 : lineOfCharge[charge]!,
+      allowance: allowanceOf(batch.allowance[i]!, cdr),
     };
   }
   return calls;
 }
+
+const allowanceOf = (index: number, cdr: CallDetailRecord) =>
+  index === PLAN_ALLOWANCE ? 'plan' : index > 0 ? cdr.originDevice : null;
 
 const numberText = (n: NormalizedNumber) =>
   n.kind === 'phone' ? n.e164 : n.kind === 'extension' ? n.extension : n.raw;

@@ -4,10 +4,8 @@ import type { Db } from '../../db/index.ts';
 /**
  * RUN-8: records that an invoice went out — `sent_on` (the date in the account's time zone) and
  * `due_date` = sent_on + the entity's due days — in the caller's transaction. Only the first
- * successful send counts: a resend never moves the due date.
- *
- * This writes the invoicing module's table (only the two columns its immutability trigger leaves
- * open) and belongs on invoicing's public surface; it lives here until invoicing exports it.
+ * successful send counts: a resend never moves the due date. These are the only two columns the
+ * invoices' immutability trigger leaves open; the delivery module calls this when a send succeeds.
  */
 export async function recordInvoiceSent(
   db: Db,

@@ -1,0 +1,513 @@
+// Benchmark of call rating on a PostgreSQL server: CDR import + rating, end to end.
+//
+//   npm run bench:rating -- [--calls 10000000] [--calls-per-account 1000]
+//
+// Uses DATABASE_URL when set (a fresh bench_* database is created there and dropped afterwards),
+// otherwise starts a throwaway server with scripts/pg-server.sh. Generates N CDRs as a CSV file
+// (streamed: memory does not grow with N), imports it the way `tollbooth cdr import` does (COPY into
+// a staging table, one set-wise insert), then rates every call in the February bill run (usage
+// lines on the invoices, one rated row per call). In the same run it measures the rating kernel
+// alone in memory and the raw COPY speed of the same file into a bare table. Figures go to stdout;
+// the last line of stdout is one JSON object for machines. `npm run bench:rating` caps the V8 heap
+// at 512 MiB: every stage streams or works in fixed-size batches, so 10 million calls fit as 200,000 do.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { SimulatedClock } from '../src/kernel/index.ts';
+import { openRuntime, type Runtime } from '../src/runtime.ts';
+import { seedReferenceData } from '../src/setup/reference-data.ts';
+import { billRun } from '../src/modules/invoicing/index.ts';
+import { csvCdrRows, importCdrs, seedDemoDecks } from '../src/modules/usage/index.ts';
+import { PHONES, SIGNED_ON, TIME_ZONE, generateCalls, kernelRate, tollFree } from './rating-data.ts';
+
+const INVOICE_MONTH = '2026-02';
+const START_CLOCK = '2026-01-01';
+const BILL_RUN_AT = '2026-02-02T00:00:00Z';
+
+const USAGE = `Usage: npm run bench:rating -- [options]
+
+Measures CDR import and rating on PostgreSQL (DATABASE_URL, or a throwaway server it starts).
+
+Options:
+  --calls N              CDRs to generate, import and rate (default 10000000)
+  --calls-per-account N  calls per account and month (default 1000)
+  --batch-size N         accounts per bill-run transaction (default 50)
+  --concurrency N        bill-run batches in flight (default 2)
+  --kernel-only          measure only the rating kernel in memory (no database)
+  -h, --help             show this help
+`;
+
+interface Options {
+  kernelOnly: boolean;
+  calls: number;
+  callsPerAccount: number;
+  batchSize: number;
+  concurrency: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        calls: { type: 'string', default: '10000000' },
+        'calls-per-account': { type: 'string', default: '1000' },
+        'batch-size': { type: 'string', default: '50' },
+        concurrency: { type: 'string', default: '2' },
+        'kernel-only': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    const int = (name: string, v: string, max: number) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) {
+        throw new Error(`--${name} must be a whole number from 1 to ${max}, got "${v}".`);
+      }
+      return Number(v);
+    };
+    return {
+      kernelOnly: values['kernel-only'],
+      calls: int('calls', values.calls, 100_000_000),
+      callsPerAccount: int('calls-per-account', values['calls-per-account'], 10_000_000),
+      batchSize: int('batch-size', values['batch-size'], 100_000),
+      concurrency: int('concurrency', values.concurrency, 16),
+    };
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const progress = {
+  tty: process.stderr.isTTY === true,
+  lastLine: '',
+  lastPrint: 0,
+  update(line: string, force = false) {
+    if (this.tty) {
+      process.stderr.write(`\r${line.padEnd(this.lastLine.length)}`);
+      this.lastLine = line;
+    } else if (force || Date.now() - this.lastPrint > 5000) {
+      process.stderr.write(`${line}\n`);
+      this.lastPrint = Date.now();
+    }
+  },
+  done(line?: string) {
+    if (line !== undefined) this.update(line, true);
+    if (this.tty && this.lastLine) process.stderr.write('\n');
+    this.lastLine = '';
+  },
+};
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pad = (n: number, width = 7) => String(n).padStart(width, '0');
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
+// ---- the server: DATABASE_URL, or a throwaway one (as bench/bill-run.ts) ----------------------
+
+const PG_SERVER = fileURLToPath(new URL('../scripts/pg-server.sh', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(): Promise<{ url: string; stop(): void }> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'tollbooth-bench-'));
+  const port = await freePort();
+  process.stderr.write(`No DATABASE_URL: starting a throwaway PostgreSQL server on port ${port}…\n`);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      execFileSync('bash', [PG_SERVER, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    const out = execFileSync('bash', [PG_SERVER, 'start', dir, String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    });
+    const url = out.trim().split('\n').pop() ?? '';
+    if (!url.startsWith('postgres://')) throw new Error(`pg-server.sh printed no URL: ${out}`);
+    return { url, stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function adminQuery(baseUrl: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+// ---- data: accounts by COPY, CDRs as a CSV file -----------------------------------------------
+
+const accountId = (i: number) => `acc_rate_${pad(i + 1)}`;
+
+async function copyText(pool: pg.Pool, sql: string, rows: (emit: (line: string) => void) => void) {
+  const client = await pool.connect();
+  try {
+    const chunks: string[] = [];
+    rows((line) => chunks.push(line));
+    await pipeline(
+      async function* () {
+        for (let i = 0; i < chunks.length; i += 2000) yield chunks.slice(i, i + 2000).join('');
+      },
+      client.query(copyFrom(sql)),
+    );
+  } finally {
+    client.release();
+  }
+}
+
+async function loadAccounts(rt: Runtime, n: number) {
+  const pool = rt.handle.pool!;
+  const us = (await pool.query<{ id: string }>(`SELECT id FROM billing_entities WHERE code = 'US'`)).rows[0]!
+    .id;
+  const created = '2025-12-01T15:00:00Z';
+  const address = JSON.stringify({
+    line1: '1 Main St',
+    city: 'Austin',
+    state: 'TX',
+    postalCode: '78701',
+    country: 'US',
+  });
+  await copyText(
+    pool,
+    'COPY accounts (id, number, company_name, entity_id, currency, time_zone, locale, type, tax_status, status, address, created_at) FROM STDIN',
+    (emit) => {
+      for (let i = 0; i < n; i++) {
+        emit(
+          `${accountId(i)}\t${800_000_001 + i}\tRating Customer ${i + 1}\t${us}\tUSD\t${TIME_ZONE}\ten-US\tonline\ttaxable\tactive\t${address}\t${created}\n`,
+        );
+      }
+    },
+  );
+  await copyText(
+    pool,
+    'COPY account_contacts (account_id, role, position, email, name, is_primary) FROM STDIN',
+    (emit) => {
+      for (let i = 0; i < n; i++) emit(`${accountId(i)}\tinvoice\t0\tap+${i}@customer.example\t\\N\ttrue\n`);
+    },
+  );
+  await copyText(
+    pool,
+    'COPY contracts (id, account_id, signature_date, free_months, billing_start_date, term_months, commitments, created_at) FROM STDIN',
+    (emit) => {
+      for (let i = 0; i < n; i++)
+        emit(`con_rate_${pad(i + 1)}\t${accountId(i)}\t${SIGNED_ON}\t0\t${SIGNED_ON}\t\\N\t{}\t${created}\n`);
+    },
+  );
+  const extensions = JSON.stringify({
+    extensions: Array.from({ length: PHONES }, (_, k) => String(100 + k)),
+  });
+  await copyText(
+    pool,
+    'COPY inventory_items (id, account_id, item_code, quantity, added_on, removed_on, attributes, created_at) FROM STDIN',
+    (emit) => {
+      for (let i = 0; i < n; i++) {
+        emit(
+          `inv_rate_${pad(i + 1)}_d\t${accountId(i)}\tdevice.desk-phone\t${PHONES}\t${SIGNED_ON}\t\\N\t${extensions}\t${created}\n`,
+        );
+        emit(
+          `inv_rate_${pad(i + 1)}_t\t${accountId(i)}\tnumber.toll-free\t1\t${SIGNED_ON}\t\\N\t${JSON.stringify({ number: tollFree(i) })}\t${created}\n`,
+        );
+      }
+    },
+  );
+  await pool.query(`SELECT setval('account_numbers', $1)`, [800_000_001 + n]);
+  await pool.query('ANALYZE');
+}
+
+async function writeCsv(file: string, total: number, accounts: number) {
+  const out = createWriteStream(file);
+  out.write('call_id,account,origin,destination,start_time,end_time,direction,origin_device\n');
+  let text = '';
+  let k = 0;
+  for (const c of generateCalls(total, accounts)) {
+    text += `${c.callId},${accountId(c.account)},${c.origin},${c.destination},${new Date(c.start).toISOString()},${new Date(c.start + c.seconds * 1000).toISOString()},${c.direction},\n`;
+    if (++k % 5000 === 0) {
+      if (!out.write(text)) await once(out, 'drain');
+      text = '';
+      if (k % 500_000 === 0) progress.update(`generating: ${fmt(k)} / ${fmt(total)} calls`);
+    }
+  }
+  out.end(text);
+  await once(out, 'finish');
+  progress.done(`generating: ${fmt(total)} calls`);
+}
+
+// ---- baseline: raw COPY of the same file into a bare table -------------------------------------
+
+async function rawCopy(pool: pg.Pool, file: string) {
+  await pool.query(`DROP TABLE IF EXISTS bench_raw_cdrs;
+    CREATE TABLE bench_raw_cdrs (call_id text, account text, origin text, destination text, start_time text,
+      end_time text, direction text, origin_device text)`);
+  const client = await pool.connect();
+  try {
+    const t0 = performance.now();
+    await pipeline(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      client.query(copyFrom('COPY bench_raw_cdrs FROM STDIN WITH (FORMAT csv, HEADER true)')),
+    );
+    const s = seconds(t0);
+    const rows = Number((await client.query('SELECT count(*) AS n FROM bench_raw_cdrs')).rows[0].n);
+    return { rows, seconds: s };
+  } finally {
+    await client.query('DROP TABLE IF EXISTS bench_raw_cdrs');
+    client.release();
+  }
+}
+
+// ---- verification --------------------------------------------------------------------------------
+
+async function verify(pool: pg.Pool, accepted: number, total: number, invoices: number, accounts: number) {
+  const failures: string[] = [];
+  if (accepted !== total) failures.push(`imported ${accepted} of ${total} calls`);
+  if (invoices !== accounts) failures.push(`${invoices} invoices, expected ${accounts}`);
+  const one = async (text: string) => (await pool.query(text)).rows[0];
+  const rated = await one(`SELECT count(*)::int8 AS n, sum(amount)::int8 AS amount FROM rated_calls`);
+  const unrated = await one(
+    `SELECT count(*)::int8 AS n FROM calls c WHERE NOT EXISTS (SELECT 1 FROM rated_calls r WHERE r.call_id = c.call_id)`,
+  );
+  if (Number(rated.n) + Number(unrated.n) !== total)
+    failures.push(`rated ${rated.n} + unrated ${unrated.n} ≠ ${total}`);
+  if (Number(unrated.n) > 0) failures.push(`${unrated.n} calls could not be rated`);
+  const lines = await one(
+    `SELECT coalesce(sum(amount), 0)::int8 AS amount FROM invoice_lines WHERE rate_per_minute IS NOT NULL`,
+  );
+  if (Number(lines.amount) !== Number(rated.amount)) {
+    failures.push(`rated calls sum to ${rated.amount}, usage lines to ${lines.amount}`);
+  }
+  return { failures, rated: Number(rated.n), amount: Number(rated.amount) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** The kernel alone: no server, no files; the last line of stdout is still one JSON object. */
+function kernelOnly(opts: Options, accounts: number): number {
+  const kernel = kernelRate(opts.calls, accounts);
+  const kernelCallsPerSec = kernel.calls / kernel.seconds;
+  process.stdout.write(
+    `Rating kernel alone: ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'rating',
+      kernelOnly: true,
+      calls: opts.calls,
+      accounts,
+      kernelCallsPerSec: Math.round(kernelCallsPerSec),
+      seconds: Number(kernel.seconds.toFixed(3)),
+      node: process.version,
+    })}\n`,
+  );
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  const accounts = Math.max(1, Math.ceil(opts.calls / opts.callsPerAccount));
+  if (opts.kernelOnly) return kernelOnly(opts, accounts);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()!();
+      } catch (e) {
+        process.stderr.write(`cleanup: ${(e as Error).message}\n`);
+      }
+    }
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.stderr.write(`\n${sig}: cleaning up…\n`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  cleanups.push(() => clearInterval(sampler));
+
+  try {
+    let baseUrl = process.env.DATABASE_URL;
+    if (!baseUrl) {
+      const server = await startServer();
+      cleanups.push(() => server.stop());
+      baseUrl = server.url;
+    }
+    const dbName = `bench_${randomBytes(5).toString('hex')}`;
+    await adminQuery(baseUrl, `CREATE DATABASE ${dbName}`);
+    cleanups.push(() => adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+
+    const rt = await openRuntime({ databaseUrl: withDatabase(baseUrl, dbName), simulatedClock: START_CLOCK });
+    cleanups.push(() => rt.close());
+    const pool = rt.handle.pool;
+    if (!pool) throw new Error('The benchmark needs a PostgreSQL server connection.');
+    if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
+    await seedReferenceData(rt.ctx('bench'));
+    await seedDemoDecks(rt.ctx('bench'));
+
+    const serverVersion = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!
+      .server_version;
+    const cpus = os.cpus();
+    const machine = {
+      cpu: cpus[0]?.model.trim() ?? 'unknown',
+      cores: cpus.length,
+      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+      postgres: serverVersion,
+      platform: `${os.platform()} ${os.release()}`,
+    };
+    const out = (line = '') => process.stdout.write(`${line}\n`);
+    out('Rating benchmark');
+    out(
+      `  machine        ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`,
+    );
+    out(`  software       Node ${machine.node}, PostgreSQL ${machine.postgres}`);
+
+    const dir = mkdtempSync(join(os.tmpdir(), 'tollbooth-rating-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'cdrs.csv');
+    // The kernel alone first, in memory (its sample is freed before the database work starts).
+    const kernel = kernelRate(opts.calls, accounts);
+    const kernelCallsPerSec = kernel.calls / kernel.seconds;
+    await loadAccounts(rt, accounts);
+    await writeCsv(file, opts.calls, accounts);
+    const fileMb = statSync(file).size / 2 ** 20;
+    out(`  data set       ${fmt(opts.calls)} CDRs (${fmt(fileMb, 1)} MiB CSV), ${fmt(accounts)} accounts`);
+
+    // End to end: import (COPY through a staging table), then rating in the bill run.
+    const t0 = performance.now();
+    const report = await importCdrs(
+      rt.ctx('bench'),
+      csvCdrRows(createReadStream(file, { highWaterMark: 1 << 20 })),
+      {
+        source: 'bench',
+        pool,
+        chunkSize: 20_000,
+        onProgress: (p) => {
+          const s = seconds(t0);
+          progress.update(`import: ${fmt(p.rowsRead)} rows (${fmt(p.rowsRead / Math.max(s, 0.001))} rows/s)`);
+        },
+      },
+    );
+    const importSeconds = seconds(t0);
+    progress.done();
+    const importPeakMb = Math.round(peakRss / 2 ** 20);
+    const heap = process.memoryUsage();
+    process.stderr.write(
+      `memory after import: rss ${Math.round(heap.rss / 2 ** 20)} MiB, heap used ${Math.round(heap.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(heap.heapTotal / 2 ** 20)} MiB, external ${Math.round(heap.external / 2 ** 20)} MiB\n`,
+    );
+    rt.clock.set(new Date(BILL_RUN_AT));
+    const t1 = performance.now();
+    const run = await billRun(rt.ctx('bench'), {
+      month: INVOICE_MONTH,
+      batchSize: opts.batchSize,
+      concurrency: opts.concurrency,
+      onProgress: ({ done, total }) =>
+        progress.update(`rating (bill run): ${fmt(done)} / ${fmt(total)} accounts`),
+    });
+    const rateSeconds = seconds(t1);
+    progress.done();
+    const ratingPeakMb = Math.round(peakRss / 2 ** 20);
+    const endToEnd = importSeconds + rateSeconds;
+    const callsPerSec = opts.calls / endToEnd;
+
+    const check = await verify(pool, report.accepted, opts.calls, run.invoicesCreated, accounts);
+    if (run.failures.length > 0)
+      check.failures.push(`bill run failures, e.g. ${JSON.stringify(run.failures[0])}`);
+
+    const copy = await rawCopy(pool, file);
+    const copyRowsPerSec = copy.rows / copy.seconds;
+    const peakRssMb = Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20);
+
+    out(
+      `  import         ${fmt(report.accepted)} calls in ${fmt(importSeconds, 2)} s: ${fmt(opts.calls / importSeconds)} calls/s`,
+    );
+    out(
+      `  rating         ${fmt(check.rated)} rated calls, ${fmt(run.invoicesCreated)} invoices in ${fmt(rateSeconds, 2)} s: ${fmt(opts.calls / rateSeconds)} calls/s`,
+    );
+    out(`  end to end     ${fmt(endToEnd, 2)} s: ${fmt(callsPerSec)} calls/s`);
+    out(
+      `  kernel alone   ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s`,
+    );
+    out(
+      `  raw COPY       ${fmt(copy.rows)} rows of the same file into a bare table in ${fmt(copy.seconds, 2)} s: ${fmt(copyRowsPerSec)} rows/s`,
+    );
+    out(
+      `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate`,
+    );
+    out(
+      `  peak memory    ${fmt(peakRssMb)} MiB RSS (after import ${fmt(importPeakMb)}, after rating ${fmt(ratingPeakMb)})`,
+    );
+    out(`  verification   ${check.failures.length === 0 ? 'passed' : 'FAILED'}`);
+    for (const f of check.failures) out(`    - ${f}`);
+    out(
+      JSON.stringify({
+        bench: 'rating',
+        calls: opts.calls,
+        accounts,
+        callsPerSec: Math.round(callsPerSec),
+        importCallsPerSec: Math.round(opts.calls / importSeconds),
+        ratingCallsPerSec: Math.round(opts.calls / rateSeconds),
+        kernelCallsPerSec: Math.round(kernelCallsPerSec),
+        copyRowsPerSec: Math.round(copyRowsPerSec),
+        ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
+        peakRssMb,
+        seconds: Number(endToEnd.toFixed(3)),
+        verified: check.failures.length === 0,
+        machine,
+      }),
+    );
+    return check.failures.length === 0 ? 0 : 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    progress.done();
+    process.stderr.write(`bench:rating failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

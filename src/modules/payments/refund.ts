@@ -1,0 +1,103 @@
+import type { Ctx } from '../../context.ts';
+import { invalid } from '../../kernel/index.ts';
+import { appendEvents } from '../../db/index.ts';
+import { getAccount } from '../accounts/index.ts';
+import { type AccountBalance, balanceFrom, settleAccount, todayFor } from './ledger.ts';
+import { appendLedgerEntries, loadLedger, lockPaymentAccount, syncInvoiceEntries } from './repo.ts';
+
+/**
+ * Staff pay back account credit (an overpayment): a refund entry in the ledger, never more than
+ * the credit there is. Refunds of disputed charges are credit notes (DSP-1), not refunds.
+ */
+export async function refundCredit(
+  ctx: Ctx,
+  accountId: string,
+  input: { amount: number; reason: string },
+): Promise<AccountBalance> {
+  const account = await getAccount(ctx, accountId);
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
+    throw invalid('invalid_amount', 'amount must be a positive whole number of minor units (cents).');
+  }
+  if (!input.reason?.trim()) throw invalid('reason_required', 'Say why the credit is refunded.');
+  const now = ctx.clock.now();
+  const today = todayFor(ctx, account);
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockPaymentAccount(trx, account.id, now);
+    await syncInvoiceEntries(trx, [account.id], now, today);
+    const { balance } = balanceFrom(account, await loadLedger(trx, account.id), today);
+    if (input.amount > balance.credit) {
+      throw invalid(
+        'refund_exceeds_credit',
+        `Only account credit can be refunded: the account has ${balance.credit} (minor units) of credit.`,
+        { credit: balance.credit },
+      );
+    }
+    await appendLedgerEntries(
+      trx,
+      [
+        {
+          accountId: account.id,
+          currency: account.currency,
+          kind: 'refund',
+          amount: input.amount,
+          date: today,
+          memo: input.reason,
+        },
+      ],
+      ctx.actor,
+      now,
+    );
+    await appendEvents(trx, ctx.actor, now, [
+      {
+        type: 'credit.refunded',
+        subjectId: account.id,
+        accountId: account.id,
+        payload: { amount: input.amount, reason: input.reason },
+      },
+    ]);
+    return settleAccount(trx, ctx, account, today);
+  });
+}
+
+/** Staff correct a balance with a signed adjustment (positive: a debit, negative: a credit). */
+export async function adjustBalance(
+  ctx: Ctx,
+  accountId: string,
+  input: { amount: number; reason: string },
+): Promise<AccountBalance> {
+  const account = await getAccount(ctx, accountId);
+  if (!Number.isSafeInteger(input.amount) || input.amount === 0) {
+    throw invalid('invalid_amount', 'amount must be a non-zero whole number of minor units.');
+  }
+  if (!input.reason?.trim()) throw invalid('reason_required', 'Say why the balance is adjusted.');
+  const now = ctx.clock.now();
+  const today = todayFor(ctx, account);
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockPaymentAccount(trx, account.id, now);
+    await syncInvoiceEntries(trx, [account.id], now, today);
+    await appendLedgerEntries(
+      trx,
+      [
+        {
+          accountId: account.id,
+          currency: account.currency,
+          kind: 'adjustment',
+          amount: input.amount,
+          date: today,
+          memo: input.reason,
+        },
+      ],
+      ctx.actor,
+      now,
+    );
+    await appendEvents(trx, ctx.actor, now, [
+      {
+        type: 'balance.adjusted',
+        subjectId: account.id,
+        accountId: account.id,
+        payload: { amount: input.amount, reason: input.reason },
+      },
+    ]);
+    return settleAccount(trx, ctx, account, today);
+  });
+}

@@ -1,0 +1,278 @@
+import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { App } from '../../http/types.ts';
+import { IdParams, Nullable, errorResponses } from '../../http/schemas.ts';
+import { notFound } from '../../kernel/index.ts';
+import { callDetailsCsv, callDetailsJson, callDetailsOf, checkDetailsFormat } from './call-details.ts';
+import {
+  callingPlanTerms,
+  callingPlanView,
+  exportRateDeck,
+  importRateDeck,
+  setCallingPlan,
+} from './decks.ts';
+import type { RawCdr } from './domain/cdr.ts';
+import { type CdrRow, importCdrs } from './import.ts';
+import { getImport } from './repo.ts';
+
+const MAX_BATCH = 10_000;
+
+const ImportError = Type.Object({
+  row: Type.Integer({ description: 'API: position of the item, from 1. CSV: line of the file.' }),
+  callId: Nullable(Type.String()),
+  reason: Type.String(),
+});
+
+const ImportReport = Type.Object({
+  importId: Type.String(),
+  rowsRead: Type.Integer(),
+  accepted: Type.Integer(),
+  alreadyImported: Type.Integer({ description: 'Call ids stored by an earlier import (skipped)' }),
+  rejected: Type.Integer(),
+  errors: Type.Array(ImportError),
+});
+
+const CurrencyParams = Type.Object({ currency: Type.String({ pattern: '^[A-Za-z]{3}$' }) });
+
+const CallingPlan = Type.Object({
+  currency: Type.String(),
+  includedMinutesPerDevice: Type.Integer({ minimum: 0, description: 'CAT-2, pooled per account' }),
+  overageRatePerMinute: Type.String({ description: 'Decimal, e.g. "0.02"' }),
+  lowUsageMinutesPerDevice: Type.Integer({ minimum: 0, description: 'CAT-4 off-net minutes' }),
+  lowUsageRatePerMinute: Type.String(),
+  rounding: Type.String({ description: 'USG-4 rule for plan-rated calls: nearest-minute, up-minute…' }),
+});
+
+const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const rawFromItem = (o: Record<string, unknown>): RawCdr => ({
+  callId: text(o.callId),
+  account: text(o.account),
+  origin: text(o.origin),
+  destination: text(o.destination),
+  startTime: text(o.startTime),
+  endTime: text(o.endTime),
+  direction: text(o.direction),
+  originDevice: text(o.originDevice),
+});
+
+const csvLine = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+export function usageRoutes(app: App) {
+  const tags = ['Usage'];
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.post(
+    '/v1/usage/calls',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary: 'Import a batch of CDRs (USG-1)',
+        description:
+          'Every good item is stored; each bad one is reported with its position and reason. A call id ' +
+          'already stored is skipped, so a batch can be sent again safely.',
+        body: Type.Object({
+          calls: Type.Array(
+            Type.Unknown({
+              description:
+                '{ callId, account (id or number), origin, destination, startTime, endTime (ISO 8601, UTC ' +
+                'unless an offset is given), direction (inbound|outbound), originDevice? }. Numbers in E.164, ' +
+                "the account country's national format, or 2-6 digit extensions. Items are checked one by one.",
+            }),
+            { minItems: 1, maxItems: MAX_BATCH },
+          ),
+        }),
+        response: { 200: ImportReport, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const rows: CdrRow[] = req.body.calls.map((item, i) =>
+        typeof item === 'object' && item !== null && !Array.isArray(item)
+          ? { row: i + 1, raw: rawFromItem(item as Record<string, unknown>) }
+          : { row: i + 1, error: 'each call must be an object' },
+      );
+      return importCdrs(req.ctx, rows, { source: 'api' });
+    },
+  );
+
+  app.get(
+    '/v1/usage/imports/:id',
+    {
+      schema: {
+        tags,
+        summary: 'An import’s summary and its first 10,000 errors',
+        params: IdParams,
+        response: { 200: ImportReport, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const r = await getImport(req.ctx, req.params.id);
+      if (!r) throw notFound('import_not_found', `No CDR import ${req.params.id}.`);
+      return {
+        importId: r.id,
+        rowsRead: r.rows_read,
+        accepted: r.accepted,
+        alreadyImported: r.already_imported,
+        rejected: r.rejected,
+        errors: r.errors,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/usage/imports/:id/errors.csv',
+    {
+      schema: {
+        tags,
+        summary: 'Download an import’s rejected rows (row, call_id, reason)',
+        params: IdParams,
+        produces: ['text/csv'],
+        response: {
+          200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await getImport(req.ctx, req.params.id);
+      if (!r) throw notFound('import_not_found', `No CDR import ${req.params.id}.`);
+      const body =
+        'row,call_id,reason\r\n' +
+        r.errors.map((e) => `${e.row},${csvLine(e.callId ?? '')},${csvLine(e.reason)}\r\n`).join('');
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${r.id}-errors.csv"`)
+        .send(body);
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/call-details',
+    {
+      schema: {
+        tags,
+        summary: 'Billed call details of a usage month (USG-5), as CSV (default) or JSON, streamed',
+        params: IdParams,
+        querystring: Type.Object({
+          month: Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'Usage month, e.g. 2026-01' }),
+          format: Type.Optional(Type.String({ enum: ['csv', 'json'] })),
+        }),
+        produces: ['text/csv', 'application/json'],
+        response: {
+          200: {
+            description:
+              'CSV columns: origin_number, destination_number, start_time_utc, end_time_utc, duration_seconds, ' +
+              'billable_minutes, total_cost, rate, call_type',
+            content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: {} } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const format = checkDetailsFormat(req.query.format);
+      const details = await callDetailsOf(req.ctx, req.params.id, req.query.month);
+      if (format === 'json') {
+        const head = {
+          accountId: details.account.id,
+          month: details.month,
+          currency: details.account.currency,
+        };
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(Readable.from(callDetailsJson(head, details.pages)));
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="call-details-${details.account.number}-${details.month}.csv"`,
+        )
+        .send(Readable.from(callDetailsCsv(details.pages)));
+    },
+  );
+
+  app.get(
+    '/v1/rate-decks/:currency',
+    {
+      schema: {
+        tags,
+        summary: 'Export a currency’s rate deck as CSV (CAT-3)',
+        params: CurrencyParams,
+        produces: ['text/csv'],
+        response: {
+          200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="rate-deck-${req.params.currency.toUpperCase()}.csv"`,
+        )
+        .send(await exportRateDeck(req.ctx, req.params.currency)),
+  );
+
+  app.put(
+    '/v1/rate-decks/:currency',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Import rate-deck entries from CSV (prefix, description, call_type, rate_per_minute, rounding, valid_from, valid_to)',
+        description:
+          'Send the CSV as the body with content-type text/csv. Bad rows are reported; good rows are stored.',
+        params: CurrencyParams,
+        body: Type.String(),
+        response: {
+          200: Type.Object({
+            currency: Type.String(),
+            imported: Type.Integer(),
+            errors: Type.Array(Type.Object({ line: Type.Integer(), reason: Type.String() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => importRateDeck(req.ctx, req.params.currency, req.body),
+  );
+
+  app.get(
+    '/v1/calling-plans/:currency',
+    {
+      schema: {
+        tags,
+        summary: 'Calling plan terms of a currency (CAT-2, CAT-4)',
+        params: CurrencyParams,
+        response: { 200: CallingPlan, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const currency = req.params.currency.toUpperCase();
+      return callingPlanView(currency, await callingPlanTerms(req.ctx, currency));
+    },
+  );
+
+  app.put(
+    '/v1/calling-plans/:currency',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Set the calling plan terms of a currency',
+        params: CurrencyParams,
+        body: Type.Omit(CallingPlan, ['currency']),
+        response: { 200: CallingPlan, ...errorResponses },
+      },
+    },
+    async (req) => setCallingPlan(req.ctx, req.params.currency, req.body),
+  );
+}

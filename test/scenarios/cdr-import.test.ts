@@ -1,0 +1,206 @@
+// USG-1 bad input: a CDR file with 1% malformed rows (bad numbers, end before start, unknown
+// account, duplicate call ids) imports every good row and reports every bad one by row number —
+// through the same path as `tollbooth cdr import` (COPY on a server, batched inserts embedded).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvCdrRows, importCdrs } from '../../src/modules/usage/index.ts';
+import { type TestApi, createTestAccount, testApi } from '../support/api.ts';
+
+let api: TestApi;
+const dir = mkdtempSync(join(tmpdir(), 'tollbooth-cdr-'));
+const file = join(dir, 'cdrs.csv');
+const expectedErrors = new Map<number, RegExp>();
+let goodRows = 0;
+let accountIds: string[] = [];
+
+before(async () => {
+  api = await testApi({ simulatedClock: '2026-02-01T00:00:00Z' });
+  const a = await createTestAccount(api, { companyName: 'Alamo Freight' });
+  const b = await createTestAccount(api, { companyName: 'Bexar Clinics' });
+  accountIds = [a.id, b.id];
+  const lines = ['call_id,account,origin,destination,start_time,end_time,direction,origin_device'];
+  for (let i = 0; i < 2000; i++) {
+    const row = i + 2; // the header is row 1
+    const start = Date.UTC(2026, 0, 1 + (i % 28), 14, i % 60, 0);
+    const end = start + ((i * 37) % 900) * 1000;
+    const account = i % 2 === 0 ? a.id : b.number; // by id or by account number
+    const f = {
+      id: `call-${i}`,
+      account,
+      origin: String(100 + (i % 5)),
+      destination: `+1 214 736 ${String(1000 + i).slice(-4)}`,
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+    };
+    if (i % 400 === 7) {
+      f.destination = ['abc', '+1 212', '+999 1234567', '', '+1 214 736 01234567'][(i / 400) | 0]!;
+      expectedErrors.set(row, /destination/);
+    } else if (i % 400 === 131) {
+      f.end = new Date(start - 5000).toISOString();
+      expectedErrors.set(row, /end_time is before start_time/);
+    } else if (i % 400 === 253) {
+      f.account = 'AC-NOPE';
+      expectedErrors.set(row, /unknown account "AC-NOPE"/);
+    } else if (i % 400 === 379) {
+      f.id = `call-${i - 70}`; // the id of row i - 70, a good row earlier in the file
+      expectedErrors.set(row, new RegExp(`duplicate call_id: the same id is on row ${row - 70}`));
+    } else goodRows++;
+    lines.push([f.id, f.account, f.origin, f.destination, f.start, f.end, 'outbound', ''].join(','));
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+});
+
+after(async () => {
+  await api.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const importFile = () =>
+  importCdrs(api.rt.ctx('test'), csvCdrRows(createReadStream(file)), {
+    source: 'file:cdrs.csv',
+    pool: api.rt.handle.pool,
+    chunkSize: 300,
+  });
+
+test('every good row goes in; every bad row is reported with its row number and reason', async () => {
+  const r = await importFile();
+  assert.equal(expectedErrors.size, 20, '1% of the rows are malformed');
+  assert.deepEqual(
+    [r.rowsRead, r.accepted, r.alreadyImported, r.rejected],
+    [2000, goodRows, 0, 20],
+    JSON.stringify({ ...r, errors: r.errors.slice(0, 5) }),
+  );
+  assert.deepEqual(
+    r.errors.map((e) => e.row),
+    [...expectedErrors.keys()].sort((x, y) => x - y),
+    'the rejected rows, in file order',
+  );
+  for (const e of r.errors) assert.match(e.reason, expectedErrors.get(e.row)!, `row ${e.row}: ${e.reason}`);
+
+  const stored = await api.rt
+    .ctx('test')
+    .db.selectFrom('calls')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', 'in', accountIds)
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(stored.n), goodRows, 'exactly the good rows are stored');
+
+  // The error file is downloadable from the import record.
+  const errors = await api.app.inject({
+    method: 'GET',
+    url: `/v1/usage/imports/${r.importId}/errors.csv`,
+    headers: { authorization: `Bearer ${api.key}` },
+  });
+  assert.equal(errors.statusCode, 200, errors.body);
+  const rows = errors.body.trim().split('\r\n');
+  assert.equal(rows[0], 'row,call_id,reason', 'error file header');
+  assert.equal(rows.length, 21, 'one line per rejected row');
+  assert.match(rows[1]!, /^9,call-7,/, 'first rejected row');
+});
+
+test('importing the same file again stores nothing twice', async () => {
+  const r = await importFile();
+  // The duplicates now point at calls of the first import: skipped like the rows they repeat.
+  assert.deepEqual(
+    [r.accepted, r.alreadyImported, r.rejected],
+    [0, goodRows + 5, 15],
+    JSON.stringify({ ...r, errors: r.errors.slice(0, 3) }),
+  );
+});
+
+test('API batches report bad items by position, and a bad header refuses the file', async () => {
+  const res = await api.post('/v1/usage/calls', {
+    calls: [
+      {
+        callId: 'api-1',
+        account: accountIds[0],
+        origin: '101',
+        destination: '+52 55 1234 5678',
+        startTime: '2026-01-20T10:00:00Z',
+        endTime: '2026-01-20T10:01:00Z',
+        direction: 'outbound',
+      },
+      {
+        callId: 'api-2',
+        account: accountIds[0],
+        origin: '101',
+        destination: '+1 214 736 1000',
+        direction: 'up',
+      },
+      'not an object',
+    ],
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.accepted, 1, 'the good item');
+  assert.deepEqual(
+    res.body.errors.map((e: any) => [e.row, e.callId]),
+    [
+      [2, 'api-2'],
+      [3, null],
+    ],
+    'bad items by position',
+  );
+  const badHeader = await importCdrs(
+    api.rt.ctx('test'),
+    csvCdrRows(createReadStream(join(dir, 'missing.csv'))),
+    { source: 'test' },
+  ).catch((e: unknown) => e);
+  assert.ok(badHeader instanceof Error, 'a missing file is an error, not an empty import');
+  writeFileSync(join(dir, 'header.csv'), 'id,from,to\n1,2,3\n');
+  const h = await importCdrs(api.rt.ctx('test'), csvCdrRows(createReadStream(join(dir, 'header.csv'))), {
+    source: 'test',
+  });
+  assert.deepEqual(
+    [h.accepted, h.errors[0]?.row, h.errors[0]?.reason.startsWith('not a CDR header')],
+    [0, 1, true],
+    JSON.stringify(h),
+  );
+});
+
+test('the CLI: `cdr import` prints a summary and writes every rejected row to an error file', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tollbooth-cli-cdr-'));
+  const run = (...args: string[]) => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL; // the embedded default
+    const r = spawnSync(process.execPath, ['bin/tollbooth.js', '--data-dir', dataDir, ...args], {
+      encoding: 'utf8',
+      env,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  try {
+    for (const cmd of [
+      ['cdr', 'import'],
+      ['rate-deck', 'import'],
+      ['rate-deck', 'export'],
+    ]) {
+      const help = run(...cmd, '--help');
+      assert.equal(help.code, 0, cmd.join(' '));
+      assert.match(help.out, /Usage: tollbooth/, cmd.join(' '));
+    }
+    const csv = join(dir, 'cli.csv');
+    writeFileSync(
+      csv,
+      'call_id,account,origin,destination,start_time,end_time,direction\n' +
+        'x1,AC-NONE,101,+12127365000,2026-01-05T10:00:00Z,2026-01-05T10:01:00Z,outbound\n' +
+        'x2,AC-NONE,101,+12127365000,2026-01-05T10:00:00Z,2026-01-05T09:01:00Z,outbound\n',
+    );
+    const r = run('cdr', 'import', csv);
+    assert.equal(r.code, 2, `exit code 2 when rows were rejected: ${r.err}`);
+    assert.match(r.out, /rows read\s+2/, r.out);
+    assert.match(r.out, /rejected\s+2/, r.out);
+    assert.match(r.out, /row 2: unknown account "AC-NONE"/, r.out);
+    const errors = readFileSync(`${csv}.errors.csv`, 'utf8').trim().split('\n');
+    assert.deepEqual(
+      errors.map((l) => l.split(',').slice(0, 2).join(',')),
+      ['row,call_id', '2,x1', '3,x2'],
+      'the error file names every rejected row',
+    );
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
