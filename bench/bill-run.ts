@@ -7,15 +7,9 @@
 // the September 2026 bill run, verifies the invoices, and compares the invoice write rate with a
 // baseline: COPY of the same number of rows into bare tables. Figures go to stdout; the last line
 // of stdout is one JSON object for machines.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -23,6 +17,19 @@ import { SimulatedClock } from '../src/kernel/index.ts';
 import { openRuntime, type Runtime } from '../src/runtime.ts';
 import { seedReferenceData } from '../src/setup/reference-data.ts';
 import { billRun } from '../src/modules/invoicing/index.ts';
+import {
+  Cleanups,
+  benchDatabase,
+  fmt,
+  machineInfo,
+  out,
+  printMachine,
+  printResult,
+  progressLine,
+  runBench,
+  seconds,
+  serverCpuStopwatch,
+} from './support.ts';
 
 const MONTH = '2026-09';
 const START_CLOCK = '2026-08-15';
@@ -92,140 +99,9 @@ function readOptions(argv: string[]): Options {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Output helpers: figures on stdout, progress on stderr.
-
-const progress = {
-  tty: process.stderr.isTTY === true,
-  lastLine: '',
-  lastPrint: 0,
-  update(line: string, force = false) {
-    if (this.tty) {
-      process.stderr.write(`\r${line.padEnd(this.lastLine.length)}`);
-      this.lastLine = line;
-    } else if (force || Date.now() - this.lastPrint > 2000) {
-      process.stderr.write(`${line}\n`);
-      this.lastPrint = Date.now();
-    }
-  },
-  done(line?: string) {
-    if (line !== undefined) this.update(line, true);
-    if (this.tty && this.lastLine) process.stderr.write('\n');
-    this.lastLine = '';
-  },
-};
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+// Progress on stderr; figures go to stdout.
+const progress = progressLine(2000);
 const pad = (n: number, width = 6) => String(n).padStart(width, '0');
-const seconds = (since: number) => (performance.now() - since) / 1000;
-
-// ---------------------------------------------------------------------------------------------
-// The server: DATABASE_URL, or a throwaway one.
-
-const PG_SERVER = fileURLToPath(new URL('../scripts/pg-server.sh', import.meta.url));
-
-interface Server {
-  url: string;
-  stop(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(): Promise<Server> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'tollbooth-bench-'));
-  const port = await freePort();
-  process.stderr.write(`No DATABASE_URL: starting a throwaway PostgreSQL server on port ${port}…\n`);
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      execFileSync('bash', [PG_SERVER, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-  try {
-    const out = execFileSync('bash', [PG_SERVER, 'start', dir, String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-    });
-    const url = out.trim().split('\n').pop() ?? '';
-    if (!url.startsWith('postgres://')) throw new Error(`pg-server.sh printed no URL: ${out}`);
-    return { url, stop };
-  } catch (e) {
-    stop();
-    throw e;
-  }
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(baseUrl: string, text: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-/**
- * CPU seconds used so far by a local PostgreSQL server (postmaster, its live processes and the
- * ones it reaped), read from /proc; undefined when the server is not on this Linux machine.
- */
-function serverCpuReader(backendPid: number): (() => number | undefined) | undefined {
-  const TICKS_PER_SECOND = 100; // USER_HZ, fixed by the Linux /proc ABI
-  const stat = (pid: number | string) => {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      // after "pid (comm) ": state ppid … utime(11) stime(12) cutime(13) cstime(14)
-      return {
-        ppid: Number(f[1]),
-        own: Number(f[11]) + Number(f[12]),
-        reaped: Number(f[13]) + Number(f[14]),
-      };
-    } catch {
-      return undefined;
-    }
-  };
-  const backend = stat(backendPid);
-  if (!backend) return undefined;
-  const postmaster = backend.ppid;
-  try {
-    if (!readFileSync(`/proc/${postmaster}/cmdline`, 'utf8').includes('postgres')) return undefined;
-  } catch {
-    return undefined;
-  }
-  return () => {
-    const pm = stat(postmaster);
-    if (!pm) return undefined;
-    let ticks = pm.own + pm.reaped;
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      const p = stat(name);
-      if (p?.ppid === postmaster) ticks += p.own;
-    }
-    return ticks / TICKS_PER_SECOND;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Loading: COPY in text format, generated in chunks.
@@ -566,7 +442,7 @@ async function baseline(rt: Runtime, invoices: number, lines: number) {
           `${id},${k},${phones ? 'service_fee' : 'standard_numbers'},` +
           `${phones ? 'Desk phone service' : 'Local number'},${phones ? 'device.desk-phone' : 'number.local'},` +
           `${phones ? DESK_PHONES : LOCAL_NUMBERS},${phones ? 2495 : 400},2026-09-01,2026-09-30,,,` +
-          `${phones ? 24950 : 1200}\n`;
+          `${phones ? 24950 : 1200},\n`; // rate_per_minute: none (empty is NULL in CSV)
       }
     }
     invoiceCsv.push(inv);
@@ -668,51 +544,15 @@ async function verify(rt: Runtime, n: number, perEntity: Map<string, number>) {
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const cleanup = async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()!();
-      } catch (e) {
-        process.stderr.write(`cleanup: ${(e as Error).message}\n`);
-      }
-    }
-  };
-  const onSignal = (sig: NodeJS.Signals) => {
-    process.stderr.write(`\n${sig}: cleaning up…\n`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
+  const cleanups = new Cleanups();
   try {
-    let baseUrl = process.env.DATABASE_URL;
-    if (!baseUrl) {
-      const server = await startServer();
-      cleanups.push(() => server.stop());
-      baseUrl = server.url;
-    }
-    const dbName = `bench_${randomBytes(5).toString('hex')}`;
-    await adminQuery(baseUrl, `CREATE DATABASE ${dbName}`);
-    cleanups.push(() => adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).then(() => {}));
-
-    const rt = await openRuntime({ databaseUrl: withDatabase(baseUrl, dbName), simulatedClock: START_CLOCK });
-    cleanups.push(() => rt.close());
+    const db = await benchDatabase(cleanups);
+    const rt = await openRuntime({ databaseUrl: db.url, simulatedClock: START_CLOCK });
+    cleanups.add(() => rt.close());
     if (!rt.handle.pool) throw new Error('The benchmark needs a PostgreSQL server connection.');
     if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
     await seedReferenceData(rt.ctx('bench'));
-
-    const serverVersion = (await rt.handle.pool.query<{ server_version: string }>('SHOW server_version'))
-      .rows[0]!.server_version;
-    const cpus = os.cpus();
-    const machine = {
-      cpu: cpus[0]?.model.trim() ?? 'unknown',
-      cores: cpus.length,
-      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      postgres: serverVersion,
-      platform: `${os.platform()} ${os.release()}`,
-    };
+    const machine = await machineInfo(rt.handle.pool);
 
     const loadStarted = performance.now();
     const perEntity = await loadAccounts(rt, opts.accounts);
@@ -720,10 +560,7 @@ async function main(): Promise<number> {
 
     rt.clock.set(new Date(BILL_RUN_AT));
     const profiler = opts.profile ? installProfiler() : undefined;
-    const pid = (await rt.handle.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const local = ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(baseUrl).hostname);
-    const serverCpu = local ? serverCpuReader(pid) : undefined;
-    const serverCpuBefore = serverCpu?.();
+    const serverCpu = await serverCpuStopwatch(rt.handle.pool, db.baseUrl);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await billRun(rt.ctx('bench'), {
@@ -739,9 +576,7 @@ async function main(): Promise<number> {
     });
     const billSeconds = seconds(started);
     const cpu = process.cpuUsage(cpuBefore);
-    const serverCpuAfter = serverCpu?.();
-    const serverCpuSeconds =
-      serverCpuBefore !== undefined && serverCpuAfter !== undefined ? serverCpuAfter - serverCpuBefore : null;
+    const serverCpuSeconds = serverCpu();
     progress.done();
     const statementStats = profiler ? [...profiler.stats.entries()] : [];
 
@@ -762,12 +597,8 @@ async function main(): Promise<number> {
     const ratio = invoiceRowsPerSec / base.rowsPerSec;
     const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
 
-    const out = (line = '') => process.stdout.write(`${line}\n`);
     out('Bill-run benchmark');
-    out(
-      `  machine        ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`,
-    );
-    out(`  software       Node ${machine.node}, PostgreSQL ${machine.postgres}`);
+    printMachine(machine);
     out(
       `  data set       ${fmt(opts.accounts)} accounts (loaded in ${fmt(loadSeconds, 2)} s), batch size ${opts.batchSize}, concurrency ${opts.concurrency}`,
     );
@@ -795,39 +626,28 @@ async function main(): Promise<number> {
     }
     out(`  verification   ${check.failures.length === 0 ? 'passed' : 'FAILED'}`);
     for (const f of check.failures) out(`    - ${f}`);
-    out(
-      JSON.stringify({
-        bench: 'bill-run',
-        accounts: opts.accounts,
-        batchSize: opts.batchSize,
-        concurrency: opts.concurrency,
-        invoices: check.invoices,
-        lines: check.lines,
-        seconds: Number(billSeconds.toFixed(3)),
-        accountsPerSec: Math.round(accountsPerSec),
-        invoiceRowsPerSec: Math.round(invoiceRowsPerSec),
-        baselineRowsPerSec: Math.round(base.rowsPerSec),
-        ratio: Number(ratio.toFixed(4)),
-        loadSeconds: Number(loadSeconds.toFixed(3)),
-        nodeCpuSeconds: Number(nodeCpuSeconds.toFixed(3)),
-        serverCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
-        verified: check.failures.length === 0,
-        machine,
-      }),
-    );
+    printResult({
+      bench: 'bill-run',
+      accounts: opts.accounts,
+      batchSize: opts.batchSize,
+      concurrency: opts.concurrency,
+      invoices: check.invoices,
+      lines: check.lines,
+      seconds: Number(billSeconds.toFixed(3)),
+      accountsPerSec: Math.round(accountsPerSec),
+      invoiceRowsPerSec: Math.round(invoiceRowsPerSec),
+      baselineRowsPerSec: Math.round(base.rowsPerSec),
+      ratio: Number(ratio.toFixed(4)),
+      loadSeconds: Number(loadSeconds.toFixed(3)),
+      nodeCpuSeconds: Number(nodeCpuSeconds.toFixed(3)),
+      serverCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
+      verified: check.failures.length === 0,
+      machine,
+    });
     return check.failures.length === 0 ? 0 : 1;
   } finally {
-    await cleanup();
+    await cleanups.run();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    progress.done();
-    process.stderr.write(
-      `bench:bill-run failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bill-run', main, () => progress.done());

@@ -9,6 +9,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { BILLING_ENTITIES } from '../src/setup/reference-data.ts';
 import { type InvoiceDocument, renderInvoicePdf, typicalInvoice } from '../src/modules/documents/index.ts';
+import { cpuInfo, printResult } from './support.ts';
 
 const USAGE = `Usage: npm run bench:documents -- [--count N] [--warmup N]
 
@@ -64,10 +65,9 @@ const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const cpu = process.cpuUsage(cpuStarted);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
-const cpus = os.cpus();
+// No database here, and the architecture rather than the kernel release: rendering is pure CPU.
 const machine = {
-  cpu: cpus[0]?.model.trim() ?? 'unknown',
-  cores: cpus.length,
+  ...cpuInfo(),
   node: process.version,
   platform: `${os.platform()} ${os.arch()}`,
 };
@@ -80,14 +80,12 @@ console.log(`time      ${seconds.toFixed(2)} s on one core`);
 console.log(`rate      ${pdfsPerSec.toFixed(1)} PDFs/s (${((seconds / count) * 1000).toFixed(2)} ms each)`);
 console.log(`cpu       ${cpuSeconds.toFixed(2)} s of CPU time (all threads: rendering and V8's helpers)`);
 console.log(`size      ${(avgBytes / 1024).toFixed(1)} KiB per PDF on average`);
-console.log(
-  JSON.stringify({
-    bench: 'documents',
-    pdfsPerSec: Math.round(pdfsPerSec * 10) / 10,
-    pdfs: count,
-    seconds: Math.round(seconds * 1000) / 1000,
-    cpuSeconds: Math.round(cpuSeconds * 1000) / 1000,
-    avgBytes,
-    machine,
-  }),
-);
+printResult({
+  bench: 'documents',
+  pdfsPerSec: Math.round(pdfsPerSec * 10) / 10,
+  pdfs: count,
+  seconds: Math.round(seconds * 1000) / 1000,
+  cpuSeconds: Math.round(cpuSeconds * 1000) / 1000,
+  avgBytes,
+  machine,
+});

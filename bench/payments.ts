@@ -9,16 +9,9 @@
 // keep-alive connections, spread over the accounts. Verifies that every payment succeeded and that
 // each account's ledger balance is its invoice less what was paid. Figures go to stdout; the last
 // line of stdout is one JSON object for machines.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type net from 'node:net';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { SimulatedClock } from '../src/kernel/index.ts';
 import { openRuntime } from '../src/runtime.ts';
 import { seedReferenceData } from '../src/setup/reference-data.ts';
@@ -33,6 +26,17 @@ import {
   addPaymentMethod,
   paymentProcessor,
 } from '../src/modules/payments/index.ts';
+import {
+  Cleanups,
+  benchDatabase,
+  fmt,
+  machineInfo,
+  out,
+  printMachine,
+  printResult,
+  runBench,
+  serverCpuStopwatch,
+} from './support.ts';
 
 const USAGE = `Usage: npm run bench:payments -- [options]
 
@@ -89,111 +93,7 @@ function parseOptions(argv: string[]): Options {
   }
 }
 
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const log = (m: string) => process.stderr.write(`${m}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// The server: DATABASE_URL, or a throwaway one (as bench/bill-run.ts does).
-
-const PG_SERVER = fileURLToPath(new URL('../scripts/pg-server.sh', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(): Promise<{ url: string; stop(): void }> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'tollbooth-bench-'));
-  const port = await freePort();
-  log(`No DATABASE_URL: starting a throwaway PostgreSQL server on port ${port}…`);
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      execFileSync('bash', [PG_SERVER, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-  try {
-    const out = execFileSync('bash', [PG_SERVER, 'start', dir, String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-    });
-    const url = out.trim().split('\n').pop() ?? '';
-    if (!url.startsWith('postgres://')) throw new Error(`pg-server.sh printed no URL: ${out}`);
-    return { url, stop };
-  } catch (e) {
-    stop();
-    throw e;
-  }
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(baseUrl: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-/**
- * CPU seconds used so far by a local PostgreSQL server (postmaster, its live processes and the
- * ones it reaped), read from /proc; undefined when the server is not on this Linux machine.
- */
-function serverCpuReader(backendPid: number): (() => number | undefined) | undefined {
-  const TICKS_PER_SECOND = 100; // USER_HZ, fixed by the Linux /proc ABI
-  const stat = (pid: number | string) => {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      // after "pid (comm) ": state ppid … utime(11) stime(12) cutime(13) cstime(14)
-      return {
-        ppid: Number(f[1]),
-        own: Number(f[11]) + Number(f[12]),
-        reaped: Number(f[13]) + Number(f[14]),
-      };
-    } catch {
-      return undefined;
-    }
-  };
-  const backend = stat(backendPid);
-  if (!backend) return undefined;
-  const postmaster = backend.ppid;
-  try {
-    if (!readFileSync(`/proc/${postmaster}/cmdline`, 'utf8').includes('postgres')) return undefined;
-  } catch {
-    return undefined;
-  }
-  return () => {
-    const pm = stat(postmaster);
-    if (!pm) return undefined;
-    let ticks = pm.own + pm.reaped;
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      const p = stat(name);
-      if (p?.ppid === postmaster) ticks += p.own;
-    }
-    return ticks / TICKS_PER_SECOND;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -230,50 +130,20 @@ const percentile = (sorted: number[], p: number) =>
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
-  const cleanups: (() => unknown)[] = [];
-  const cleanup = async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (e) {
-        log(`cleanup: ${(e as Error).message}`);
-      }
-    }
-  };
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  const cleanups = new Cleanups();
   try {
-    let baseUrl = process.env.DATABASE_URL;
-    if (!baseUrl) {
-      const server = await startServer();
-      cleanups.push(() => server.stop());
-      baseUrl = server.url;
-    }
-    const dbName = `bench_${randomBytes(5).toString('hex')}`;
-    await adminQuery(baseUrl, `CREATE DATABASE ${dbName}`);
-    cleanups.push(() => adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-
+    const db = await benchDatabase(cleanups);
     const rt = await openRuntime({
-      databaseUrl: withDatabase(baseUrl, dbName),
+      databaseUrl: db.url,
       simulatedClock: '2026-08-20',
       poolSize: opts.pool,
     });
-    cleanups.push(() => rt.close());
+    cleanups.add(() => rt.close());
     if (!rt.handle.pool) throw new Error('The benchmark needs a PostgreSQL server connection.');
     if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
     const ctx = rt.ctx('bench');
     await seedReferenceData(ctx);
-
-    const serverVersion = (await rt.handle.pool.query<{ server_version: string }>('SHOW server_version'))
-      .rows[0]!.server_version;
-    const cpus = os.cpus();
-    const machine = {
-      cpu: cpus[0]?.model.trim() ?? 'unknown',
-      cores: cpus.length,
-      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      postgres: serverVersion,
-      platform: `${os.platform()} ${os.release()}`,
-    };
+    const machine = await machineInfo(rt.handle.pool);
 
     // Accounts with a contract and ten phones, billed on 1 September, each with a Visa card.
     const loadStarted = performance.now();
@@ -318,10 +188,10 @@ async function main(): Promise<number> {
     const { key } = await createApiKey(ctx, { name: 'bench', role: 'integration' });
     const app = await buildServer(rt, { logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
-    cleanups.push(() => app.close());
+    cleanups.add(() => app.close());
     const port = (app.server.address() as net.AddressInfo).port;
     const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-    cleanups.push(() => agent.destroy());
+    cleanups.add(() => agent.destroy());
     const body = JSON.stringify({ amount });
 
     // Warm-up: JIT, connection pool, prepared plans (not counted).
@@ -337,10 +207,7 @@ async function main(): Promise<number> {
     const latencies: number[] = [];
     const failures: string[] = [];
     let next = 0;
-    const pid = (await rt.handle.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const local = ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(baseUrl).hostname);
-    const serverCpu = local ? serverCpuReader(pid) : undefined;
-    const serverCpuBefore = serverCpu?.();
+    const serverCpu = await serverCpuStopwatch(rt.handle.pool, db.baseUrl);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     let lastReport = started;
@@ -365,9 +232,7 @@ async function main(): Promise<number> {
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
     const wall = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const serverCpuAfter = serverCpu?.();
-    const serverCpuSeconds =
-      serverCpuBefore !== undefined && serverCpuAfter !== undefined ? serverCpuAfter - serverCpuBefore : null;
+    const serverCpuSeconds = serverCpu();
 
     // Verification: every payment succeeded once, and every balance is its invoice less its payments.
     const counts = new Map<string, number>();
@@ -401,12 +266,8 @@ async function main(): Promise<number> {
     const p50 = percentile(sorted, 50);
     const p99 = percentile(sorted, 99);
     const nodeCpu = (cpu.user + cpu.system) / 1e6;
-    const out = (line = '') => process.stdout.write(`${line}\n`);
     out('Payments benchmark (HTTP API, simulated processor)');
-    out(
-      `  machine        ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`,
-    );
-    out(`  software       Node ${machine.node}, PostgreSQL ${machine.postgres}`);
+    printMachine(machine);
     out(
       `  data set       ${fmt(opts.accounts)} accounts with an invoice and a card (loaded in ${fmt(loadSeconds, 1)} s)`,
     );
@@ -422,34 +283,24 @@ async function main(): Promise<number> {
     );
     out(`  verification   ${failures.length === 0 ? 'passed' : `FAILED (${failures.length})`}`);
     for (const f of failures.slice(0, 10)) out(`    - ${f}`);
-    out(
-      JSON.stringify({
-        bench: 'payments',
-        accounts: opts.accounts,
-        payments: opts.payments,
-        concurrency: opts.concurrency,
-        seconds: Number(wall.toFixed(3)),
-        paymentsPerSec: Math.round(perSec),
-        p50Ms: Number(p50.toFixed(2)),
-        p99Ms: Number(p99.toFixed(2)),
-        nodeCpuSeconds: Number(nodeCpu.toFixed(2)),
-        serverCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
-        verified: failures.length === 0,
-        machine,
-      }),
-    );
+    printResult({
+      bench: 'payments',
+      accounts: opts.accounts,
+      payments: opts.payments,
+      concurrency: opts.concurrency,
+      seconds: Number(wall.toFixed(3)),
+      paymentsPerSec: Math.round(perSec),
+      p50Ms: Number(p50.toFixed(2)),
+      p99Ms: Number(p99.toFixed(2)),
+      nodeCpuSeconds: Number(nodeCpu.toFixed(2)),
+      serverCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
+      verified: failures.length === 0,
+      machine,
+    });
     return failures.length === 0 ? 0 : 1;
   } finally {
-    await cleanup();
+    await cleanups.run();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(
-      `bench:payments failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench('payments', main);

@@ -10,15 +10,11 @@
 // alone in memory and the raw COPY speed of the same file into a bare table. Figures go to stdout;
 // the last line of stdout is one JSON object for machines. `npm run bench:rating` caps the V8 heap
 // at 512 MiB: every stage streams or works in fixed-size batches, so 10 million calls fit as 200,000 do.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -28,6 +24,19 @@ import { seedReferenceData } from '../src/setup/reference-data.ts';
 import { billRun } from '../src/modules/invoicing/index.ts';
 import { csvCdrRows, importCdrs, seedDemoDecks } from '../src/modules/usage/index.ts';
 import { PHONES, SIGNED_ON, TIME_ZONE, generateCalls, kernelRate, tollFree } from './rating-data.ts';
+import {
+  Cleanups,
+  benchDatabase,
+  fmt,
+  machineInfo,
+  out,
+  peakRssSampler,
+  printMachine,
+  printResult,
+  progressLine,
+  runBench,
+  seconds,
+} from './support.ts';
 
 const INVOICE_MONTH = '2026-02';
 const START_CLOCK = '2026-01-01';
@@ -91,90 +100,9 @@ function parseOptions(argv: string[]): Options {
   }
 }
 
-const progress = {
-  tty: process.stderr.isTTY === true,
-  lastLine: '',
-  lastPrint: 0,
-  update(line: string, force = false) {
-    if (this.tty) {
-      process.stderr.write(`\r${line.padEnd(this.lastLine.length)}`);
-      this.lastLine = line;
-    } else if (force || Date.now() - this.lastPrint > 5000) {
-      process.stderr.write(`${line}\n`);
-      this.lastPrint = Date.now();
-    }
-  },
-  done(line?: string) {
-    if (line !== undefined) this.update(line, true);
-    if (this.tty && this.lastLine) process.stderr.write('\n');
-    this.lastLine = '';
-  },
-};
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+// Progress on stderr; figures go to stdout.
+const progress = progressLine(5000);
 const pad = (n: number, width = 7) => String(n).padStart(width, '0');
-const seconds = (since: number) => (performance.now() - since) / 1000;
-
-// ---- the server: DATABASE_URL, or a throwaway one (as bench/bill-run.ts) ----------------------
-
-const PG_SERVER = fileURLToPath(new URL('../scripts/pg-server.sh', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(): Promise<{ url: string; stop(): void }> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'tollbooth-bench-'));
-  const port = await freePort();
-  process.stderr.write(`No DATABASE_URL: starting a throwaway PostgreSQL server on port ${port}…\n`);
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      execFileSync('bash', [PG_SERVER, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-  try {
-    const out = execFileSync('bash', [PG_SERVER, 'start', dir, String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-    });
-    const url = out.trim().split('\n').pop() ?? '';
-    if (!url.startsWith('postgres://')) throw new Error(`pg-server.sh printed no URL: ${out}`);
-    return { url, stop };
-  } catch (e) {
-    stop();
-    throw e;
-  }
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(baseUrl: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 // ---- data: accounts by COPY, CDRs as a CSV file -----------------------------------------------
 
@@ -324,20 +252,18 @@ async function verify(pool: pg.Pool, accepted: number, total: number, invoices: 
 function kernelOnly(opts: Options, accounts: number): number {
   const kernel = kernelRate(opts.calls, accounts);
   const kernelCallsPerSec = kernel.calls / kernel.seconds;
-  process.stdout.write(
-    `Rating kernel alone: ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s\n`,
+  out(
+    `Rating kernel alone: ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s`,
   );
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'rating',
-      kernelOnly: true,
-      calls: opts.calls,
-      accounts,
-      kernelCallsPerSec: Math.round(kernelCallsPerSec),
-      seconds: Number(kernel.seconds.toFixed(3)),
-      node: process.version,
-    })}\n`,
-  );
+  printResult({
+    bench: 'rating',
+    kernelOnly: true,
+    calls: opts.calls,
+    accounts,
+    kernelCallsPerSec: Math.round(kernelCallsPerSec),
+    seconds: Number(kernel.seconds.toFixed(3)),
+    node: process.version,
+  });
   return 0;
 }
 
@@ -345,66 +271,27 @@ async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
   const accounts = Math.max(1, Math.ceil(opts.calls / opts.callsPerAccount));
   if (opts.kernelOnly) return kernelOnly(opts, accounts);
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const cleanup = async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()!();
-      } catch (e) {
-        process.stderr.write(`cleanup: ${(e as Error).message}\n`);
-      }
-    }
-  };
-  const onSignal = (sig: NodeJS.Signals) => {
-    process.stderr.write(`\n${sig}: cleaning up…\n`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  cleanups.push(() => clearInterval(sampler));
+  const cleanups = new Cleanups();
+  // Sampled from the start: the peak may come at any stage, import and rating included.
+  const rss = peakRssSampler();
+  cleanups.add(() => rss.stop());
 
   try {
-    let baseUrl = process.env.DATABASE_URL;
-    if (!baseUrl) {
-      const server = await startServer();
-      cleanups.push(() => server.stop());
-      baseUrl = server.url;
-    }
-    const dbName = `bench_${randomBytes(5).toString('hex')}`;
-    await adminQuery(baseUrl, `CREATE DATABASE ${dbName}`);
-    cleanups.push(() => adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-
-    const rt = await openRuntime({ databaseUrl: withDatabase(baseUrl, dbName), simulatedClock: START_CLOCK });
-    cleanups.push(() => rt.close());
+    const db = await benchDatabase(cleanups);
+    const rt = await openRuntime({ databaseUrl: db.url, simulatedClock: START_CLOCK });
+    cleanups.add(() => rt.close());
     const pool = rt.handle.pool;
     if (!pool) throw new Error('The benchmark needs a PostgreSQL server connection.');
     if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
     await seedReferenceData(rt.ctx('bench'));
     await seedDemoDecks(rt.ctx('bench'));
 
-    const serverVersion = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!
-      .server_version;
-    const cpus = os.cpus();
-    const machine = {
-      cpu: cpus[0]?.model.trim() ?? 'unknown',
-      cores: cpus.length,
-      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      postgres: serverVersion,
-      platform: `${os.platform()} ${os.release()}`,
-    };
-    const out = (line = '') => process.stdout.write(`${line}\n`);
+    const machine = await machineInfo(pool);
     out('Rating benchmark');
-    out(
-      `  machine        ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`,
-    );
-    out(`  software       Node ${machine.node}, PostgreSQL ${machine.postgres}`);
+    printMachine(machine);
 
     const dir = mkdtempSync(join(os.tmpdir(), 'tollbooth-rating-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'cdrs.csv');
     // The kernel alone first, in memory (its sample is freed before the database work starts).
     const kernel = kernelRate(opts.calls, accounts);
@@ -431,7 +318,7 @@ async function main(): Promise<number> {
     );
     const importSeconds = seconds(t0);
     progress.done();
-    const importPeakMb = Math.round(peakRss / 2 ** 20);
+    const importPeakMb = Math.round(rss.peak / 2 ** 20);
     const heap = process.memoryUsage();
     process.stderr.write(
       `memory after import: rss ${Math.round(heap.rss / 2 ** 20)} MiB, heap used ${Math.round(heap.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(heap.heapTotal / 2 ** 20)} MiB, external ${Math.round(heap.external / 2 ** 20)} MiB\n`,
@@ -447,7 +334,7 @@ async function main(): Promise<number> {
     });
     const rateSeconds = seconds(t1);
     progress.done();
-    const ratingPeakMb = Math.round(peakRss / 2 ** 20);
+    const ratingPeakMb = Math.round(rss.peak / 2 ** 20);
     const endToEnd = importSeconds + rateSeconds;
     const callsPerSec = opts.calls / endToEnd;
 
@@ -457,7 +344,7 @@ async function main(): Promise<number> {
 
     const copy = await rawCopy(pool, file);
     const copyRowsPerSec = copy.rows / copy.seconds;
-    const peakRssMb = Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20);
+    const peakRssMb = Math.round(Math.max(rss.peak, process.memoryUsage().rss) / 2 ** 20);
 
     out(
       `  import         ${fmt(report.accepted)} calls in ${fmt(importSeconds, 2)} s: ${fmt(opts.calls / importSeconds)} calls/s`,
@@ -480,34 +367,25 @@ async function main(): Promise<number> {
     );
     out(`  verification   ${check.failures.length === 0 ? 'passed' : 'FAILED'}`);
     for (const f of check.failures) out(`    - ${f}`);
-    out(
-      JSON.stringify({
-        bench: 'rating',
-        calls: opts.calls,
-        accounts,
-        callsPerSec: Math.round(callsPerSec),
-        importCallsPerSec: Math.round(opts.calls / importSeconds),
-        ratingCallsPerSec: Math.round(opts.calls / rateSeconds),
-        kernelCallsPerSec: Math.round(kernelCallsPerSec),
-        copyRowsPerSec: Math.round(copyRowsPerSec),
-        ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
-        peakRssMb,
-        seconds: Number(endToEnd.toFixed(3)),
-        verified: check.failures.length === 0,
-        machine,
-      }),
-    );
+    printResult({
+      bench: 'rating',
+      calls: opts.calls,
+      accounts,
+      callsPerSec: Math.round(callsPerSec),
+      importCallsPerSec: Math.round(opts.calls / importSeconds),
+      ratingCallsPerSec: Math.round(opts.calls / rateSeconds),
+      kernelCallsPerSec: Math.round(kernelCallsPerSec),
+      copyRowsPerSec: Math.round(copyRowsPerSec),
+      ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
+      peakRssMb,
+      seconds: Number(endToEnd.toFixed(3)),
+      verified: check.failures.length === 0,
+      machine,
+    });
     return check.failures.length === 0 ? 0 : 1;
   } finally {
-    await cleanup();
+    await cleanups.run();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    progress.done();
-    process.stderr.write(`bench:rating failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBench('rating', main, () => progress.done());

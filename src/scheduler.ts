@@ -253,11 +253,9 @@ export function startDeliveryScheduler(
 ): () => Promise<void> {
   const sweepEvery = Math.max(1, Math.round(600_000 / intervalMs));
   let ticks = 0;
-  let current: Promise<void> | null = null;
-  const tick = () => {
-    if (current) return;
+  return everyInterval(intervalMs, () => {
     const sweep = ticks++ % sweepEvery === 0;
-    current = deliverInvoices(rt.ctx('scheduler'), delivery, { sweep })
+    return deliverInvoices(rt.ctx('scheduler'), delivery, { sweep })
       .then(({ queue, dispatch }) => {
         if (queue.beyondWindow > 0)
           log(
@@ -270,16 +268,8 @@ export function startDeliveryScheduler(
               (d ? `, ${d.sent} sent, ${d.retrying} to retry, ${d.failed} failed, ${d.bounced} bounced` : ''),
           );
       })
-      .catch((e: unknown) => log(`deliveries: ${(e as Error).message}`))
-      .finally(() => (current = null));
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await current;
-  };
+      .catch((e: unknown) => log(`deliveries: ${(e as Error).message}`));
+  });
 }
 
 /**
@@ -292,10 +282,8 @@ export function startCollectionsScheduler(
   intervalMs = 15 * 60_000,
   log: (m: string) => void = () => {},
 ): () => Promise<void> {
-  let current: Promise<void> | null = null;
-  const tick = () => {
-    if (current) return;
-    current = runCollections(rt.ctx('scheduler'))
+  return everyInterval(intervalMs, () =>
+    runCollections(rt.ctx('scheduler'))
       .then((r) => {
         if (r.notices || r.suspended || r.reactivated || r.deactivated || r.autopay.attempted)
           log(
@@ -303,8 +291,19 @@ export function startCollectionsScheduler(
               `${r.suspended} suspended, ${r.reactivated} reactivated, ${r.deactivated} deactivated`,
           );
       })
-      .catch((e: unknown) => log(`collections: ${(e as Error).message}`))
-      .finally(() => (current = null));
+      .catch((e: unknown) => log(`collections: ${(e as Error).message}`)),
+  );
+}
+
+/**
+ * Runs `pass` now and every `intervalMs`, never two at once (a slow pass makes the next tick
+ * skip). The returned function stops it and waits for a pass in flight.
+ */
+function everyInterval(intervalMs: number, pass: () => Promise<void>): () => Promise<void> {
+  let current: Promise<void> | null = null;
+  const tick = () => {
+    if (current) return;
+    current = pass().finally(() => (current = null));
   };
   tick();
   const timer = setInterval(tick, intervalMs);

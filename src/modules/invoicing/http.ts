@@ -127,60 +127,54 @@ export function invoicingRoutes(app: App) {
     "In the account's language (US accounts English, Mexican Spanish, Brazilian Portuguese) unless " +
     '`lang` says otherwise; money and dates in its locale. The entity legal name is the one valid on ' +
     'the invoice date (ACC-2).';
-  app.get(
-    '/v1/invoices/:id.pdf',
+  const documentFormats = [
     {
-      schema: {
-        tags,
-        summary: 'The invoice as a PDF, by id or number',
-        description: documentDescription,
-        params: IdParams,
-        querystring: DocumentQuery,
-        produces: ['application/pdf'],
-        response: {
-          200: {
-            description: 'The invoice PDF',
-            content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+      ext: 'pdf',
+      render: invoicePdf,
+      type: 'application/pdf',
+      contentType: 'application/pdf',
+      disposition: 'inline',
+      summary: 'The invoice as a PDF, by id or number',
+      body: 'The invoice PDF',
+      schema: { type: 'string', format: 'binary' },
+    },
+    {
+      ext: 'csv',
+      render: invoiceCsv,
+      type: 'text/csv',
+      contentType: 'text/csv; charset=utf-8',
+      disposition: 'attachment',
+      summary: 'The invoice lines and totals as CSV, by id or number',
+      body: 'One row per invoice line, then the totals',
+      schema: { type: 'string' },
+    },
+  ] as const;
+  for (const f of documentFormats) {
+    app.get(
+      `/v1/invoices/:id.${f.ext}`,
+      {
+        schema: {
+          tags,
+          summary: f.summary,
+          description: documentDescription,
+          params: IdParams,
+          querystring: DocumentQuery,
+          produces: [f.type],
+          response: {
+            200: { description: f.body, content: { [f.type]: { schema: f.schema } } },
+            ...errorResponses,
           },
-          ...errorResponses,
         },
       },
-    },
-    async (req, reply) => {
-      const pdf = await invoicePdf(req.ctx, req.params.id, { lang: req.query.lang as string | undefined });
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${pdf.filename}"`)
-        .send(pdf.content);
-    },
-  );
-  app.get(
-    '/v1/invoices/:id.csv',
-    {
-      schema: {
-        tags,
-        summary: 'The invoice lines and totals as CSV, by id or number',
-        description: documentDescription,
-        params: IdParams,
-        querystring: DocumentQuery,
-        produces: ['text/csv'],
-        response: {
-          200: {
-            description: 'One row per invoice line, then the totals',
-            content: { 'text/csv': { schema: { type: 'string' } } },
-          },
-          ...errorResponses,
-        },
+      async (req, reply) => {
+        const doc = await f.render(req.ctx, req.params.id, { lang: req.query.lang as string | undefined });
+        return reply
+          .type(f.contentType)
+          .header('content-disposition', `${f.disposition}; filename="${doc.filename}"`)
+          .send(doc.content);
       },
-    },
-    async (req, reply) => {
-      const csv = await invoiceCsv(req.ctx, req.params.id, { lang: req.query.lang as string | undefined });
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${csv.filename}"`)
-        .send(csv.content);
-    },
-  );
+    );
+  }
 
   app.post(
     '/v1/invoices/:id/void',

@@ -5,6 +5,52 @@ import { getAccount } from '../accounts/index.ts';
 import { type AccountBalance, balanceFrom, settleAccount, todayFor } from './ledger.ts';
 import { appendLedgerEntries, loadLedger, lockPaymentAccount, syncInvoiceEntries } from './repo.ts';
 
+type Account = Awaited<ReturnType<typeof getAccount>>;
+type Trx = Parameters<typeof loadLedger>[0];
+
+/**
+ * A staff entry on an account's ledger (a refund or an adjustment) with its event, in one
+ * transaction under the account's payment lock; `check` may refuse it once the ledger is read.
+ */
+async function postStaffEntry(
+  ctx: Ctx,
+  account: Account,
+  entry: { kind: 'refund' | 'adjustment'; event: string; amount: number; reason: string },
+  check: (trx: Trx, today: string) => Promise<void> = async () => {},
+): Promise<AccountBalance> {
+  const now = ctx.clock.now();
+  const today = todayFor(ctx, account);
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockPaymentAccount(trx, account.id, now);
+    await syncInvoiceEntries(trx, [account.id], now, today);
+    await check(trx, today);
+    await appendLedgerEntries(
+      trx,
+      [
+        {
+          accountId: account.id,
+          currency: account.currency,
+          kind: entry.kind,
+          amount: entry.amount,
+          date: today,
+          memo: entry.reason,
+        },
+      ],
+      ctx.actor,
+      now,
+    );
+    await appendEvents(trx, ctx.actor, now, [
+      {
+        type: entry.event,
+        subjectId: account.id,
+        accountId: account.id,
+        payload: { amount: entry.amount, reason: entry.reason },
+      },
+    ]);
+    return settleAccount(trx, ctx, account, today);
+  });
+}
+
 /**
  * Staff pay back account credit (an overpayment): a refund entry in the ledger, never more than
  * the credit there is. Refunds of disputed charges are credit notes (DSP-1), not refunds.
@@ -19,11 +65,8 @@ export async function refundCredit(
     throw invalid('invalid_amount', 'amount must be a positive whole number of minor units (cents).');
   }
   if (!input.reason?.trim()) throw invalid('reason_required', 'Say why the credit is refunded.');
-  const now = ctx.clock.now();
-  const today = todayFor(ctx, account);
-  return ctx.db.transaction().execute(async (trx) => {
-    await lockPaymentAccount(trx, account.id, now);
-    await syncInvoiceEntries(trx, [account.id], now, today);
+  const entry = { kind: 'refund' as const, event: 'credit.refunded', ...input };
+  return postStaffEntry(ctx, account, entry, async (trx, today) => {
     const { balance } = balanceFrom(account, await loadLedger(trx, account.id), today);
     if (input.amount > balance.credit) {
       throw invalid(
@@ -32,30 +75,6 @@ export async function refundCredit(
         { credit: balance.credit },
       );
     }
-    await appendLedgerEntries(
-      trx,
-      [
-        {
-          accountId: account.id,
-          currency: account.currency,
-          kind: 'refund',
-          amount: input.amount,
-          date: today,
-          memo: input.reason,
-        },
-      ],
-      ctx.actor,
-      now,
-    );
-    await appendEvents(trx, ctx.actor, now, [
-      {
-        type: 'credit.refunded',
-        subjectId: account.id,
-        accountId: account.id,
-        payload: { amount: input.amount, reason: input.reason },
-      },
-    ]);
-    return settleAccount(trx, ctx, account, today);
   });
 }
 
@@ -70,34 +89,5 @@ export async function adjustBalance(
     throw invalid('invalid_amount', 'amount must be a non-zero whole number of minor units.');
   }
   if (!input.reason?.trim()) throw invalid('reason_required', 'Say why the balance is adjusted.');
-  const now = ctx.clock.now();
-  const today = todayFor(ctx, account);
-  return ctx.db.transaction().execute(async (trx) => {
-    await lockPaymentAccount(trx, account.id, now);
-    await syncInvoiceEntries(trx, [account.id], now, today);
-    await appendLedgerEntries(
-      trx,
-      [
-        {
-          accountId: account.id,
-          currency: account.currency,
-          kind: 'adjustment',
-          amount: input.amount,
-          date: today,
-          memo: input.reason,
-        },
-      ],
-      ctx.actor,
-      now,
-    );
-    await appendEvents(trx, ctx.actor, now, [
-      {
-        type: 'balance.adjusted',
-        subjectId: account.id,
-        accountId: account.id,
-        payload: { amount: input.amount, reason: input.reason },
-      },
-    ]);
-    return settleAccount(trx, ctx, account, today);
-  });
+  return postStaffEntry(ctx, account, { kind: 'adjustment', event: 'balance.adjusted', ...input });
 }

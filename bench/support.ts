@@ -1,0 +1,303 @@
+// What the database benchmarks share: the PostgreSQL server and a fresh database to run on, the
+// machine they ran on, clean-up on exit or Ctrl-C, and the formatting of figures and progress.
+//
+// The benchmarks' output is read by people (figures on stdout, progress on stderr) and by machines
+// (the last line of stdout is one JSON object): helpers here print exactly what the benchmarks
+// printed before they shared them, so earlier results stay comparable.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+// ---------------------------------------------------------------------------------------------
+// Figures and progress.
+
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Seconds elapsed since `since`, a `performance.now()` reading. */
+export const seconds = (since: number) => (performance.now() - since) / 1000;
+
+/** Prints a line to stdout. */
+export const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/** The last line of stdout: one JSON object, for whatever collects the results. */
+export function printResult(result: object): void {
+  out(JSON.stringify(result));
+}
+
+/**
+ * A progress line on stderr: rewritten in place on a terminal, otherwise printed at most once every
+ * `everyMs` so that logs of long runs stay short.
+ */
+export function progressLine(everyMs: number) {
+  return {
+    tty: process.stderr.isTTY === true,
+    lastLine: '',
+    lastPrint: 0,
+    update(line: string, force = false) {
+      if (this.tty) {
+        process.stderr.write(`\r${line.padEnd(this.lastLine.length)}`);
+        this.lastLine = line;
+      } else if (force || Date.now() - this.lastPrint > everyMs) {
+        process.stderr.write(`${line}\n`);
+        this.lastPrint = Date.now();
+      }
+    },
+    done(line?: string) {
+      if (line !== undefined) this.update(line, true);
+      if (this.tty && this.lastLine) process.stderr.write('\n');
+      this.lastLine = '';
+    },
+  };
+}
+
+/**
+ * Highest resident set size seen, sampled every 50 ms: `process.memoryUsage()` only tells the
+ * present, and the peak is what decides whether a run fits in a machine's memory.
+ */
+export function peakRssSampler() {
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  return {
+    /** Peak so far, in bytes. */
+    get peak() {
+      return peak;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine.
+
+/** The CPU, as every benchmark reports it (the ones without a database report no more). */
+export function cpuInfo() {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length };
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  postgres: string;
+  platform: string;
+}
+
+/** The machine and software a database benchmark ran on, as its JSON line reports them. */
+export async function machineInfo(pool: pg.Pool): Promise<Machine> {
+  const postgres = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!
+    .server_version;
+  return {
+    ...cpuInfo(),
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    postgres,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+export function printMachine(machine: Machine): void {
+  out(
+    `  machine        ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`,
+  );
+  out(`  software       Node ${machine.node}, PostgreSQL ${machine.postgres}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and cleaning up.
+
+/**
+ * Steps to undo what a benchmark set up (server, database, runtime…), run last-in first-out so
+ * that each one runs before what it depends on is gone. They also run on Ctrl-C or SIGTERM: an
+ * interrupted benchmark must not leave a PostgreSQL server running or a bench_* database behind.
+ */
+export class Cleanups {
+  private readonly steps: (() => unknown)[] = [];
+
+  constructor() {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.stderr.write(`\n${sig}: cleaning up…\n`);
+      void this.run().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  /** Runs every step, even when one fails: a failed step is reported and the others still run. */
+  async run(): Promise<void> {
+    while (this.steps.length) {
+      try {
+        await this.steps.pop()!();
+      } catch (e) {
+        process.stderr.write(`cleanup: ${(e as Error).message}\n`);
+      }
+    }
+  }
+}
+
+/**
+ * Runs a benchmark's main and exits with its code; on an error, `beforeError` runs first (e.g. to
+ * end a progress line) so that the message starts on a line of its own.
+ */
+export function runBench(name: string, main: () => Promise<number>, beforeError?: () => void): void {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      beforeError?.();
+      process.stderr.write(
+        `bench:${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server: DATABASE_URL, or a throwaway one.
+
+const PG_SERVER = fileURLToPath(new URL('../scripts/pg-server.sh', import.meta.url));
+
+/** A port free right now; the server takes it a moment later, which is good enough for a benchmark. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(): Promise<{ url: string; stop(): void }> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'tollbooth-bench-'));
+  const port = await freePort();
+  process.stderr.write(`No DATABASE_URL: starting a throwaway PostgreSQL server on port ${port}…\n`);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      execFileSync('bash', [PG_SERVER, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    const out = execFileSync('bash', [PG_SERVER, 'start', dir, String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    });
+    const url = out.trim().split('\n').pop() ?? '';
+    if (!url.startsWith('postgres://')) throw new Error(`pg-server.sh printed no URL: ${out}`);
+    return { url, stop };
+  } catch (e) {
+    // A server that started but printed no usable URL must not outlive the benchmark.
+    stop();
+    throw e;
+  }
+}
+
+async function adminQuery(baseUrl: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * A fresh, empty database for one run: on the server of DATABASE_URL when it is set, otherwise on
+ * a throwaway server started for the run. Dropping it (and stopping that server) is added to
+ * `cleanups`. Returns the new database's URL and the server's (`baseUrl`).
+ */
+export async function benchDatabase(cleanups: Cleanups): Promise<{ url: string; baseUrl: string }> {
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    const server = await startServer();
+    cleanups.add(() => server.stop());
+    baseUrl = server.url;
+  }
+  const server = baseUrl;
+  // A random name: runs on a shared server never meet each other's data.
+  const dbName = `bench_${randomBytes(5).toString('hex')}`;
+  await adminQuery(server, `CREATE DATABASE ${dbName}`);
+  cleanups.add(() => adminQuery(server, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+  const url = new URL(server);
+  url.pathname = `/${dbName}`;
+  return { url: url.toString(), baseUrl: server };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server's CPU time: a benchmark's wall time alone does not say which side was busy.
+
+/**
+ * CPU seconds used so far by a local PostgreSQL server (postmaster, its live processes and the
+ * ones it reaped), read from /proc; undefined when the server is not on this Linux machine.
+ */
+function serverCpuReader(backendPid: number): (() => number | undefined) | undefined {
+  const TICKS_PER_SECOND = 100; // USER_HZ, fixed by the Linux /proc ABI
+  const stat = (pid: number | string) => {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      // after "pid (comm) ": state ppid … utime(11) stime(12) cutime(13) cstime(14)
+      return {
+        ppid: Number(f[1]),
+        own: Number(f[11]) + Number(f[12]),
+        reaped: Number(f[13]) + Number(f[14]),
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const backend = stat(backendPid);
+  if (!backend) return undefined;
+  const postmaster = backend.ppid;
+  try {
+    if (!readFileSync(`/proc/${postmaster}/cmdline`, 'utf8').includes('postgres')) return undefined;
+  } catch {
+    return undefined;
+  }
+  return () => {
+    const pm = stat(postmaster);
+    if (!pm) return undefined;
+    let ticks = pm.own + pm.reaped;
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const p = stat(name);
+      if (p?.ppid === postmaster) ticks += p.own;
+    }
+    return ticks / TICKS_PER_SECOND;
+  };
+}
+
+/**
+ * Starts measuring the CPU time of the server behind `pool`; the function returned gives the
+ * seconds it used since, or null when that cannot be read (a remote server, or not Linux).
+ */
+export async function serverCpuStopwatch(pool: pg.Pool, baseUrl: string): Promise<() => number | null> {
+  const pid = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  // A server on another machine may have a process with the same pid here: only trust local ones.
+  const local = ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(baseUrl).hostname);
+  const read = local ? serverCpuReader(pid) : undefined;
+  const before = read?.();
+  return () => {
+    const after = read?.();
+    return before !== undefined && after !== undefined ? after - before : null;
+  };
+}
