@@ -36,7 +36,9 @@ export async function connect(opts: ConnectOptions): Promise<DbHandle> {
     pool.on('connect', installCopy);
     // An idle connection the server closes (restart, failover, a dropped test database) is
     // discarded by the pool and replaced on next use; without a listener it would end the process.
-    pool.on('error', (e) => console.warn(`database: idle connection closed by the server (${e.message})`));
+    pool.on('error', (e) => {
+      if (!pool.ending) console.warn(`database: idle connection closed by the server (${e.message})`);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await sql`SELECT 1`.execute(db);
     return { db, kind: 'server', pool, close: () => db.destroy() };
