@@ -792,8 +792,9 @@ export async function loadDemo(
 
 /**
  * PAY-1..6: the first account pays by Visa with autopay on, the second pays half its balance by
- * Mastercard, the first Mexican account pays its oldest invoice by SPEI transfer; the rest owe,
- * so balances, aging and collections have something to show.
+ * Mastercard, the first Mexican account pays its oldest invoice by SPEI transfer. Most others paid
+ * each earlier invoice by cheque or transfer twelve days after it was issued, as customers do;
+ * two stay behind (one 60+ days, one a few weeks) so aging and collections have something to show.
  */
 async function loadDemoPayments(ctx: Ctx, loaded: Loaded[], log: (msg: string) => void) {
   const [first, second] = loaded;
@@ -837,5 +838,28 @@ async function loadDemoPayments(ctx: Ctx, loaded: Loaded[], log: (msg: string) =
       n++;
     }
   }
-  log(`payments: ${n} (card with autopay on, a partial card payment, a SPEI transfer)`);
+  const behind = new Set([loaded[5], loaded[loaded.length - 1]]);
+  let settled = 0;
+  for (const l of loaded) {
+    if (l === first || l === second || behind.has(l)) continue;
+    const today = dateInZone(ctx.clock.now(), l.account.timeZone);
+    const monthStart = firstDayOf(monthOf(today));
+    const { openInvoices } = await accountBalance(ctx, l.account.id);
+    for (const inv of openInvoices) {
+      if (!inv.issueDate || inv.issueDate >= monthStart) continue;
+      const mexican = l.account.entityCode === 'MX';
+      await recordOfflinePayment(ctx, l.account.id, {
+        method: mexican ? 'transfer' : 'cheque',
+        amount: inv.open,
+        reference: mexican ? `SPEI ${inv.number}` : `cheque ${inv.number.slice(-6)}`,
+        receivedOn: minDate(addDays(inv.issueDate as CalendarDate, 12), today),
+        invoiceIds: [inv.invoiceId],
+      });
+      settled++;
+    }
+  }
+  log(
+    `payments: ${n + settled} (card with autopay on, a partial card payment, a SPEI transfer, ` +
+      `${settled} cheques and transfers for earlier invoices; ${behind.size} accounts behind)`,
+  );
 }
