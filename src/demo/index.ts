@@ -793,7 +793,7 @@ export async function loadDemo(
 /**
  * PAY-1..6: the first account pays by Visa with autopay on, the second pays half its balance by
  * Mastercard, the first Mexican account pays its oldest invoice by SPEI transfer. Most others paid
- * each earlier invoice by cheque or transfer twelve days after it was issued, as customers do;
+ * each invoice already due by cheque or transfer twelve days after it was issued, as customers do;
  * two stay behind (one 60+ days, one a few weeks) so aging and collections have something to show.
  */
 async function loadDemoPayments(ctx: Ctx, loaded: Loaded[], log: (msg: string) => void) {
@@ -843,10 +843,10 @@ async function loadDemoPayments(ctx: Ctx, loaded: Loaded[], log: (msg: string) =
   for (const l of loaded) {
     if (l === first || l === second || behind.has(l)) continue;
     const today = dateInZone(ctx.clock.now(), l.account.timeZone);
-    const monthStart = firstDayOf(monthOf(today));
     const { openInvoices } = await accountBalance(ctx, l.account.id);
     for (const inv of openInvoices) {
-      if (!inv.issueDate || inv.issueDate >= monthStart) continue;
+      // What is not yet due stays open: the customer pays it this month.
+      if (!inv.issueDate || inv.daysPastDue <= 0) continue;
       const mexican = l.account.entityCode === 'MX';
       await recordOfflinePayment(ctx, l.account.id, {
         method: mexican ? 'transfer' : 'cheque',
