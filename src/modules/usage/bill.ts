@@ -157,13 +157,14 @@ export function usageRater(ctx: Ctx, catalog: ReadonlyMap<string, CatalogLike>) 
           });
         }
         // Calls correctly not billed (CON-3: before the billing start) are recorded as such once.
-        const startOf = new Map(monthCalls.map((c) => [c.callId, c.startedAt]));
+        const startOf =
+          rated.skipped.length === 0 ? null : new Map(monthCalls.map((c) => [c.callId, c.startedAt]));
         for (const s of rated.skipped) {
           usage.calls.push({
             call_id: s.callId,
             account_id: account.id,
             usage_month: month,
-            started_ms: startOf.get(s.callId)!,
+            started_ms: startOf!.get(s.callId)!,
             billed: false,
             call_type: s.reason,
             rounding: terms.rounding,
@@ -191,7 +192,7 @@ export async function recordBilledCalls(
 ): Promise<void> {
   await insertRatedCalls(
     db,
-    billed.flatMap(({ invoiceId, usage }) => usage.calls.map((c) => ({ ...c, invoice_id: invoiceId }))),
+    billed.map(({ invoiceId, usage }) => ({ invoiceId, calls: usage.calls })),
   );
 }
 

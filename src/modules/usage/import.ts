@@ -15,7 +15,7 @@ import {
   rawCdrFromFields,
   splitCsvLine,
 } from './domain/cdr.ts';
-import { findCdrAccounts, insertCallChunk, recordImport, storedCallOrigins } from './repo.ts';
+import { findCdrAccounts, insertCallChunk, isoInstant, recordImport, storedCallOrigins } from './repo.ts';
 
 /**
  * USG-1: CDR import from a CSV file or an API batch. Every good row goes in; every bad row is
@@ -212,7 +212,7 @@ async function copySink(pool: pg.Pool, importId: string): Promise<Sink> {
       if (calls.length === 0) return;
       let text = '';
       for (const c of calls) {
-        text += `${c.row}\t${copyText(c.callId)}\t${c.accountId}\t${c.usageMonth}\t${new Date(c.startedAt).toISOString()}\t${c.durationSeconds}\t${c.direction}\t${copyText(c.origin)}\t${copyText(c.destination)}\t${copyText(c.originDevice)}\n`;
+        text += `${c.row}\t${copyText(c.callId)}\t${c.accountId}\t${c.usageMonth}\t${isoInstant(c.startedAt)}\t${c.durationSeconds}\t${c.direction}\t${copyText(c.origin)}\t${copyText(c.destination)}\t${copyText(c.originDevice)}\n`;
       }
       staged += calls.length;
       if (!copy.write(text)) await once(copy, 'drain');

@@ -160,18 +160,25 @@ export interface RatedCallRow {
   allowance: string | null;
 }
 
-export async function insertRatedCalls(db: Db, rows: readonly RatedCallRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/** Rated calls of one invoice, as the bill run stores them. */
+export interface RatedCallGroup {
+  invoiceId: string;
+  calls: readonly Omit<RatedCallRow, 'invoice_id'>[];
+}
+
+export async function insertRatedCalls(db: Db, groups: readonly RatedCallGroup[]): Promise<void> {
+  if (!groups.some((g) => g.calls.length > 0)) return;
   // On a server the rows stream by COPY (about twice the rate of any INSERT); embedded, as JSON.
   if (await canCopy(db)) {
     await copyInto(
       db,
       `COPY rated_calls (call_id, account_id, usage_month, started_at, invoice_id, billed, call_type, rounding,
         billable_seconds, included_seconds, charged_seconds, rate_per_minute, amount, allowance) FROM STDIN`,
-      ratedCallText(rows),
+      ratedCallText(groups),
     );
     return;
   }
+  const rows = groups.flatMap(({ invoiceId, calls }) => calls.map((c) => ({ ...c, invoice_id: invoiceId })));
   for (let i = 0; i < rows.length; i += 50_000) {
     const json = JSON.stringify(rows.slice(i, i + 50_000));
     await sql`
@@ -235,15 +242,50 @@ export async function callDetailPage(
   return q.orderBy('r.started_at').orderBy('r.call_id').limit(limit).execute();
 }
 
-function* ratedCallText(rows: readonly RatedCallRow[]): Generator<string> {
-  for (let i = 0; i < rows.length; i += 5_000) {
-    let text = '';
-    for (const r of rows.slice(i, i + 5_000)) {
+function* ratedCallText(groups: readonly RatedCallGroup[]): Generator<string> {
+  let text = '';
+  let n = 0;
+  for (const { invoiceId, calls } of groups) {
+    for (const r of calls) {
       text +=
-        `${copyField(r.call_id)}\t${r.account_id}\t${r.usage_month}\t${new Date(r.started_ms).toISOString()}\t` +
-        `${r.invoice_id}\t${r.billed ? 't' : 'f'}\t${r.call_type}\t${r.rounding}\t${r.billable_seconds}\t` +
+        `${copyField(r.call_id)}\t${r.account_id}\t${r.usage_month}\t${isoInstant(r.started_ms)}\t` +
+        `${invoiceId}\t${r.billed ? 't' : 'f'}\t${r.call_type}\t${r.rounding}\t${r.billable_seconds}\t` +
         `${r.included_seconds}\t${r.charged_seconds}\t${r.rate_per_minute}\t${r.amount}\t${copyField(r.allowance)}\n`;
+      if (++n === 5_000) {
+        yield text;
+        text = '';
+        n = 0;
+      }
     }
-    yield text;
   }
+  if (text !== '') yield text;
+}
+
+const DAY_MS = 86_400_000;
+let isoDay = NaN;
+let isoDayPrefix = '';
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * Epoch milliseconds as Date#toISOString writes them (2026-01-05T16:00:00.000Z), without a Date
+ * per call: the date part is kept for the last day seen, and calls come in day order.
+ */
+export function isoInstant(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== isoDay) {
+    const d = new Date(day * DAY_MS);
+    if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999)
+      return new Date(ms).toISOString();
+    isoDayPrefix = d.toISOString().slice(0, 11);
+    isoDay = day;
+  }
+  let rest = ms - day * DAY_MS;
+  if (!Number.isInteger(rest)) return new Date(ms).toISOString();
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const second = rest % 60;
+  rest = (rest - second) / 60;
+  const minute = rest % 60;
+  const hour = (rest - minute) / 60;
+  return `${isoDayPrefix}${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }

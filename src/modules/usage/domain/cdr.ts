@@ -204,18 +204,19 @@ export function rawCdrFromFields(
   fields: readonly string[],
   col: Record<(typeof CDR_CSV_COLUMNS)[number], number>,
 ): RawCdr {
-  const get = (c: (typeof CDR_CSV_COLUMNS)[number]) => (col[c] < 0 ? '' : (fields[col[c]] ?? ''));
   return {
-    callId: get('call_id'),
-    account: get('account'),
-    origin: get('origin'),
-    destination: get('destination'),
-    startTime: get('start_time'),
-    endTime: get('end_time'),
-    direction: get('direction'),
-    originDevice: get('origin_device'),
+    callId: field(fields, col.call_id),
+    account: field(fields, col.account),
+    origin: field(fields, col.origin),
+    destination: field(fields, col.destination),
+    startTime: field(fields, col.start_time),
+    endTime: field(fields, col.end_time),
+    direction: field(fields, col.direction),
+    originDevice: field(fields, col.origin_device),
   };
 }
+
+const field = (fields: readonly string[], i: number) => (i < 0 ? '' : (fields[i] ?? ''));
 
 /** The local month of instants, cached by hour: a month of CDRs has few distinct hours. */
 export function monthInZoneCache() {
