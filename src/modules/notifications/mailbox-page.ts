@@ -50,9 +50,7 @@ const time = (iso: string) =>
 const chips = (list: string[]) => list.map((x) => `<span class="chip">${e(x)}</span>`).join('');
 const attachmentChips = (m: CaughtMessage) =>
   m.attachments.length
-    ? m.attachments
-        .map((a) => `<span class="chip">📎 ${e(a.filename)} · ${formatSize(a.size)}</span>`)
-        .join('')
+    ? m.attachments.map((a) => `<span class="chip">${e(a.filename)} · ${formatSize(a.size)}</span>`).join('')
     : '<span class="muted">—</span>';
 
 export function mailboxPage(
