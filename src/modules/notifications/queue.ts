@@ -273,6 +273,7 @@ async function queueNotices(ctx: Ctx & { db: Db }, events: NoticeEvent[], now: D
         currency,
         paymentId: str(p.paymentId),
         month: str(p.month),
+        outcome: str(p.outcome),
         retryAt: str(p.retryAt),
         invoiceNumbers: Array.isArray(p.invoiceNumbers)
           ? p.invoiceNumbers.filter((x): x is string => typeof x === 'string')

@@ -70,3 +70,32 @@ test('PAY-6: the failed autopay notice says when it may be retried, in the accou
   );
   assert.ok(m.text.includes('01:00'), `retry at 01:00 New York: ${m.text}`);
 });
+
+test('PAY-6: the failed autopay notice says why it failed and what to do next', () => {
+  const declined = noticeEmail({
+    ...base,
+    kind: 'autopay_failed',
+    payload: {
+      amount: 9900,
+      currency: 'USD',
+      outcome: 'payment_declined',
+      invoiceNumbers: ['IN10000000001'],
+    },
+  });
+  assert.ok(declined.text.includes('declined the charge'), `reason: ${declined.text}`);
+  assert.ok(declined.text.includes('update your default payment method'), `next step: ${declined.text}`);
+  const es = noticeEmail({
+    ...base,
+    locale: 'es-MX',
+    kind: 'autopay_failed',
+    payload: { amount: 9900, currency: 'MXN', outcome: 'payment_failed', invoiceNumbers: [] },
+  });
+  assert.ok(es.text.includes('no se cobró nada'), `motivo: ${es.text}`);
+  const unknown = noticeEmail({
+    ...base,
+    kind: 'autopay_failed',
+    payload: { amount: 9900, currency: 'USD', outcome: 'something_new', invoiceNumbers: [] },
+  });
+  assert.ok(!unknown.text.includes('declined the charge'), `no invented reason: ${unknown.text}`);
+  assert.ok(unknown.text.includes('update your default payment method'), `next step: ${unknown.text}`);
+});

@@ -21,8 +21,9 @@ export interface NoticePayload {
   step?: string | null;
   daysPastDue?: number | null;
   dueDate?: CalendarDate | null;
-  /** Autopay: the month charged and when the charge may be retried (an instant). */
+  /** Autopay: the month charged, why the charge failed and when it may be retried (an instant). */
   month?: string | null;
+  outcome?: string | null;
   retryAt?: string | null;
 }
 
@@ -48,6 +49,10 @@ interface Words {
   pastDueBody: (numbers: string, amount: string, days: number) => string;
   autopaySubject: (amount: string, legalName: string) => string;
   autopayBody: (amount: string) => string;
+  /** Why the charge failed, by payment outcome code; an unknown code says nothing more. */
+  autopayReason: Partial<Record<string, string>>;
+  /** What the customer can do now. */
+  autopayNext: string;
   retryAfter: (at: string) => string;
   hello: (company: string) => string;
   amount: string;
@@ -71,6 +76,13 @@ const WORDS: Record<Language, Words> = {
     pastDueBody: (n, a, d) => `Invoice ${n} is ${d} days past due; ${a} remains open.`,
     autopaySubject: (a, l) => `Automatic payment failed: ${a} to ${l}`,
     autopayBody: (a) => `The automatic payment of ${a} from your default payment method was not accepted.`,
+    autopayReason: {
+      payment_declined: 'Your bank or card issuer declined the charge.',
+      payment_failed: 'The payment processor could not complete the charge; nothing was taken.',
+      no_payment_method: 'There is no default payment method on file.',
+    },
+    autopayNext:
+      'Please update your default payment method or pay the balance yourself before it is past due.',
     retryAfter: (t) => `The payment can be tried again after ${t}.`,
     hello: (c) => `Hello ${c},`,
     amount: 'Amount',
@@ -92,6 +104,13 @@ const WORDS: Record<Language, Words> = {
     pastDueBody: (n, a, d) => `La factura ${n} tiene ${d} días de atraso; quedan ${a} pendientes.`,
     autopaySubject: (a, l) => `Falló el pago automático: ${a} a ${l}`,
     autopayBody: (a) => `El pago automático de ${a} con su método de pago predeterminado no fue aceptado.`,
+    autopayReason: {
+      payment_declined: 'Su banco o el emisor de su tarjeta rechazó el cargo.',
+      payment_failed: 'El procesador de pagos no pudo completar el cargo; no se cobró nada.',
+      no_payment_method: 'No hay un método de pago predeterminado registrado.',
+    },
+    autopayNext:
+      'Actualice su método de pago predeterminado o pague el saldo usted mismo antes de que venza.',
     retryAfter: (t) => `Puede intentar el pago de nuevo después de ${t}.`,
     hello: (c) => `Hola, ${c}:`,
     amount: 'Importe',
@@ -113,6 +132,12 @@ const WORDS: Record<Language, Words> = {
     pastDueBody: (n, a, d) => `A fatura ${n} está ${d} dias vencida; ${a} em aberto.`,
     autopaySubject: (a, l) => `Falha no pagamento automático: ${a} para ${l}`,
     autopayBody: (a) => `O pagamento automático de ${a} com seu método de pagamento padrão não foi aceito.`,
+    autopayReason: {
+      payment_declined: 'Seu banco ou o emissor do cartão recusou a cobrança.',
+      payment_failed: 'O processador de pagamentos não conseguiu concluir a cobrança; nada foi cobrado.',
+      no_payment_method: 'Não há um método de pagamento padrão cadastrado.',
+    },
+    autopayNext: 'Atualize seu método de pagamento padrão ou pague o saldo você mesmo antes do vencimento.',
     retryAfter: (t) => `O pagamento pode ser tentado novamente após ${t}.`,
     hello: (c) => `Olá, ${c},`,
     amount: 'Valor',
@@ -176,7 +201,10 @@ export function noticeEmail(input: NoticeEmailInput): Omit<MailMessage, 'attachm
   } else {
     subject = w.autopaySubject(amount, input.legalName);
     lines.push(w.autopayBody(amount));
+    const reason = p.outcome ? w.autopayReason[p.outcome] : undefined;
+    if (reason) lines.push(reason);
     if (p.retryAt) lines.push(w.retryAfter(formatInstant(p.retryAt, input.locale, input.timeZone)));
+    lines.push(w.autopayNext);
     rows.push([w.amount, amount]);
     if (p.paymentId) rows.push([w.payment, p.paymentId]);
     if (numbers) rows.push([w.invoices, numbers]);
