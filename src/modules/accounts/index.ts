@@ -24,4 +24,4 @@ export {
   type Remittance,
 } from './entities.ts';
 export { accountRoutes } from './http.ts';
-export { changeAccountStatus } from './status.ts';
+export { changeAccountStatus, currentAccountStatus } from './status.ts';

@@ -2,6 +2,16 @@ import type { Ctx } from '../../context.ts';
 import { type Db, appendEvents } from '../../db/index.ts';
 import type { AccountStatus } from './accounts.ts';
 
+/** The account's status as the caller's transaction sees it now (another may have changed it). */
+export async function currentAccountStatus(db: Db, accountId: string): Promise<AccountStatus> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('status')
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return row.status;
+}
+
 /**
  * Moves an account to another status in the caller's transaction (collections: suspension,
  * deactivation, reactivation) and announces it. Returns the status it had, or null when the

@@ -2,17 +2,10 @@ import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { appendEvents } from '../../db/index.ts';
 import { getAccount } from '../accounts/index.ts';
-import {
-  lockPaymentAccount,
-  reconcilePayments,
-  runAutopay,
-  settleAccount,
-  syncInvoiceEntries,
-  todayFor,
-} from '../payments/index.ts';
+import { reconcilePayments, runAutopay, todayFor } from '../payments/index.ts';
 import { noticesDue, statusDecision } from './domain/policy.ts';
 import { getCollectionPolicy } from './settings.ts';
-import { applyStatusChange } from './status.ts';
+import { applyStatusChange, settleUnderLock } from './status.ts';
 
 export interface CollectionsRunResult {
   accounts: number;
@@ -60,17 +53,8 @@ export async function runCollections(
     const now = ctx.clock.now();
     const today = todayFor(ctx, account);
     await ctx.db.transaction().execute(async (trx) => {
-      await lockPaymentAccount(trx, account.id, now);
-      await syncInvoiceEntries(trx, [account.id], now, today);
-      // settleAccount also runs the ledger listeners (reactivation at 0.00).
-      const balance = await settleAccount(trx, ctx, account, today);
-      const status = (
-        await trx
-          .selectFrom('accounts')
-          .select('status')
-          .where('id', '=', account.id)
-          .executeTakeFirstOrThrow()
-      ).status;
+      // Settling runs the ledger listeners too (reactivation at 0.00).
+      const { balance, status } = await settleUnderLock(trx, ctx, account);
       if (account.status === 'suspended' && status === 'active') result.reactivated++;
       const sent = await trx
         .selectFrom('collection_notices')

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import { currentAccountStatus } from '../accounts/index.ts';
 import type { AccountBalance } from '../payments/index.ts';
 import { applyStatusChange } from './status.ts';
 
@@ -18,12 +19,7 @@ export async function reactivateWhenPaid(
   // An account read as active just before this transaction needs nothing (the hot path of every
   // payment); a status changed in between is caught by the next daily check.
   if (account.status === 'active') return;
-  const row = await db
-    .selectFrom('accounts')
-    .select('status')
-    .where('id', '=', account.id)
-    .executeTakeFirst();
-  if (row?.status !== 'suspended') return;
+  if ((await currentAccountStatus(db, account.id)) !== 'suspended') return;
   await applyStatusChange(db, ctx, account.id, {
     to: 'active',
     reason: 'past-due balance paid (0.00)',

@@ -1,10 +1,9 @@
 import type { Ctx } from '../../context.ts';
 import { conflict, invalid } from '../../kernel/index.ts';
 import { getAccount } from '../accounts/index.ts';
-import { lockPaymentAccount, settleAccount, syncInvoiceEntries, todayFor } from '../payments/index.ts';
 import { deactivationAllowed } from './domain/policy.ts';
 import { getCollectionPolicy } from './settings.ts';
-import { applyStatusChange } from './status.ts';
+import { applyStatusChange, settleUnderLock } from './status.ts';
 
 /**
  * COL-4: staff deactivate an account for non-payment — only when something is more than 60 days
@@ -13,15 +12,8 @@ import { applyStatusChange } from './status.ts';
 export async function deactivateAccount(ctx: Ctx, accountId: string, input: { reason?: string } = {}) {
   const account = await getAccount(ctx, accountId);
   const policy = await getCollectionPolicy(ctx);
-  const now = ctx.clock.now();
-  const today = todayFor(ctx, account);
   return ctx.db.transaction().execute(async (trx) => {
-    await lockPaymentAccount(trx, account.id, now);
-    await syncInvoiceEntries(trx, [account.id], now, today);
-    const b = await settleAccount(trx, ctx, account, today);
-    const status = (
-      await trx.selectFrom('accounts').select('status').where('id', '=', account.id).executeTakeFirstOrThrow()
-    ).status;
+    const { balance: b, status } = await settleUnderLock(trx, ctx, account);
     if (status === 'deactivated')
       throw conflict('already_deactivated', `Account ${account.number} is already deactivated.`);
     if (status === 'cancelled')
@@ -58,15 +50,8 @@ export async function reactivateAccount(ctx: Ctx, accountId: string, input: { pr
       'Record the proof of payment the customer sent (e.g. transfer receipt number).',
     );
   }
-  const now = ctx.clock.now();
-  const today = todayFor(ctx, account);
   return ctx.db.transaction().execute(async (trx) => {
-    await lockPaymentAccount(trx, account.id, now);
-    await syncInvoiceEntries(trx, [account.id], now, today);
-    const b = await settleAccount(trx, ctx, account, today);
-    const status = (
-      await trx.selectFrom('accounts').select('status').where('id', '=', account.id).executeTakeFirstOrThrow()
-    ).status;
+    const { balance: b, status } = await settleUnderLock(trx, ctx, account);
     if (status !== 'deactivated' && status !== 'suspended') {
       throw conflict(
         'not_deactivated',

@@ -1,6 +1,18 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
-import { type AccountStatus, changeAccountStatus } from '../accounts/index.ts';
+import {
+  type Account,
+  type AccountStatus,
+  changeAccountStatus,
+  currentAccountStatus,
+} from '../accounts/index.ts';
+import {
+  type AccountBalance,
+  lockPaymentAccount,
+  settleAccount,
+  syncInvoiceEntries,
+  todayFor,
+} from '../payments/index.ts';
 import { setServiceState } from '../inventory/index.ts';
 
 export interface StatusChange {
@@ -44,4 +56,22 @@ export async function applyStatusChange(
     })
     .execute();
   return from;
+}
+
+/**
+ * Takes the account's payment lock in the caller's transaction, brings its invoices into the
+ * ledger and settles it (which runs the ledger listeners, e.g. reactivation at 0.00); returns the
+ * balance and the status the account has after that.
+ */
+export async function settleUnderLock(
+  db: Db,
+  ctx: Ctx,
+  account: Account,
+): Promise<{ balance: AccountBalance; status: AccountStatus }> {
+  const now = ctx.clock.now();
+  const today = todayFor(ctx, account);
+  await lockPaymentAccount(db, account.id, now);
+  await syncInvoiceEntries(db, [account.id], now, today);
+  const balance = await settleAccount(db, ctx, account, today);
+  return { balance, status: await currentAccountStatus(db, account.id) };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
-import { type Db, anyOf, canCopy, copyField, copyInto } from '../../db/index.ts';
+import { type Database, type Db, anyOf, canCopy, copyField, copyInto } from '../../db/index.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
 
 // SQL for the usage module's own tables: rate_deck_entries, calling_plans, calls, cdr_imports,
@@ -142,23 +142,8 @@ export async function allowanceDrawn(db: Db, pairs: readonly { accountId: string
     .execute();
 }
 
-export interface RatedCallRow {
-  call_id: string;
-  account_id: string;
-  usage_month: string;
-  /** Epoch milliseconds. */
-  started_ms: number;
-  invoice_id: string;
-  billed: boolean;
-  call_type: string;
-  rounding: string;
-  billable_seconds: number;
-  included_seconds: number;
-  charged_seconds: number;
-  rate_per_minute: number;
-  amount: number;
-  allowance: string | null;
-}
+/** A rated call as the bill run writes it; its start as epoch milliseconds (cheaper to copy). */
+export type RatedCallRow = Omit<Database['rated_calls'], 'started_at'> & { started_ms: number };
 
 /** Rated calls of one invoice, as the bill run stores them. */
 export interface RatedCallGroup {
