@@ -29,6 +29,8 @@ import {
   runBench,
   seconds,
   serverCpuStopwatch,
+  wholeNumber,
+  exitWithUsage,
 } from './support.ts';
 
 const MONTH = '2026-09';
@@ -81,20 +83,11 @@ function readOptions(argv: string[]): Options {
     },
     strict: true,
   });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const int = (name: string, v: string, max: number) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) {
-      throw new Error(`--${name} must be a whole number from 1 to ${max}, got "${v}".`);
-    }
-    return Number(v);
-  };
+  if (values.help) exitWithUsage(USAGE);
   return {
-    accounts: int('accounts', values.accounts, 9_999_999),
-    batchSize: int('batch-size', values['batch-size'], 100_000),
-    concurrency: int('concurrency', values.concurrency, 16),
+    accounts: wholeNumber('accounts', values.accounts, 9_999_999),
+    batchSize: wholeNumber('batch-size', values['batch-size'], 100_000),
+    concurrency: wholeNumber('concurrency', values.concurrency, 16),
     profile: values.profile,
   };
 }

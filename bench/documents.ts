@@ -9,7 +9,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { BILLING_ENTITIES } from '../src/setup/reference-data.ts';
 import { type InvoiceDocument, renderInvoicePdf, typicalInvoice } from '../src/modules/documents/index.ts';
-import { cpuInfo, printResult } from './support.ts';
+import { cpuInfo, printResult, exitWithUsage } from './support.ts';
 
 const USAGE = `Usage: npm run bench:documents -- [--count N] [--warmup N]
 
@@ -36,10 +36,7 @@ const { values } = parseArgs({
     help: { type: 'boolean', short: 'h' },
   },
 });
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+if (values.help) exitWithUsage(USAGE);
 const count = positive('count', values.count, 1000);
 const warmup = positive('warmup', values.warmup, 50);
 

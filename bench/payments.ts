@@ -36,6 +36,8 @@ import {
   printResult,
   runBench,
   serverCpuStopwatch,
+  wholeNumber,
+  exitWithUsage,
 } from './support.ts';
 
 const USAGE = `Usage: npm run bench:payments -- [options]
@@ -71,21 +73,12 @@ function parseOptions(argv: string[]): Options {
       },
       strict: true,
     });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    }
-    const int = (name: string, v: string, max: number) => {
-      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) {
-        throw new Error(`--${name} must be a whole number from 1 to ${max}, got "${v}".`);
-      }
-      return Number(v);
-    };
+    if (values.help) exitWithUsage(USAGE);
     return {
-      accounts: int('accounts', values.accounts, 100_000),
-      payments: int('payments', values.payments, 10_000_000),
-      concurrency: int('concurrency', values.concurrency, 1024),
-      pool: int('pool', values.pool, 100),
+      accounts: wholeNumber('accounts', values.accounts, 100_000),
+      payments: wholeNumber('payments', values.payments, 10_000_000),
+      concurrency: wholeNumber('concurrency', values.concurrency, 1024),
+      pool: wholeNumber('pool', values.pool, 100),
     };
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);

@@ -36,6 +36,8 @@ import {
   progressLine,
   runBench,
   seconds,
+  wholeNumber,
+  exitWithUsage,
 } from './support.ts';
 
 const INVOICE_MONTH = '2026-02';
@@ -77,22 +79,13 @@ function parseOptions(argv: string[]): Options {
       },
       strict: true,
     });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    }
-    const int = (name: string, v: string, max: number) => {
-      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) {
-        throw new Error(`--${name} must be a whole number from 1 to ${max}, got "${v}".`);
-      }
-      return Number(v);
-    };
+    if (values.help) exitWithUsage(USAGE);
     return {
       kernelOnly: values['kernel-only'],
-      calls: int('calls', values.calls, 100_000_000),
-      callsPerAccount: int('calls-per-account', values['calls-per-account'], 10_000_000),
-      batchSize: int('batch-size', values['batch-size'], 100_000),
-      concurrency: int('concurrency', values.concurrency, 16),
+      calls: wholeNumber('calls', values.calls, 100_000_000),
+      callsPerAccount: wholeNumber('calls-per-account', values['calls-per-account'], 10_000_000),
+      batchSize: wholeNumber('batch-size', values['batch-size'], 100_000),
+      concurrency: wholeNumber('concurrency', values.concurrency, 16),
     };
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);

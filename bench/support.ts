@@ -301,3 +301,17 @@ export async function serverCpuStopwatch(pool: pg.Pool, baseUrl: string): Promis
     return before !== undefined && after !== undefined ? after - before : null;
   };
 }
+
+/** Prints the usage text and ends the process (for --help). */
+export function exitWithUsage(usage: string): never {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+
+/** A whole-number option from 1 to `max`, or an error that names the option. */
+export function wholeNumber(name: string, v: string, max: number): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) {
+    throw new Error(`--${name} must be a whole number from 1 to ${max}, got "${v}".`);
+  }
+  return Number(v);
+}
