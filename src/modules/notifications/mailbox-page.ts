@@ -1,4 +1,4 @@
-import { escapeHtml as e } from './domain/invoice-email.ts';
+import { escapeHtml as e } from './domain/mail-layout.ts';
 import type { CaughtMessage } from './sink.ts';
 
 // The embedded sink's mailbox as two plain HTML pages: the list and one message.

@@ -1,5 +1,6 @@
 import { type CalendarDate, formatMoney } from '../../../kernel/index.ts';
 import { documentLocale, type Language } from '../../documents/index.ts';
+import { mailBody } from './mail-layout.ts';
 
 // The invoice e-mail (RUN-7, ACC-3): one message per invoice to all its recipients — the primary
 // billing contact in To, the others in Cc — with the amount due and the due date, in the
@@ -144,9 +145,6 @@ function formatMonth(month: string, locale: string): string {
   return dateFormat(locale, 'month').format(new Date(`${month}-01T00:00:00Z`));
 }
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 export function invoiceEmail(input: InvoiceEmailInput): Omit<MailMessage, 'attachments' | 'messageId'> {
   const [primary, ...others] = input.recipients;
   if (!primary) throw new Error(`invoice ${input.invoiceNumber} has no recipient`);
@@ -165,45 +163,16 @@ export function invoiceEmail(input: InvoiceEmailInput): Omit<MailMessage, 'attac
     [w.account, `${input.accountNumber} · ${input.companyName}`],
     ...(input.poNumber ? [[w.po, input.poNumber] as [string, string]] : []),
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
   const attached = input.attachmentNames.length ? w.attached(input.attachmentNames.join(', ')) : null;
-  const text = [
-    w.hello(input.companyName),
-    '',
-    w.ready(input.invoiceNumber, input.legalName),
-    '',
-    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
-    '',
-    w.payBy(due),
-    ...(attached ? [attached] : []),
-    w.questions(input.billingEmail),
-    '',
-    input.legalName,
-    '',
-  ].join('\n');
-
-  const e = escapeHtml;
-  const html = `<!doctype html>
-<html><body style="margin:0;padding:24px;background:#f4f5f7;font-family:Helvetica,Arial,sans-serif;color:#1d2330">
-<div style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:28px 32px">
-<p style="margin:0 0 16px">${e(w.hello(input.companyName))}</p>
-<p style="margin:0 0 20px">${e(w.ready(input.invoiceNumber, input.legalName))}</p>
-<table style="border-collapse:collapse;width:100%;margin:0 0 20px">
-${rows
-  .map(
-    ([k, v]) =>
-      `<tr><td style="padding:6px 12px 6px 0;color:#5b6475">${e(k)}</td><td style="padding:6px 0;text-align:right;${
-        k === w.amountDue ? 'font-weight:bold;font-size:18px' : ''
-      }">${e(v)}</td></tr>`,
-  )
-  .join('\n')}
-</table>
-<p style="margin:0 0 12px">${e(w.payBy(due))}</p>
-${attached ? `<p style="margin:0 0 12px;color:#5b6475">${e(attached)}</p>` : ''}
-<p style="margin:0 0 20px;color:#5b6475">${e(w.questions(input.billingEmail))}</p>
-<p style="margin:0;color:#5b6475">${e(input.legalName)}</p>
-</div></body></html>
-`;
+  const { text, html } = mailBody({
+    greeting: w.hello(input.companyName),
+    intro: [w.ready(input.invoiceNumber, input.legalName)],
+    rows,
+    emphasize: w.amountDue,
+    after: [w.payBy(due)],
+    notes: [...(attached ? [attached] : []), w.questions(input.billingEmail)],
+    signature: input.legalName,
+  });
   return {
     from: { email: input.billingEmail, name: input.legalName },
     to: [primary],

@@ -1,6 +1,7 @@
 import { type CalendarDate, formatMoney } from '../../../kernel/index.ts';
 import { documentLocale, type Language } from '../../documents/index.ts';
-import { type MailAddress, type MailMessage, escapeHtml, formatCalendarDate } from './invoice-email.ts';
+import { type MailAddress, type MailMessage, formatCalendarDate } from './invoice-email.ts';
+import { mailBody } from './mail-layout.ts';
 
 // The e-mails sent through the invoice-delivery queue that are not invoices: the payment receipt
 // (PAY-4, to the account's single receipt address, ACC-3), the dunning reminder or notice (COL-2)
@@ -211,37 +212,14 @@ export function noticeEmail(input: NoticeEmailInput): Omit<MailMessage, 'attachm
   }
   rows.push([w.account, `${input.accountNumber} · ${input.companyName}`]);
   const closing = input.kind === 'receipt' ? w.thanks : w.questions(input.billingEmail);
-  const width = Math.max(...rows.map(([k]) => k.length));
-  const text = [
-    w.hello(input.companyName),
-    '',
-    ...lines,
-    '',
-    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
-    '',
-    closing,
-    '',
-    input.legalName,
-    '',
-  ].join('\n');
-  const e = escapeHtml;
-  const html = `<!doctype html>
-<html><body style="margin:0;padding:24px;background:#f4f5f7;font-family:Helvetica,Arial,sans-serif;color:#1d2330">
-<div style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:28px 32px">
-<p style="margin:0 0 16px">${e(w.hello(input.companyName))}</p>
-${lines.map((l) => `<p style="margin:0 0 12px">${e(l)}</p>`).join('\n')}
-<table style="border-collapse:collapse;width:100%;margin:8px 0 20px">
-${rows
-  .map(
-    ([k, v]) =>
-      `<tr><td style="padding:6px 12px 6px 0;color:#5b6475">${e(k)}</td><td style="padding:6px 0;text-align:right">${e(v)}</td></tr>`,
-  )
-  .join('\n')}
-</table>
-<p style="margin:0 0 20px;color:#5b6475">${e(closing)}</p>
-<p style="margin:0;color:#5b6475">${e(input.legalName)}</p>
-</div></body></html>
-`;
+  const { text, html } = mailBody({
+    greeting: w.hello(input.companyName),
+    intro: lines,
+    rows,
+    after: [],
+    notes: [closing],
+    signature: input.legalName,
+  });
   return {
     from: { email: input.billingEmail, name: input.legalName },
     to: [primary],
