@@ -205,7 +205,6 @@ export function mexicanMonthlyInvoice(entity: EntityData): InvoiceDocument {
     partial('Servicio de teléfono de escritorio', 2, 44_900, '2026-08-20', '2026-08-31', 11, 31),
     partial('Número local', 1, 6_900, '2026-08-20', '2026-08-31', 11, 31),
     charge('contact_center', 'Asiento de centro de contacto', 2, 81_900, '2026-09-01', '2026-09-30'),
-    charge('rental', 'Renta de teléfono de escritorio (24 meses)', 5, 11_900, '2026-09-01', '2026-09-30'),
     usage(
       'international',
       'Minutos internacionales — Estados Unidos',
