@@ -1,5 +1,13 @@
 // Generated CDRs for bench/rating.ts, and the rating kernel measured alone on them.
-import { type CallDetailRecord, demoDeck, normalizeNumber, rateMonth } from '../src/modules/usage/index.ts';
+import {
+  type CallDetailRecord,
+  type UsageSum,
+  arrivalContext,
+  demoDeck,
+  normalizeNumber,
+  priceUsageMonth,
+  rateArrival,
+} from '../src/modules/usage/index.ts';
 
 export const USAGE_MONTH = '2026-01';
 export const SIGNED_ON = '2025-12-01';
@@ -124,21 +132,45 @@ export function kernelRate(total: number, accounts: number): { calls: number; se
     lowUsageRatePerMinute: 20_000,
     rounding: 'nearest-minute' as const,
   };
-  const rate = () => {
-    let rated = 0;
-    for (const [i, calls] of byAccount) {
-      const r = rateMonth({
+  // What the product does per call (rating on arrival, summed per account-month and charge), then
+  // per account-month (pricing the sums into invoice lines).
+  const contexts = new Map(
+    [...byAccount.keys()].map((i) => [
+      i,
+      arrivalContext({
         month: USAGE_MONTH,
-        currency: 'USD',
         timeZone: TIME_ZONE,
         billingStartDate: SIGNED_ON,
         account: { ...account, tollFreeNumbers: new Set([tollFree(i)]) },
-        plan,
         lowUsageDevices: new Set(),
         deck,
-        calls,
-      });
-      rated += r.calls.length + r.skipped.length + r.rejected.length;
+        planRounding: plan.rounding,
+      }),
+    ]),
+  );
+  const rate = () => {
+    let rated = 0;
+    for (const [i, calls] of byAccount) {
+      const cx = contexts.get(i)!;
+      const sums = new Map<string, UsageSum>();
+      for (const call of calls) {
+        const r = rateArrival(call, cx);
+        rated++;
+        if (r.callType === null || r.callType === 'before_billing_start') continue;
+        const key = r.rate === null ? `${r.callType}|${r.allowance}` : `${r.callType}|${r.rate.prefix}`;
+        const sum = sums.get(key);
+        if (sum) sum.billableSeconds += r.billableSeconds;
+        else
+          sums.set(key, {
+            callType: r.callType,
+            allowance: r.allowance,
+            rate: r.rate,
+            billableSeconds: r.billableSeconds,
+          });
+      }
+      priceUsageMonth({ month: USAGE_MONTH, currency: 'USD', billingStartDate: SIGNED_ON, plan }, [
+        ...sums.values(),
+      ]);
     }
     return rated;
   };

@@ -22,7 +22,7 @@ import { SimulatedClock } from '../src/kernel/index.ts';
 import { openRuntime, type Runtime } from '../src/runtime.ts';
 import { seedReferenceData } from '../src/setup/reference-data.ts';
 import { billRun } from '../src/modules/invoicing/index.ts';
-import { csvCdrRows, importCdrs, seedDemoDecks } from '../src/modules/usage/index.ts';
+import { callDetailsOf, csvCdrRows, importCdrs, seedDemoDecks } from '../src/modules/usage/index.ts';
 import { PHONES, SIGNED_ON, TIME_ZONE, generateCalls, kernelRate, tollFree } from './rating-data.ts';
 import {
   Cleanups,
@@ -218,25 +218,43 @@ async function rawCopy(pool: pg.Pool, file: string) {
 
 // ---- verification --------------------------------------------------------------------------------
 
-async function verify(pool: pg.Pool, accepted: number, total: number, invoices: number, accounts: number) {
+async function verify(rt: Runtime, accepted: number, total: number, invoices: number, accounts: number) {
+  const pool = rt.handle.pool!;
   const failures: string[] = [];
   if (accepted !== total) failures.push(`imported ${accepted} of ${total} calls`);
   if (invoices !== accounts) failures.push(`${invoices} invoices, expected ${accounts}`);
   const one = async (text: string) => (await pool.query(text)).rows[0];
-  const rated = await one(`SELECT count(*)::int8 AS n, sum(amount)::int8 AS amount FROM rated_calls`);
-  const unrated = await one(
-    `SELECT count(*)::int8 AS n FROM calls c WHERE NOT EXISTS (SELECT 1 FROM rated_calls r WHERE r.call_id = c.call_id)`,
+  const calls = await one(
+    `SELECT count(*) FILTER (WHERE call_type IS NOT NULL)::int8 AS rated,
+       count(*) FILTER (WHERE call_type IS NULL)::int8 AS unrated,
+       coalesce(sum(billable_seconds) FILTER (WHERE call_type <> 'before_billing_start'), 0)::int8 AS seconds
+     FROM calls`,
   );
-  if (Number(rated.n) + Number(unrated.n) !== total)
-    failures.push(`rated ${rated.n} + unrated ${unrated.n} ≠ ${total}`);
-  if (Number(unrated.n) > 0) failures.push(`${unrated.n} calls could not be rated`);
-  const lines = await one(
-    `SELECT coalesce(sum(amount), 0)::int8 AS amount FROM invoice_lines WHERE rate_per_minute IS NOT NULL`,
+  if (Number(calls.unrated) > 0) failures.push(`${calls.unrated} calls could not be rated`);
+  const totals = await one(
+    `SELECT coalesce(sum(calls), 0)::int8 AS calls, coalesce(sum(billable_seconds), 0)::int8 AS seconds FROM usage_totals`,
   );
-  if (Number(lines.amount) !== Number(rated.amount)) {
-    failures.push(`rated calls sum to ${rated.amount}, usage lines to ${lines.amount}`);
+  if (Number(totals.seconds) !== Number(calls.seconds) || Number(totals.calls) !== Number(calls.rated)) {
+    failures.push(
+      `usage totals (${totals.calls} calls, ${totals.seconds} s) differ from the calls (${calls.rated}, ${calls.seconds} s)`,
+    );
   }
-  return { failures, rated: Number(rated.n), amount: Number(rated.amount) };
+  const cuts = await one(`SELECT count(DISTINCT account_id)::int8 AS n FROM usage_cuts`);
+  if (Number(cuts.n) !== accounts) failures.push(`${cuts.n} accounts billed usage, expected ${accounts}`);
+  // One account's call details, streamed as the API streams them, add up to its usage lines.
+  const sample = accountId(0);
+  const details = await callDetailsOf(rt.ctx('bench'), sample, '2026-01');
+  let detailCents = 0;
+  for await (const page of details.pages())
+    for (const d of page) detailCents += Math.round(Number(d.totalCost) * 100);
+  const lines = await one(
+    `SELECT coalesce(sum(l.amount), 0)::int8 AS amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+     WHERE i.account_id = '${sample}' AND l.rate_per_minute IS NOT NULL`,
+  );
+  if (Number(lines.amount) !== detailCents) {
+    failures.push(`${sample}: call details sum to ${detailCents}, usage lines to ${lines.amount}`);
+  }
+  return { failures, rated: Number(calls.rated) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -298,10 +316,9 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     const report = await importCdrs(
       rt.ctx('bench'),
-      csvCdrRows(createReadStream(file, { highWaterMark: 1 << 20 })),
+      () => csvCdrRows(createReadStream(file, { highWaterMark: 1 << 20 })),
       {
         source: 'bench',
-        pool,
         chunkSize: 20_000,
         onProgress: (p) => {
           const s = seconds(t0);
@@ -331,7 +348,7 @@ async function main(): Promise<number> {
     const endToEnd = importSeconds + rateSeconds;
     const callsPerSec = opts.calls / endToEnd;
 
-    const check = await verify(pool, report.accepted, opts.calls, run.invoicesCreated, accounts);
+    const check = await verify(rt, report.accepted, opts.calls, run.invoicesCreated, accounts);
     if (run.failures.length > 0)
       check.failures.push(`bill run failures, e.g. ${JSON.stringify(run.failures[0])}`);
 

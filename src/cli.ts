@@ -282,12 +282,16 @@ cdr
       );
       bar.start(size, 0, { rows: 0, accepted: 0, rejected: 0 });
       let bytes = 0;
-      const input = createReadStream(file);
-      input.on('data', (chunk) => (bytes += chunk.length));
+      // A function that opens the file: the import may read it a second time (see importCdrs).
+      const open = () => {
+        bytes = 0;
+        const input = createReadStream(file);
+        input.on('data', (chunk) => (bytes += chunk.length));
+        return csvCdrRows(input);
+      };
       const t0 = performance.now();
-      const r = await importCdrs(rt.ctx('cli'), csvCdrRows(input), {
+      const r = await importCdrs(rt.ctx('cli'), open, {
         source: `file:${basename(file)}`,
-        pool: rt.handle.pool,
         onProgress: (p) =>
           bar.update(Math.min(bytes, size), { rows: p.rowsRead, accepted: p.accepted, rejected: p.rejected }),
       });

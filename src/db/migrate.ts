@@ -8,6 +8,7 @@ import * as m005 from './migrations/005_usage.ts';
 import * as m006 from './migrations/006_payments.ts';
 import * as m007 from './migrations/007_documents.ts';
 import * as m008 from './migrations/008_notices.ts';
+import * as m009 from './migrations/009_rated_on_arrival.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '006_payments': m006,
   '007_documents': m007,
   '008_notices': m008,
+  '009_rated_on_arrival': m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

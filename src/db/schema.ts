@@ -204,6 +204,39 @@ export interface Database {
     origin_device: string | null;
     import_id: string | null;
     import_row: number | null;
+    call_type: string | null;
+    rounding: string | null;
+    billable_seconds: number | null;
+    allowance: string | null;
+    rate_prefix: string | null;
+    rate_from: string | null;
+    rate_per_minute: number | null;
+    unrated_reason: string | null;
+    batch: number;
+  };
+  usage_totals: {
+    account_id: string;
+    usage_month: string;
+    batch: number;
+    call_type: string;
+    allowance: string | null;
+    rate_prefix: string | null;
+    rate_from: string | null;
+    rate_per_minute: number | null;
+    calls: number;
+    billable_seconds: number;
+  };
+  usage_cuts: {
+    account_id: string;
+    usage_month: string;
+    invoice_id: string;
+    after_batch: number;
+    through_batch: number;
+    plan_available: number;
+    plan_seconds: number;
+    low_usage: Json<Record<string, { available: number; drawn: number }>>;
+    overage_rate: number;
+    low_usage_rate: number;
   };
   cdr_imports: {
     id: string;
@@ -215,22 +248,6 @@ export interface Database {
     errors: Json<{ row: number; callId: string | null; reason: string }[]>;
     created_at: Date;
     created_by: string;
-  };
-  rated_calls: {
-    call_id: string;
-    account_id: string;
-    usage_month: string;
-    started_at: Date;
-    invoice_id: string;
-    billed: boolean;
-    call_type: string;
-    rounding: string;
-    billable_seconds: number;
-    included_seconds: number;
-    charged_seconds: number;
-    rate_per_minute: number;
-    amount: number;
-    allowance: string | null;
   };
   deliveries: {
     id: string;

@@ -60,9 +60,8 @@ after(async () => {
 });
 
 const importFile = () =>
-  importCdrs(api.rt.ctx('test'), csvCdrRows(createReadStream(file)), {
+  importCdrs(api.rt.ctx('test'), () => csvCdrRows(createReadStream(file)), {
     source: 'file:cdrs.csv',
-    pool: api.rt.handle.pool,
     chunkSize: 300,
   });
 

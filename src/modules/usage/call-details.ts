@@ -2,12 +2,14 @@ import type { Ctx } from '../../context.ts';
 import { formatDecimal, invalid, parseMonth } from '../../kernel/index.ts';
 import { getAccount } from '../accounts/index.ts';
 import { formatMinutes, formatRate } from './domain/rounding.ts';
-import { type CallDetailRow, callDetailPage } from './repo.ts';
+import { detailAllocator } from './domain/arrival.ts';
+import { callDetailPage, monthCuts } from './repo.ts';
 
 /**
  * USG-5: a usage month's billed calls, exactly the SPEC's columns, in start order. Rows are read
  * a page at a time by keyset and written as they come, so a month of a million calls streams in
- * constant memory. The costs add up to the month's usage lines on the invoice.
+ * constant memory. Each invoice's calls are replayed in start order with the allowance it had
+ * (domain/arrival.ts), so the costs add up to the month's usage lines on the invoice.
  */
 export const CALL_DETAIL_COLUMNS = [
   'origin_number',
@@ -41,26 +43,46 @@ const PAGE = 5_000;
 export async function callDetailsOf(ctx: Ctx, accountId: string, month: string) {
   const account = await getAccount(ctx, accountId);
   const m = parseMonth(month);
-  const detail = (r: CallDetailRow): CallDetail => ({
-    originNumber: r.origin,
-    destinationNumber: r.destination,
-    startTimeUtc: r.started_at.toISOString(),
-    endTimeUtc: new Date(r.started_at.getTime() + r.duration_seconds * 1000).toISOString(),
-    durationSeconds: r.duration_seconds,
-    billableMinutes: formatMinutes(r.billable_seconds),
-    totalCost: formatDecimal(r.amount, account.currency),
-    rate: formatRate(r.rate_per_minute),
-    callType: r.call_type,
-  });
   async function* pages(): AsyncGenerator<CallDetail[]> {
-    let after: { startedAt: Date; callId: string } | null = null;
-    for (;;) {
-      const rows = await callDetailPage(ctx.db, account.id, m, after, PAGE);
-      if (rows.length === 0) return;
-      yield rows.map(detail);
-      const last = rows[rows.length - 1]!;
-      after = { startedAt: last.started_at, callId: last.call_id };
-      if (rows.length < PAGE) return;
+    // Each invoice that billed calls of the month is a cut: replayed in start order (detailAllocator).
+    for (const cut of await monthCuts(ctx.db, account.id, m)) {
+      const charge = detailAllocator({
+        currency: account.currency,
+        planAvailable: cut.plan_available,
+        lowUsage: cut.low_usage,
+        overageRate: cut.overage_rate,
+        lowUsageRate: cut.low_usage_rate,
+      });
+      const window = { after: cut.after_batch, through: cut.through_batch };
+      let after: { startedAt: Date; callId: string } | null = null;
+      for (;;) {
+        const rows = await callDetailPage(ctx.db, account.id, m, window, after, PAGE);
+        if (rows.length === 0) break;
+        yield rows.map((r) => {
+          const c = charge({
+            callType: r.call_type,
+            allowance: r.allowance,
+            billableSeconds: r.billable_seconds,
+            ratePerMinute: r.rate_per_minute,
+            ratePrefix: r.rate_prefix,
+            rateFrom: r.rate_from,
+          });
+          return {
+            originNumber: r.origin,
+            destinationNumber: r.destination,
+            startTimeUtc: r.started_at.toISOString(),
+            endTimeUtc: new Date(r.started_at.getTime() + r.duration_seconds * 1000).toISOString(),
+            durationSeconds: r.duration_seconds,
+            billableMinutes: formatMinutes(r.billable_seconds),
+            totalCost: formatDecimal(c.amount, account.currency),
+            rate: formatRate(c.ratePerMinute),
+            callType: r.call_type,
+          };
+        });
+        const last = rows[rows.length - 1]!;
+        after = { startedAt: last.started_at, callId: last.call_id };
+        if (rows.length < PAGE) break;
+      }
     }
   }
   return { account, month: m, pages };

@@ -1,10 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import { once } from 'node:events';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Ctx } from '../../context.ts';
+import { canCopy, copyField, copyInto } from '../../db/index.ts';
 import { newId } from '../../kernel/index.ts';
+import type { ArrivalRating } from './domain/arrival.ts';
 import {
   type CdrAccount,
   type ImportedCall,
@@ -15,7 +14,17 @@ import {
   rawCdrFromFields,
   splitCsvLine,
 } from './domain/cdr.ts';
-import { findCdrAccounts, insertCallChunk, isoInstant, recordImport, storedCallOrigins } from './repo.ts';
+import { type ArrivalRater, arrivalRater } from './rating-context.ts';
+import {
+  UsageTotals,
+  findCdrAccounts,
+  insertCallChunk,
+  insertUsageTotals,
+  isoInstant,
+  nextCallBatch,
+  recordImport,
+  storedCallOrigins,
+} from './repo.ts';
 
 /**
  * USG-1: CDR import from a CSV file or an API batch. Every good row goes in; every bad row is
@@ -43,8 +52,6 @@ export type CdrRow = { row: number; raw: RawCdr } | { row: number; error: string
 
 export interface ImportOptions {
   source: string;
-  /** A server's pool: rows then travel by COPY through a staging table (the fast path). */
-  pool?: pg.Pool | undefined;
   onProgress?: (p: { rowsRead: number; accepted: number; rejected: number }) => void;
   /** Rows checked and written per step. */
   chunkSize?: number;
@@ -56,11 +63,70 @@ const STORED_ERRORS = 10_000;
 /** Rows one by one or in batches (a CSV reader yields a batch per block read). */
 export type CdrRows = AsyncIterable<CdrRow | readonly CdrRow[]> | Iterable<CdrRow | readonly CdrRow[]>;
 
-export async function importCdrs(ctx: Ctx, rows: CdrRows, opts: ImportOptions): Promise<ImportReport> {
+/**
+ * Imports CDRs: each good row is checked, rated on arrival (domain/arrival.ts) and stored with its
+ * rating in one write; the month's sums per charge go to `usage_totals` in the same transaction,
+ * so the bill run prices from sums and never reads the calls back. One import is one transaction:
+ * a crash leaves nothing half-imported, and importing the file again skips what is stored.
+ *
+ * `rows` may be a function that opens the rows afresh (a file): then, on a server, the rows stream
+ * by one COPY, and only if a call id turns out to be stored already (a file imported twice, an id
+ * repeated in the file) is the import run again row-set by row-set, skipping those ids.
+ */
+export async function importCdrs(
+  ctx: Ctx,
+  rows: CdrRows | (() => CdrRows),
+  opts: ImportOptions,
+): Promise<ImportReport> {
+  const open = typeof rows === 'function' ? rows : Array.isArray(rows) ? () => rows : null;
   const importId = newId('imp', ctx.clock.now());
+  let report: ImportReport | null = null;
+  if (open !== null && (await canCopy(ctx.db))) {
+    try {
+      report = await runImport(ctx, importId, primed(open()), opts, 'copy');
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+    }
+  }
+  report ??= await runImport(ctx, importId, primed(open !== null ? open() : (rows as CdrRows)), opts, 'skip');
+  opts.onProgress?.({ rowsRead: report.rowsRead, accepted: report.accepted, rejected: report.rejected });
+  return report;
+}
+
+/**
+ * Starts reading at once: a stream that fails to open (a missing file) then fails the import
+ * instead of emitting its error before anyone listens.
+ */
+function primed(rows: CdrRows): CdrRows {
+  if (!(Symbol.asyncIterator in rows)) return rows;
+  const it = rows[Symbol.asyncIterator]();
+  const first = it.next();
+  first.catch(() => {});
+  return {
+    async *[Symbol.asyncIterator]() {
+      let next = first;
+      for (;;) {
+        const r = await next;
+        if (r.done) return;
+        yield r.value;
+        next = it.next();
+      }
+    },
+  };
+}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
+
+type Mode = 'copy' | 'skip';
+
+async function runImport(
+  ctx: Ctx,
+  importId: string,
+  rows: CdrRows,
+  opts: ImportOptions,
+  mode: Mode,
+): Promise<ImportReport> {
   const chunkSize = opts.chunkSize ?? 10_000;
-  const monthOf = monthInZoneCache();
-  const accounts = new Map<string, CdrAccount | null>();
   const report: ImportReport = {
     importId,
     rowsRead: 0,
@@ -69,44 +135,92 @@ export async function importCdrs(ctx: Ctx, rows: CdrRows, opts: ImportOptions): 
     rejected: 0,
     errors: [],
   };
-  const sink = opts.pool ? await copySink(opts.pool, importId) : tableSink(ctx, importId);
-  try {
-    let chunk: CdrRow[] = [];
-    const flush = async () => {
-      const good = await checkChunk(ctx, chunk, accounts, monthOf, report);
-      await sink.write(good, report);
-      chunk = [];
-      opts.onProgress?.({ rowsRead: report.rowsRead, accepted: report.accepted, rejected: report.rejected });
-    };
-    for await (const item of rows) {
-      const batch: readonly CdrRow[] = Array.isArray(item) ? item : [item as CdrRow];
-      for (const row of batch) {
-        chunk.push(row);
-        report.rowsRead++;
-        if (chunk.length >= chunkSize) await flush();
+  await ctx.db.transaction().execute(async (trx) => {
+    const batch = await nextCallBatch(trx);
+    // Lookups go through another connection while this one streams the COPY.
+    const lookup: Ctx = mode === 'copy' ? ctx : { ...ctx, db: trx };
+    const rater = arrivalRater(lookup);
+    const accounts = new Map<string, CdrAccount | null>();
+    const monthOf = monthInZoneCache();
+    const totals = new UsageTotals();
+    async function* checkedChunks(): AsyncGenerator<RatedImport[]> {
+      let chunk: CdrRow[] = [];
+      const flush = async () => {
+        const good = await checkChunk(lookup, chunk, accounts, monthOf, report, rater);
+        chunk = [];
+        return good;
+      };
+      for await (const item of rows) {
+        const many: readonly CdrRow[] = Array.isArray(item) ? item : [item as CdrRow];
+        for (const row of many) {
+          chunk.push(row);
+          report.rowsRead++;
+          if (chunk.length >= chunkSize) yield await flush();
+        }
+      }
+      if (chunk.length > 0) yield await flush();
+    }
+    if (mode === 'copy') {
+      const progress = opts.onProgress;
+      await copyInto(
+        trx,
+        `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
+        (async function* () {
+          for await (const good of checkedChunks()) {
+            for (const c of good) totals.add(c);
+            report.accepted += good.length;
+            progress?.({
+              rowsRead: report.rowsRead,
+              accepted: report.accepted,
+              rejected: report.errors.length,
+            });
+            if (good.length > 0) yield callText(importId, good);
+          }
+        })(),
+      );
+    } else {
+      for await (const good of checkedChunks()) {
+        if (good.length > 0) {
+          const inserted = new Set(await insertCallChunk(trx, importId, batch, good));
+          report.accepted += inserted.size;
+          const conflicts: RatedImport[] = [];
+          for (const c of good) {
+            if (inserted.has(c.row)) totals.add(c);
+            else conflicts.push(c);
+          }
+          if (conflicts.length > 0) {
+            const stored = await storedCallOrigins(trx, [...new Set(conflicts.map((c) => c.callId))]);
+            settleConflicts(conflicts, stored, importId, report);
+          }
+        }
+        opts.onProgress?.({
+          rowsRead: report.rowsRead,
+          accepted: report.accepted,
+          rejected: report.errors.length,
+        });
       }
     }
-    if (chunk.length > 0) await flush();
-    await sink.finish(report);
-  } finally {
-    await sink.close();
-  }
-  report.errors.sort((a, b) => a.row - b.row);
-  report.rejected = report.errors.length;
-  opts.onProgress?.({ rowsRead: report.rowsRead, accepted: report.accepted, rejected: report.rejected });
-  await recordImport(ctx, {
-    id: importId,
-    source: opts.source,
-    rowsRead: report.rowsRead,
-    accepted: report.accepted,
-    alreadyImported: report.alreadyImported,
-    rejected: report.rejected,
-    errors: report.errors.slice(0, STORED_ERRORS),
+    await insertUsageTotals(trx, batch, totals.rows());
+    report.errors.sort((a, b) => a.row - b.row);
+    report.rejected = report.errors.length;
+    await recordImport(
+      { ...ctx, db: trx },
+      {
+        id: importId,
+        source: opts.source,
+        rowsRead: report.rowsRead,
+        accepted: report.accepted,
+        alreadyImported: report.alreadyImported,
+        rejected: report.rejected,
+        errors: report.errors.slice(0, STORED_ERRORS),
+      },
+    );
   });
   return report;
 }
 
-type Checked = ImportedCall;
+/** A checked call with its rating on arrival. */
+export type RatedImport = ImportedCall & { rating: ArrivalRating };
 
 async function checkChunk(
   ctx: Ctx,
@@ -114,7 +228,8 @@ async function checkChunk(
   accounts: Map<string, CdrAccount | null>,
   monthOf: (instant: number, timeZone: string) => string,
   report: ImportReport,
-): Promise<Checked[]> {
+  rater: ArrivalRater,
+): Promise<RatedImport[]> {
   const unknown = new Set<string>();
   for (const r of chunk) {
     if ('raw' in r) {
@@ -125,9 +240,13 @@ async function checkChunk(
   if (unknown.size > 0) {
     const found = await findCdrAccounts(ctx, [...unknown]);
     for (const key of unknown) accounts.set(key, found.get(key) ?? null);
+    await rater.load(
+      ctx.db,
+      [...found.values()].map((a) => a.id),
+    );
   }
   const accountOf = (key: string) => accounts.get(key) ?? undefined;
-  const good: Checked[] = [];
+  const good: RatedImport[] = [];
   for (const r of chunk) {
     if (!('raw' in r)) {
       report.errors.push({ row: r.row, callId: r.callId ?? null, reason: r.error });
@@ -135,17 +254,13 @@ async function checkChunk(
     }
     const result = checkCdr(r.raw, accountOf, monthOf);
     if (result.ok) {
-      result.call.row = r.row;
-      good.push(result.call);
+      const call = result.call as RatedImport;
+      call.row = r.row;
+      call.rating = rater.rate(call);
+      good.push(call);
     } else report.errors.push({ row: r.row, callId: r.raw.callId?.trim() || null, reason: result.reason });
   }
   return good;
-}
-
-interface Sink {
-  write(calls: readonly Checked[], report: ImportReport): Promise<void>;
-  finish(report: ImportReport): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** Calls whose id was stored already: by this import (a duplicate row) or an earlier one (skipped). */
@@ -167,96 +282,43 @@ function settleConflicts(
   }
 }
 
-/** Any database: each chunk is one INSERT … ON CONFLICT DO NOTHING. */
-function tableSink(ctx: Ctx, importId: string): Sink {
-  return {
-    async write(calls, report) {
-      if (calls.length === 0) return;
-      const inserted = new Set(await insertCallChunk(ctx.db, importId, calls));
-      report.accepted += inserted.size;
-      const conflicts = calls.filter((c) => !inserted.has(c.row));
-      if (conflicts.length === 0) return;
-      const stored = await storedCallOrigins(ctx.db, [...new Set(conflicts.map((c) => c.callId))]);
-      settleConflicts(conflicts, stored, importId, report);
-    },
-    finish: async () => {},
-    close: async () => {},
-  };
-}
+/** The `calls` columns an import writes (the batch comes from the transaction's sequence value). */
+const CALL_COLUMNS = [
+  'call_id',
+  'account_id',
+  'usage_month',
+  'started_at',
+  'duration_seconds',
+  'direction',
+  'origin',
+  'destination',
+  'origin_device',
+  'import_id',
+  'import_row',
+  'call_type',
+  'rounding',
+  'billable_seconds',
+  'allowance',
+  'rate_prefix',
+  'rate_from',
+  'rate_per_minute',
+  'unrated_reason',
+] as const;
 
-/** COPY text format: tab-separated, backslash escapes, \N for null. */
-const copyText = (s: string | null) =>
-  s === null ? '\\N' : /[\t\n\r\\]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : s;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/**
- * A server: the rows stream by COPY into a temporary staging table on one connection, then move
- * into `calls` with one set-wise INSERT; duplicates are found set-wise too, and only if any. The
- * staging table is read in the order it was written, so the earlier of two rows with one id wins.
- */
-async function copySink(pool: pg.Pool, importId: string): Promise<Sink> {
-  const client = await pool.connect();
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS cdr_staging (
-      row int, call_id text, account_id text, usage_month text, started_at timestamptz,
-      duration_seconds int, direction text, origin text, destination text, origin_device text)`);
-  await client.query('TRUNCATE cdr_staging');
-  const copy = client.query(copyFrom('COPY cdr_staging FROM STDIN'));
-  const done = new Promise<void>((resolve, reject) => {
-    copy.on('finish', resolve);
-    copy.on('error', reject);
-  });
-  let staged = 0;
-  let ended = false;
-  return {
-    async write(calls) {
-      if (calls.length === 0) return;
-      let text = '';
-      for (const c of calls) {
-        text += `${c.row}\t${copyText(c.callId)}\t${c.accountId}\t${c.usageMonth}\t${isoInstant(c.startedAt)}\t${c.durationSeconds}\t${c.direction}\t${copyText(c.origin)}\t${copyText(c.destination)}\t${copyText(c.originDevice)}\n`;
-      }
-      staged += calls.length;
-      if (!copy.write(text)) await once(copy, 'drain');
-    },
-    async finish(report) {
-      copy.end();
-      ended = true;
-      await done;
-      const inserted = await client.query(
-        `INSERT INTO calls (call_id, account_id, usage_month, started_at, duration_seconds, direction, origin,
-           destination, origin_device, import_id, import_row)
-         SELECT call_id, account_id, usage_month, started_at, duration_seconds, direction, origin, destination,
-           origin_device, $1, row FROM cdr_staging
-         ON CONFLICT (call_id) DO NOTHING`,
-        [importId],
-      );
-      report.accepted += inserted.rowCount ?? 0;
-      if ((inserted.rowCount ?? 0) === staged) return;
-      const conflicts = await client.query<{
-        row: number;
-        call_id: string;
-        import_id: string | null;
-        import_row: number | null;
-      }>(
-        `SELECT s.row, s.call_id, c.import_id, c.import_row FROM cdr_staging s JOIN calls c USING (call_id)
-         WHERE c.import_id IS DISTINCT FROM $1 OR c.import_row <> s.row`,
-        [importId],
-      );
-      settleConflicts(
-        conflicts.rows.map((r) => ({ row: r.row, callId: r.call_id })),
-        new Map(conflicts.rows.map((r) => [r.call_id, { importId: r.import_id, row: r.import_row }])),
-        importId,
-        report,
-      );
-    },
-    async close() {
-      if (!ended) {
-        copy.end();
-        await done.catch(() => {});
-      }
-      await client.query('DROP TABLE IF EXISTS cdr_staging').catch(() => {});
-      client.release();
-    },
-  };
+/** COPY text of rated calls. */
+function callText(importId: string, calls: readonly RatedImport[]): string {
+  let text = '';
+  for (const c of calls) {
+    const r = c.rating;
+    const rate = r.rate;
+    text +=
+      `${copyField(c.callId)}\t${c.accountId}\t${c.usageMonth}\t${isoInstant(c.startedAt)}\t${c.durationSeconds}\t` +
+      `${c.direction}\t${copyField(c.origin)}\t${copyField(c.destination)}\t${copyField(c.originDevice)}\t` +
+      `${importId}\t${c.row}\t${r.callType ?? '\\N'}\t${r.rounding ?? '\\N'}\t${r.billableSeconds}\t` +
+      `${copyField(r.allowance)}\t${rate === null ? '\\N\t\\N\t\\N' : `${rate.prefix}\t${rate.validFrom}\t${rate.ratePerMinute}`}\t` +
+      `${r.unratedReason ?? '\\N'}\n`;
+  }
+  return text;
 }
 
 /**

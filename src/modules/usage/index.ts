@@ -19,6 +19,14 @@ export {
   type CallDetailRecord,
 } from './domain/rating.ts';
 export { rateCalls } from './domain/rate-calls.ts';
+export {
+  rateArrival,
+  arrivalContext,
+  priceUsageMonth,
+  detailAllocator,
+  type UsageSum,
+  type ArrivalRating,
+} from './domain/arrival.ts';
 export { CDR_CSV_COLUMNS, type RawCdr } from './domain/cdr.ts';
 export {
   importRateDeck,
@@ -36,6 +44,7 @@ export {
   type CdrRow,
   type CdrRows,
 } from './import.ts';
-export { usageRater, recordBilledCalls, type AccountUsage, type UsageAccount } from './bill.ts';
+export { usageRater, recordBilledCalls, type AccountUsage } from './bill.ts';
+export { type UsageAccount } from './rating-context.ts';
 export { callDetailsOf, callDetailsCsv, callDetailsJson, CALL_DETAIL_COLUMNS } from './call-details.ts';
 export { usageRoutes } from './http.ts';

@@ -1,10 +1,12 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
-import { type Database, type Db, anyOf, canCopy, copyField, copyInto } from '../../db/index.ts';
+import { type Database, type Db, anyOf } from '../../db/index.ts';
+import type { ArrivalRating } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
 
 // SQL for the usage module's own tables: rate_deck_entries, calling_plans, calls, cdr_imports,
-// rated_calls. Accounts are read only to place CDRs (id or number → country and time zone).
+// usage_totals, usage_cuts. Accounts are read only to place and rate CDRs (id or number → country,
+// currency and time zone).
 
 export async function findCdrAccounts(ctx: Ctx, keys: readonly string[]): Promise<Map<string, CdrAccount>> {
   const rows = await ctx.db
@@ -19,39 +21,6 @@ export async function findCdrAccounts(ctx: Ctx, keys: readonly string[]): Promis
     found.set(r.number, account);
   }
   return found;
-}
-
-/** Inserts checked calls, skipping ids already stored; returns the rows that went in. */
-export async function insertCallChunk(
-  db: Db,
-  importId: string,
-  calls: readonly (ImportedCall & { row: number })[],
-): Promise<number[]> {
-  const rows = JSON.stringify(
-    calls.map((c) => ({
-      call_id: c.callId,
-      account_id: c.accountId,
-      usage_month: c.usageMonth,
-      started_at: new Date(c.startedAt).toISOString(),
-      duration_seconds: c.durationSeconds,
-      direction: c.direction,
-      origin: c.origin,
-      destination: c.destination,
-      origin_device: c.originDevice,
-      import_row: c.row,
-    })),
-  );
-  const r = await sql<{ import_row: number }>`
-    INSERT INTO calls (call_id, account_id, usage_month, started_at, duration_seconds, direction, origin,
-      destination, origin_device, import_id, import_row)
-    SELECT call_id, account_id, usage_month, started_at, duration_seconds, direction, origin, destination,
-      origin_device, ${importId}, import_row
-    FROM json_to_recordset(${rows}::json) AS t(call_id text, account_id text, usage_month text,
-      started_at timestamptz, duration_seconds int, direction text, origin text, destination text,
-      origin_device text, import_row int)
-    ON CONFLICT (call_id) DO NOTHING
-    RETURNING import_row`.execute(db);
-  return r.rows.map((x) => x.import_row);
 }
 
 export async function storedCallOrigins(
@@ -98,85 +67,259 @@ export async function getImport(ctx: Ctx, id: string) {
   return ctx.db.selectFrom('cdr_imports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A month's calls of these accounts not yet billed, shaped as the rating kernel reads them. */
-export async function unbilledCalls(db: Db, accountIds: readonly string[], beforeMonth: string) {
-  // The start travels as epoch milliseconds: parsing a timestamp per row costs more than the query.
-  const r = await sql<{
-    accountId: string;
-    usageMonth: string;
-    callId: string;
-    startedAt: number;
-    durationSeconds: number;
-    direction: 'inbound' | 'outbound';
-    origin: string;
-    destination: string;
-    originDevice: string | null;
-  }>`
-    SELECT c.account_id AS "accountId", c.usage_month AS "usageMonth", c.call_id AS "callId",
-      (extract(epoch FROM c.started_at) * 1000)::float8 AS "startedAt", c.duration_seconds AS "durationSeconds",
-      c.direction, c.origin, c.destination, c.origin_device AS "originDevice"
-    FROM calls c
-    WHERE c.account_id = ANY(${accountIds as string[]}::text[]) AND c.usage_month < ${beforeMonth}
-      AND NOT EXISTS (SELECT 1 FROM rated_calls r WHERE r.account_id = c.account_id
-        AND r.usage_month = c.usage_month AND r.started_at = c.started_at AND r.call_id = c.call_id)`.execute(
+/** What rating needs of accounts: currency, zone and billing country. */
+export async function ratingAccounts(db: Db, ids: readonly string[]) {
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['id', 'currency', 'time_zone', 'address'])
+    .where('id', '=', anyOf(ids))
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    currency: r.currency,
+    timeZone: r.time_zone,
+    country: r.address.country,
+  }));
+}
+
+// Imports hold this lock shared while they write; a bill run takes it alone for an instant to
+// learn the highest batch every writer has finished with (see usageWatermark).
+const BATCH_LOCK = 7_260_101;
+
+/** The batch number of the calling transaction's writes (imports, re-rating). */
+export async function nextCallBatch(db: Db): Promise<number> {
+  const r = await sql<{ batch: number }>`
+    SELECT pg_advisory_xact_lock_shared(${BATCH_LOCK}::int8) IS NULL, nextval('call_batches') AS batch`.execute(
     db,
   );
+  return Number(r.rows[0]!.batch);
+}
+
+/**
+ * The highest batch whose writer has committed or given up: once every transaction holding the
+ * lock shared has ended, no batch at or below the sequence's value can still appear.
+ */
+export async function usageWatermark(db: Db): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${BATCH_LOCK}::int8)`.execute(trx);
+    const r = await sql<{ last_value: number; is_called: boolean }>`
+      SELECT last_value, is_called FROM call_batches`.execute(trx);
+    const row = r.rows[0]!;
+    return row.is_called ? Number(row.last_value) : 0;
+  });
+}
+
+/** Inserts rated calls, skipping ids already stored; returns the rows that went in. */
+export async function insertCallChunk(
+  db: Db,
+  importId: string,
+  batch: number,
+  calls: readonly (ImportedCall & { row: number; rating: ArrivalRating })[],
+): Promise<number[]> {
+  const rows = JSON.stringify(
+    calls.map((c) => ({
+      call_id: c.callId,
+      account_id: c.accountId,
+      usage_month: c.usageMonth,
+      started_at: isoInstant(c.startedAt),
+      duration_seconds: c.durationSeconds,
+      direction: c.direction,
+      origin: c.origin,
+      destination: c.destination,
+      origin_device: c.originDevice,
+      import_row: c.row,
+      ...ratingColumns(c.rating),
+    })),
+  );
+  const r = await sql<{ import_row: number }>`
+    INSERT INTO calls (call_id, account_id, usage_month, started_at, duration_seconds, direction, origin,
+      destination, origin_device, import_id, import_row, call_type, rounding, billable_seconds, allowance,
+      rate_prefix, rate_from, rate_per_minute, unrated_reason, batch)
+    SELECT call_id, account_id, usage_month, started_at, duration_seconds, direction, origin, destination,
+      origin_device, ${importId}, import_row, call_type, rounding, billable_seconds, allowance, rate_prefix,
+      rate_from, rate_per_minute, unrated_reason, ${batch}
+    FROM json_to_recordset(${rows}::json) AS t(call_id text, account_id text, usage_month text,
+      started_at timestamptz, duration_seconds int, direction text, origin text, destination text,
+      origin_device text, import_row int, call_type text, rounding text, billable_seconds int, allowance text,
+      rate_prefix text, rate_from date, rate_per_minute int8, unrated_reason text)
+    ON CONFLICT (call_id) DO NOTHING
+    RETURNING import_row`.execute(db);
+  return r.rows.map((x) => x.import_row);
+}
+
+const ratingColumns = (r: ArrivalRating) => ({
+  call_type: r.callType,
+  rounding: r.rounding,
+  billable_seconds: r.billableSeconds,
+  allowance: r.allowance,
+  rate_prefix: r.rate?.prefix ?? null,
+  rate_from: r.rate?.validFrom ?? null,
+  rate_per_minute: r.rate?.ratePerMinute ?? null,
+  unrated_reason: r.unratedReason,
+});
+
+/** Sums of rated calls per account, month and charge, as one import (batch) adds them. */
+export class UsageTotals {
+  readonly #sums = new Map<string, Omit<Database['usage_totals'], 'batch'>>();
+
+  add(c: { accountId: string; usageMonth: string; rating: ArrivalRating }): void {
+    const r = c.rating;
+    if (r.callType === null || r.callType === 'before_billing_start') return;
+    const rate = r.rate;
+    const key = `${c.accountId}|${c.usageMonth}|${r.callType}|${r.allowance ?? ''}|${rate === null ? '' : `${rate.prefix}|${rate.validFrom}|${rate.ratePerMinute}`}`;
+    let sum = this.#sums.get(key);
+    if (sum === undefined) {
+      sum = {
+        account_id: c.accountId,
+        usage_month: c.usageMonth,
+        call_type: r.callType,
+        allowance: r.allowance,
+        rate_prefix: rate?.prefix ?? null,
+        rate_from: rate?.validFrom ?? null,
+        rate_per_minute: rate?.ratePerMinute ?? null,
+        calls: 0,
+        billable_seconds: 0,
+      };
+      this.#sums.set(key, sum);
+    }
+    sum.calls++;
+    sum.billable_seconds += r.billableSeconds;
+  }
+
+  rows() {
+    return [...this.#sums.values()];
+  }
+}
+
+export async function insertUsageTotals(
+  db: Db,
+  batch: number,
+  rows: readonly Omit<Database['usage_totals'], 'batch'>[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5_000) {
+    await db
+      .insertInto('usage_totals')
+      .values(rows.slice(i, i + 5_000).map((r) => ({ ...r, batch })))
+      .execute();
+  }
+}
+
+/** Calls still waiting for a rating, in months before `beforeMonth` (a page by call id). */
+export async function waitingCalls(
+  db: Db,
+  opts: { beforeMonth: string; accountIds?: readonly string[]; afterCallId?: string; limit: number },
+) {
+  let q = db
+    .selectFrom('calls')
+    .select([
+      'call_id',
+      'account_id',
+      'usage_month',
+      'started_at',
+      'duration_seconds',
+      'direction',
+      'origin',
+      'destination',
+      'origin_device',
+      'unrated_reason',
+    ])
+    .where('call_type', 'is', null)
+    .where('usage_month', '<', opts.beforeMonth);
+  if (opts.accountIds) q = q.where('account_id', '=', anyOf(opts.accountIds));
+  if (opts.afterCallId) q = q.where('call_id', '>', opts.afterCallId);
+  return q.orderBy('call_id').limit(opts.limit).execute();
+}
+
+/** Stores a new rating (and batch) for calls that were waiting for one. */
+export async function updateRatings(
+  db: Db,
+  batch: number,
+  calls: readonly { callId: string; rating: ArrivalRating }[],
+): Promise<void> {
+  for (let i = 0; i < calls.length; i += 5_000) {
+    const json = JSON.stringify(
+      calls.slice(i, i + 5_000).map((c) => ({ call_id: c.callId, ...ratingColumns(c.rating) })),
+    );
+    await sql`
+      UPDATE calls c SET call_type = t.call_type, rounding = t.rounding, billable_seconds = t.billable_seconds,
+        allowance = t.allowance, rate_prefix = t.rate_prefix, rate_from = t.rate_from,
+        rate_per_minute = t.rate_per_minute, unrated_reason = t.unrated_reason, batch = ${batch}
+      FROM json_to_recordset(${json}::json) AS t(call_id text, call_type text, rounding text,
+        billable_seconds int, allowance text, rate_prefix text, rate_from date, rate_per_minute int8,
+        unrated_reason text)
+      WHERE c.call_id = t.call_id AND c.call_type IS NULL`.execute(db);
+  }
+}
+
+export interface UsageSumRow {
+  account_id: string;
+  usage_month: string;
+  call_type: string;
+  allowance: string | null;
+  rate_prefix: string | null;
+  rate_from: string | null;
+  rate_per_minute: number | null;
+  calls: number;
+  billable_seconds: number;
+  after_batch: number;
+}
+
+/**
+ * Unbilled sums of these accounts: months before `beforeMonth`, batches after the month's last
+ * cut and up to the watermark.
+ */
+export async function unbilledSums(
+  db: Db,
+  accountIds: readonly string[],
+  beforeMonth: string,
+  watermark: number,
+): Promise<UsageSumRow[]> {
+  const r = await sql<UsageSumRow>`
+    WITH cut AS (
+      SELECT account_id, usage_month, max(through_batch) AS through FROM usage_cuts
+      WHERE account_id = ANY(${accountIds as string[]}::text[]) GROUP BY account_id, usage_month)
+    SELECT t.account_id, t.usage_month, t.call_type, t.allowance, t.rate_prefix, t.rate_from::text AS rate_from,
+      t.rate_per_minute, sum(t.calls)::int8 AS calls, sum(t.billable_seconds)::int8 AS billable_seconds,
+      coalesce(cut.through, -1) AS after_batch
+    FROM usage_totals t LEFT JOIN cut ON cut.account_id = t.account_id AND cut.usage_month = t.usage_month
+    WHERE t.account_id = ANY(${accountIds as string[]}::text[]) AND t.usage_month < ${beforeMonth}
+      AND t.batch > coalesce(cut.through, -1) AND t.batch <= ${watermark}
+    GROUP BY t.account_id, t.usage_month, t.call_type, t.allowance, t.rate_prefix, t.rate_from, t.rate_per_minute,
+      cut.through`.execute(db);
   return r.rows;
 }
 
-/** Allowance seconds already drawn per account, month and allowance by billed calls (late CDRs). */
-export async function allowanceDrawn(db: Db, pairs: readonly { accountId: string; month: string }[]) {
+/** Allowance each earlier cut of these account-months drew (late calls continue from there). */
+export async function cutsOf(db: Db, pairs: readonly { accountId: string; month: string }[]) {
   if (pairs.length === 0) return [];
   return db
-    .selectFrom('rated_calls')
-    .select([
-      'account_id',
-      'usage_month',
-      'allowance',
-      (eb) => eb.fn.sum<number>('included_seconds').as('seconds'),
-    ])
+    .selectFrom('usage_cuts')
+    .selectAll()
     .where('account_id', '=', anyOf([...new Set(pairs.map((p) => p.accountId))]))
     .where('usage_month', '=', anyOf([...new Set(pairs.map((p) => p.month))]))
-    .where('allowance', 'is not', null)
-    .groupBy(['account_id', 'usage_month', 'allowance'])
+    .orderBy('through_batch')
     .execute();
 }
 
-/** A rated call as the bill run writes it; its start as epoch milliseconds (cheaper to copy). */
-export type RatedCallRow = Omit<Database['rated_calls'], 'started_at'> & { started_ms: number };
+export type UsageCut = Selectable<Database['usage_cuts']>;
 
-/** Rated calls of one invoice, as the bill run stores them. */
-export interface RatedCallGroup {
-  invoiceId: string;
-  calls: readonly Omit<RatedCallRow, 'invoice_id'>[];
+export async function insertCuts(db: Db, cuts: readonly UsageCut[]): Promise<void> {
+  if (cuts.length === 0) return;
+  await db
+    .insertInto('usage_cuts')
+    .values(cuts.map((c) => ({ ...c, low_usage: JSON.stringify(c.low_usage) })))
+    .execute();
 }
 
-export async function insertRatedCalls(db: Db, groups: readonly RatedCallGroup[]): Promise<void> {
-  if (!groups.some((g) => g.calls.length > 0)) return;
-  // On a server the rows stream by COPY (about twice the rate of any INSERT); embedded, as JSON.
-  if (await canCopy(db)) {
-    await copyInto(
-      db,
-      `COPY rated_calls (call_id, account_id, usage_month, started_at, invoice_id, billed, call_type, rounding,
-        billable_seconds, included_seconds, charged_seconds, rate_per_minute, amount, allowance) FROM STDIN`,
-      ratedCallText(groups),
-    );
-    return;
-  }
-  const rows = groups.flatMap(({ invoiceId, calls }) => calls.map((c) => ({ ...c, invoice_id: invoiceId })));
-  for (let i = 0; i < rows.length; i += 50_000) {
-    const json = JSON.stringify(rows.slice(i, i + 50_000));
-    await sql`
-      INSERT INTO rated_calls (call_id, account_id, usage_month, started_at, invoice_id, billed, call_type,
-        rounding, billable_seconds, included_seconds, charged_seconds, rate_per_minute, amount, allowance)
-      SELECT call_id, account_id, usage_month, to_timestamp(started_ms / 1000.0), invoice_id, billed, call_type, rounding,
-        billable_seconds, included_seconds, charged_seconds, rate_per_minute, amount, allowance
-      FROM json_to_recordset(${json}::json) AS t(call_id text, account_id text, usage_month text,
-        started_ms float8, invoice_id text, billed boolean, call_type text, rounding text, billable_seconds int,
-        included_seconds int, charged_seconds int, rate_per_minute int8, amount int8, allowance text)`.execute(
-      db,
-    );
-  }
+/** The cuts of one account-month, in billing order (call details). */
+export async function monthCuts(db: Db, accountId: string, month: string) {
+  return db
+    .selectFrom('usage_cuts')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('usage_month', '=', month)
+    .orderBy('through_batch')
+    .execute();
 }
 
 export interface CallDetailRow {
@@ -185,65 +328,54 @@ export interface CallDetailRow {
   duration_seconds: number;
   origin: string;
   destination: string;
-  billable_seconds: number;
-  amount: number;
-  rate_per_minute: number;
   call_type: string;
+  allowance: string | null;
+  billable_seconds: number;
+  rate_prefix: string | null;
+  rate_from: string | null;
+  rate_per_minute: number | null;
 }
 
-/** One page of a month's billed calls in start order, after the keyset `after`. */
+/** One page of a cut's calls in start order, after the keyset `after`. */
 export async function callDetailPage(
   db: Db,
   accountId: string,
   month: string,
+  cut: { after: number; through: number },
   after: { startedAt: Date; callId: string } | null,
   limit: number,
 ): Promise<CallDetailRow[]> {
   let q = db
-    .selectFrom('rated_calls as r')
-    .innerJoin('calls as c', 'c.call_id', 'r.call_id')
+    .selectFrom('calls')
     .select([
-      'r.call_id',
-      'r.started_at',
-      'c.duration_seconds',
-      'c.origin',
-      'c.destination',
-      'r.billable_seconds',
-      'r.amount',
-      'r.rate_per_minute',
-      'r.call_type',
+      'call_id',
+      'started_at',
+      'duration_seconds',
+      'origin',
+      'destination',
+      'call_type',
+      'allowance',
+      'billable_seconds',
+      'rate_prefix',
+      'rate_from',
+      'rate_per_minute',
     ])
-    .where('r.account_id', '=', accountId)
-    .where('r.usage_month', '=', month)
-    .where('r.billed', '=', true);
+    .where('account_id', '=', accountId)
+    .where('usage_month', '=', month)
+    .where('batch', '>', cut.after)
+    .where('batch', '<=', cut.through)
+    .where('call_type', 'is not', null)
+    .where('call_type', '<>', 'before_billing_start');
   if (after) {
     q = q.where((eb) =>
       eb.or([
-        eb('r.started_at', '>', after.startedAt),
-        eb.and([eb('r.started_at', '=', after.startedAt), eb('r.call_id', '>', after.callId)]),
+        eb('started_at', '>', after.startedAt),
+        eb.and([eb('started_at', '=', after.startedAt), eb('call_id', '>', after.callId)]),
       ]),
     );
   }
-  return q.orderBy('r.started_at').orderBy('r.call_id').limit(limit).execute();
-}
-
-function* ratedCallText(groups: readonly RatedCallGroup[]): Generator<string> {
-  let text = '';
-  let n = 0;
-  for (const { invoiceId, calls } of groups) {
-    for (const r of calls) {
-      text +=
-        `${copyField(r.call_id)}\t${r.account_id}\t${r.usage_month}\t${isoInstant(r.started_ms)}\t` +
-        `${invoiceId}\t${r.billed ? 't' : 'f'}\t${r.call_type}\t${r.rounding}\t${r.billable_seconds}\t` +
-        `${r.included_seconds}\t${r.charged_seconds}\t${r.rate_per_minute}\t${r.amount}\t${copyField(r.allowance)}\n`;
-      if (++n === 5_000) {
-        yield text;
-        text = '';
-        n = 0;
-      }
-    }
-  }
-  if (text !== '') yield text;
+  const rows = await q.orderBy('started_at').orderBy('call_id').limit(limit).execute();
+  return rows as CallDetailRow[];
 }
 
 const DAY_MS = 86_400_000;

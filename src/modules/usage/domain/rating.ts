@@ -229,14 +229,14 @@ function callTypeCode(type: CallType): number {
 }
 const RULES = Object.keys(RULE_CODE) as RoundingRule[];
 
-const DECK_LINE_TYPE: Partial<Record<CallType, UsageLineType>> = {
+export const DECK_LINE_TYPE: Partial<Record<CallType, UsageLineType>> = {
   premium_domestic: 'premium_domestic',
   toll_free_inbound: 'toll_free',
   international: 'international',
 };
 
 /** What a line charges for: one per plan rate, one per deck entry used. */
-interface Charge {
+export interface Charge {
   lineType: UsageLineType;
   description: string;
   itemCode: string | null;
@@ -244,12 +244,33 @@ interface Charge {
   validFrom: CalendarDate | null;
 }
 
-const planCharge = (lineType: UsageLineType, description: string, ratePerMinute: number): Charge => ({
+export const planCharge = (lineType: UsageLineType, description: string, ratePerMinute: number): Charge => ({
   lineType,
   description,
   itemCode: null,
   ratePerMinute,
   validFrom: null,
+});
+
+/** The two charges every month has: outbound overage (index 0), low-usage minutes (index 1). */
+export const planCharges = (
+  plan: Pick<CallingPlan, 'overageRatePerMinute' | 'lowUsageMinutesPerDevice' | 'lowUsageRatePerMinute'>,
+): Charge[] => [
+  planCharge('outbound_overage', 'Outbound overage minutes', plan.overageRatePerMinute),
+  planCharge(
+    'low_usage_minutes',
+    `Low-usage device minutes beyond the ${plan.lowUsageMinutesPerDevice} included`,
+    plan.lowUsageRatePerMinute,
+  ),
+];
+
+/** A deck entry's charge (one line per entry used). */
+export const deckCharge = (callType: CallType, entry: RateEntry): Charge => ({
+  lineType: DECK_LINE_TYPE[callType]!,
+  description: entry.description,
+  itemCode: entry.prefix,
+  ratePerMinute: entry.ratePerMinute,
+  validFrom: entry.validFrom,
 });
 
 const PLAN_ALLOWANCE = 0;
@@ -362,14 +383,7 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
     callType: scratch.callType,
     origins: scratch.origins,
     destinations: scratch.destinations,
-    charges: [
-      planCharge('outbound_overage', 'Outbound overage minutes', plan.overageRatePerMinute),
-      planCharge(
-        'low_usage_minutes',
-        `Low-usage device minutes beyond the ${plan.lowUsageMinutesPerDevice} included`,
-        plan.lowUsageRatePerMinute,
-      ),
-    ],
+    charges: planCharges(plan),
     allowances: [
       Math.max(
         0,
@@ -432,13 +446,7 @@ function placeCalls(input: UsageMonthInput): PlacedCalls {
       if (charge < 0) {
         charge = placed.charges.length;
         chargeOfEntry.set(c.rate, charge);
-        placed.charges.push({
-          lineType: DECK_LINE_TYPE[c.callType]!,
-          description: c.rate.description,
-          itemCode: c.rate.prefix,
-          ratePerMinute: c.rate.ratePerMinute,
-          validFrom: c.rate.validFrom,
-        });
+        placed.charges.push(deckCharge(c.callType, c.rate));
       }
     } else if (c.callType === 'domestic' || c.callType === 'extension') {
       const device = call.originDevice;
@@ -486,7 +494,7 @@ function monthWindow(input: UsageMonthInput) {
 const dayStartsCache = new Map<string, Float64Array>();
 const DAY_STARTS_CACHE_LIMIT = 10_000;
 
-function dayStartsOf(month: BillingMonth, timeZone: string): Float64Array {
+export function dayStartsOf(month: BillingMonth, timeZone: string): Float64Array {
   const key = `${month}|${timeZone}`;
   let dayStarts = dayStartsCache.get(key);
   if (dayStarts === undefined) {
@@ -503,7 +511,7 @@ function dayStartsOf(month: BillingMonth, timeZone: string): Float64Array {
 // The billing start instant is the same Intl work for every month of an account: cached likewise.
 const billingStartCache = new Map<string, number>();
 
-function billingStartOf(date: CalendarDate, timeZone: string): number {
+export function billingStartOf(date: CalendarDate, timeZone: string): number {
   const key = `${date}|${timeZone}`;
   let start = billingStartCache.get(key);
   if (start === undefined) {
@@ -549,8 +557,8 @@ const startsBefore = (a: CallDetailRecord, b: CallDetailRecord) =>
  * The invoice lines: plan minutes used (no charge), then one line per charge with seconds on it,
  * priced once (rate × seconds / 60 with the rounding mode), in RUN-5 order.
  */
-function usageLines(
-  input: UsageMonthInput,
+export function usageLines(
+  input: Pick<UsageMonthInput, 'month' | 'currency' | 'billingStartDate' | 'roundingMode'>,
   charges: readonly Charge[],
   chargedByCharge: Float64Array,
   planSeconds: number,

@@ -1,0 +1,302 @@
+import {
+  type BillingMonth,
+  type CalendarDate,
+  type Currency,
+  type RoundingMode,
+  firstDayOf,
+} from '../../../kernel/index.ts';
+import { type AccountCallingContext, type CallType, type Direction, classifyCall } from './classify.ts';
+import { normalizeNumber } from './numbers.ts';
+import { type RateDeck, type RateEntry, dayNumber } from './rate-deck.ts';
+import {
+  type CallingPlan,
+  type Charge,
+  type UsageLine,
+  billingStartOf,
+  dayStartsOf,
+  deckCharge,
+  planCharges,
+  usageLines,
+} from './rating.ts';
+import { type RoundingRule, billableSecondsByCode, chargeForSeconds, RULE_CODE } from './rounding.ts';
+
+/**
+ * Rating in two steps, so that a call is written once (USG-1..5, CAT-2..4, CON-3):
+ *
+ * 1. **On arrival** (`rateArrival`), each call gets its type (USG-2), rounding and billable seconds
+ *    (USG-4), and what it draws on or is priced at: the plan's minutes, a low-usage device's own
+ *    minutes (CAT-4), or a deck entry (CAT-3). None of this depends on the account's other calls.
+ * 2. **At the bill run** (`priceUsageMonth`), a month is priced from sums per charge: the pooled
+ *    plan minutes (USG-3) and each low-usage device's minutes are taken from the totals, and each
+ *    line is priced once (rate × seconds / 60, rounded once) exactly as `rateMonth` prices it.
+ *
+ * Which call an allowance covers only matters for the call details (USG-5): `detailAllocator`
+ * replays a cut's calls in start order, splits the call that crosses the end of an allowance, and
+ * gives each call the running difference of its line's rounded amount, so the details add up to
+ * the line to the cent and each call is within one minor unit of its exact charge.
+ */
+
+export type ArrivalCallType = CallType | 'before_billing_start';
+
+/** What rating needs of an account for one usage month (from its inventory in force that month). */
+export interface ArrivalContext {
+  account: AccountCallingContext;
+  lowUsageDevices: ReadonlySet<string>;
+  deck: RateDeck;
+  /** The calling plan's rounding (domestic and extension calls). */
+  planRounding: RoundingRule;
+  /** Local midnights of the month's days and the next 1st; the billing start instant (CON-3). */
+  dayStarts: Float64Array;
+  billingStart: number;
+  firstDayNumber: number;
+}
+
+export function arrivalContext(input: {
+  month: BillingMonth;
+  timeZone: string;
+  billingStartDate: CalendarDate;
+  account: AccountCallingContext;
+  lowUsageDevices: ReadonlySet<string>;
+  deck: RateDeck;
+  planRounding: RoundingRule;
+}): ArrivalContext {
+  return {
+    account: input.account,
+    lowUsageDevices: input.lowUsageDevices,
+    deck: input.deck,
+    planRounding: input.planRounding,
+    dayStarts: dayStartsOf(input.month, input.timeZone),
+    billingStart: billingStartOf(input.billingStartDate, input.timeZone),
+    firstDayNumber: dayNumber(firstDayOf(input.month)),
+  };
+}
+
+export interface ArrivingCall {
+  startedAt: number;
+  durationSeconds: number;
+  direction: Direction;
+  origin: string;
+  destination: string;
+  originDevice: string | null;
+}
+
+export interface ArrivalRating {
+  /** null: not rated (see unratedReason). */
+  callType: ArrivalCallType | null;
+  rounding: RoundingRule | null;
+  billableSeconds: number;
+  /** 'plan', the low-usage device's extension, or null (free or deck-priced). */
+  allowance: string | null;
+  /** The deck entry pricing it. */
+  rate: RateEntry | null;
+  unratedReason: string | null;
+}
+
+const unrated = (reason: string): ArrivalRating => ({
+  callType: null,
+  rounding: null,
+  billableSeconds: 0,
+  allowance: null,
+  rate: null,
+  unratedReason: reason,
+});
+const BEFORE_BILLING_START: ArrivalRating = {
+  callType: 'before_billing_start',
+  rounding: null,
+  billableSeconds: 0,
+  allowance: null,
+  rate: null,
+  unratedReason: null,
+};
+
+/** Step 1: one call, on its own. The same decisions, in the same order, as `rateMonth`. */
+export function rateArrival(call: ArrivingCall, cx: ArrivalContext): ArrivalRating {
+  const t = call.startedAt;
+  const { dayStarts } = cx;
+  const days = dayStarts.length - 1;
+  if (!(t >= dayStarts[0]! && t < dayStarts[days]!)) return unrated('outside_month');
+  // CON-3: nothing before the billing start date is counted (not even against plan minutes).
+  if (t < cx.billingStart) return BEFORE_BILLING_START;
+  const country = cx.account.billingCountry;
+  const origin = normalizeNumber(call.origin, country);
+  if (origin.kind === 'invalid') return unrated('invalid_origin');
+  const destination = normalizeNumber(call.destination, country);
+  if (destination.kind === 'invalid') return unrated('invalid_destination');
+  let day = 0;
+  while (t >= dayStarts[day + 1]!) day++;
+  const c = classifyCall(call.direction, origin, destination, cx.account, cx.deck, cx.firstDayNumber + day);
+  if (!c.ok) return unrated(c.reason);
+
+  let rounding = cx.planRounding;
+  let allowance: string | null = null;
+  if (c.rate !== null) rounding = c.rate.rounding as RoundingRule;
+  else if (c.callType === 'domestic' || c.callType === 'extension') {
+    const device = call.originDevice;
+    if (device === null || cx.lowUsageDevices.size === 0 || !cx.lowUsageDevices.has(device))
+      allowance = 'plan';
+    // CAT-4: a low-usage device's off-net calls use its own minutes, then its own rate; its
+    // extension-to-extension (on-net) calls are not metered.
+    else if (c.callType === 'domestic') allowance = device;
+  }
+  return {
+    callType: c.callType,
+    rounding,
+    billableSeconds: billableSecondsByCode(RULE_CODE[rounding], call.durationSeconds),
+    allowance,
+    rate: c.rate,
+    unratedReason: null,
+  };
+}
+
+/** What a month's rated calls sum to, per charge (one row of the bill run's GROUP BY). */
+export interface UsageSum {
+  callType: ArrivalCallType;
+  allowance: string | null;
+  /** The deck entry, when deck-priced. */
+  rate: Pick<RateEntry, 'prefix' | 'validFrom' | 'ratePerMinute' | 'description'> | null;
+  billableSeconds: number;
+}
+
+/** Allowance seconds left before the calls being priced, and what they drew (late calls go on). */
+export interface Allowances {
+  planAvailable: number;
+  planDrawn: number;
+  lowUsage: Record<string, { available: number; drawn: number }>;
+}
+
+export interface PricedUsageMonth {
+  lines: UsageLine[];
+  allowances: Allowances;
+}
+
+/**
+ * Step 2: a month priced from its sums. `drawnBefore` is what earlier invoices of the same month
+ * drew (calls that arrive after their month was invoiced continue from what was left, USG-3).
+ */
+export function priceUsageMonth(
+  input: {
+    month: BillingMonth;
+    currency: Currency;
+    billingStartDate: CalendarDate;
+    plan: CallingPlan;
+    roundingMode?: RoundingMode;
+    drawnBefore?: { planSeconds: number; lowUsageSecondsByDevice: ReadonlyMap<string, number> };
+  },
+  sums: readonly UsageSum[],
+): PricedUsageMonth {
+  const { plan } = input;
+  const charges = planCharges(plan);
+  const chargeOfRate = new Map<string, number>();
+  const seconds: number[] = [0, 0];
+  let planTotal = 0;
+  const deviceTotals = new Map<string, number>();
+  for (const s of sums) {
+    if (s.callType === 'before_billing_start' || s.billableSeconds === 0) continue;
+    if (s.rate !== null) {
+      const key = `${s.callType}|${s.rate.prefix}|${s.rate.validFrom}|${s.rate.ratePerMinute}`;
+      let charge = chargeOfRate.get(key);
+      if (charge === undefined) {
+        charge = charges.push(deckCharge(s.callType, s.rate as RateEntry)) - 1;
+        chargeOfRate.set(key, charge);
+        seconds.push(0);
+      }
+      seconds[charge] = seconds[charge]! + s.billableSeconds;
+    } else if (s.allowance === 'plan') planTotal += s.billableSeconds;
+    else if (s.allowance !== null) {
+      deviceTotals.set(s.allowance, (deviceTotals.get(s.allowance) ?? 0) + s.billableSeconds);
+    }
+  }
+  const planAvailable = Math.max(
+    0,
+    plan.includedMinutesPerDevice * plan.billableDevices * 60 - (input.drawnBefore?.planSeconds ?? 0),
+  );
+  const planDrawn = Math.min(planTotal, planAvailable);
+  seconds[0] = planTotal - planDrawn;
+  const lowUsage: Allowances['lowUsage'] = {};
+  for (const [device, total] of [...deviceTotals].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const used = input.drawnBefore?.lowUsageSecondsByDevice.get(device) ?? 0;
+    const available = Math.max(0, plan.lowUsageMinutesPerDevice * 60 - used);
+    const drawn = Math.min(total, available);
+    lowUsage[device] = { available, drawn };
+    seconds[1] = seconds[1]! + total - drawn;
+  }
+  const priced = usageLines(input, charges, Float64Array.from(seconds), planDrawn);
+  return { lines: priced.lines, allowances: { planAvailable, planDrawn, lowUsage } };
+}
+
+export interface DetailCall {
+  callType: string;
+  allowance: string | null;
+  billableSeconds: number;
+  /** Deck rate per minute, or null for plan-priced and free calls. */
+  ratePerMinute: number | null;
+  /** Deck entry identity (one line per entry). */
+  ratePrefix: string | null;
+  rateFrom: string | null;
+}
+
+export interface DetailCharge {
+  includedSeconds: number;
+  chargedSeconds: number;
+  ratePerMinute: number;
+  amount: number;
+}
+
+/**
+ * The call details of one cut, call by call in start order: the allowance each call draws on is
+ * consumed as the bill run consumed it in total, and each call's amount is the growth of its
+ * line's rounded amount, so a cut's details sum exactly to its lines.
+ */
+export function detailAllocator(cut: {
+  currency: Currency;
+  planAvailable: number;
+  lowUsage: Record<string, { available: number; drawn: number }>;
+  overageRate: number;
+  lowUsageRate: number;
+  roundingMode?: RoundingMode;
+}) {
+  const mode = cut.roundingMode ?? 'half-up';
+  let planLeft = cut.planAvailable;
+  const deviceLeft = new Map(Object.entries(cut.lowUsage).map(([d, a]) => [d, a.available]));
+  // Per line: seconds charged so far and the amount given out so far.
+  const lines = new Map<string, { seconds: number; amount: number }>();
+  return (call: DetailCall): DetailCharge => {
+    const billable = call.billableSeconds;
+    let included = 0;
+    let rate = 0;
+    let line: string | null = null;
+    if (call.ratePerMinute !== null && call.ratePrefix !== null) {
+      rate = call.ratePerMinute;
+      line = `deck|${call.callType}|${call.ratePrefix}|${call.rateFrom}|${rate}`;
+    } else if (call.allowance === 'plan') {
+      included = Math.min(billable, planLeft);
+      planLeft -= included;
+      rate = cut.overageRate;
+      line = 'overage';
+    } else if (call.allowance !== null) {
+      const left = deviceLeft.get(call.allowance) ?? 0;
+      included = Math.min(billable, left);
+      deviceLeft.set(call.allowance, left - included);
+      rate = cut.lowUsageRate;
+      line = 'low_usage';
+    }
+    const charged = line === null ? 0 : billable - included;
+    if (line === null || charged === 0) {
+      return {
+        includedSeconds: included,
+        chargedSeconds: 0,
+        ratePerMinute: line === null ? 0 : rate,
+        amount: 0,
+      };
+    }
+    let sofar = lines.get(line);
+    if (!sofar) lines.set(line, (sofar = { seconds: 0, amount: 0 }));
+    sofar.seconds += charged;
+    const total = chargeForSeconds(cut.currency, rate, sofar.seconds, mode);
+    const amount = total - sofar.amount;
+    sofar.amount = total;
+    return { includedSeconds: included, chargedSeconds: charged, ratePerMinute: rate, amount };
+  };
+}
+
+export type { Charge };

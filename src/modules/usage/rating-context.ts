@@ -1,0 +1,169 @@
+import type { Ctx } from '../../context.ts';
+import { type BillingMonth, type CalendarDate, lastDayOf, monthOf } from '../../kernel/index.ts';
+import { findCatalogItems } from '../catalog/index.ts';
+import { contractsOf, inventoryOf } from '../inventory/index.ts';
+import type { AccountCallingContext } from './domain/classify.ts';
+import { type ArrivalContext, type ArrivalRating, arrivalContext, rateArrival } from './domain/arrival.ts';
+import type { ImportedCall } from './domain/cdr.ts';
+import { normalizeNumber } from './domain/numbers.ts';
+import type { RateDeck } from './domain/rate-deck.ts';
+import { type CallingPlanTerms, callingPlanTerms, loadRateDeck } from './decks.ts';
+import { ratingAccounts } from './repo.ts';
+
+/** An account as rating sees it: where it is, when its billing starts, what it has. */
+export interface UsageAccount {
+  id: string;
+  currency: string;
+  timeZone: string;
+  /** Billing-address country (USG-2). */
+  country: string;
+  /** null: no contract yet, so nothing can be billed (its calls wait, unrated). */
+  billingStartDate: CalendarDate | null;
+  items: readonly InventoryLike[];
+}
+
+export interface InventoryLike {
+  itemCode: string;
+  quantity: number;
+  addedOn: CalendarDate;
+  removedOn: CalendarDate | null;
+  attributes: Record<string, unknown>;
+}
+
+export interface CatalogLike {
+  chargeType: string;
+  unit: string;
+  attributes: Record<string, unknown>;
+}
+
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map((x) => String(x)) : v === undefined || v === null || v === '' ? [] : [String(v)];
+
+/**
+ * USG-2 / CAT-2 / CAT-4 from the inventory in force during the month: extensions (attribute
+ * `extension` or `extensions` of device items), numbers (`number`/`numbers` of number items; the
+ * catalog's numberType 'toll-free' marks toll-free ones), billable devices (phones that are not
+ * low-usage), and low-usage devices by extension.
+ */
+export function callingContext(
+  account: Pick<UsageAccount, 'country' | 'items'>,
+  catalog: ReadonlyMap<string, CatalogLike>,
+  month: BillingMonth,
+) {
+  const last = lastDayOf(month);
+  const extensions = new Set<string>();
+  const ownNumbers = new Set<string>();
+  const tollFreeNumbers = new Set<string>();
+  const lowUsageDevices = new Set<string>();
+  let billableDevices = 0;
+  for (const item of account.items) {
+    if (item.addedOn > last || (item.removedOn !== null && monthOf(item.removedOn) < month)) continue;
+    const entry = catalog.get(item.itemCode);
+    if (!entry) continue;
+    const a = item.attributes;
+    const isDevice =
+      entry.chargeType === 'service_fee' && (entry.unit === 'device' || entry.unit === 'extension');
+    if (isDevice) {
+      const exts = [...strings(a.extension), ...strings(a.extensions)];
+      exts.forEach((e) => extensions.add(e));
+      if (entry.attributes.lowUsage === true) exts.forEach((e) => lowUsageDevices.add(e));
+      else billableDevices += item.quantity;
+    }
+    if (entry.unit === 'number') {
+      for (const n of [...strings(a.number), ...strings(a.numbers)]) {
+        const parsed = normalizeNumber(n, account.country);
+        if (parsed.kind !== 'phone') continue;
+        ownNumbers.add(parsed.e164);
+        if (entry.attributes.numberType === 'toll-free') tollFreeNumbers.add(parsed.e164);
+      }
+    }
+  }
+  const context: AccountCallingContext = {
+    billingCountry: account.country,
+    extensions,
+    ownNumbers,
+    tollFreeNumbers,
+  };
+  return { account: context, billableDevices, lowUsageDevices };
+}
+
+/** Accounts, inventory, decks and plans read once and kept while calls are rated (an import). */
+export function arrivalRater(ctx: Ctx) {
+  const accounts = new Map<string, UsageAccount>();
+  const contexts = new Map<string, ArrivalContext | string>();
+  const decks = new Map<string, RateDeck>();
+  const plans = new Map<string, CallingPlanTerms>();
+  const catalog = new Map<string, CatalogLike>();
+  let lastKey = '';
+  let lastContext: ArrivalContext | string = '';
+
+  /** Reads what rating needs of these accounts (those not read yet), in the caller's transaction. */
+  async function load(db: Ctx['db'], accountIds: Iterable<string>): Promise<void> {
+    const ids = [...new Set(accountIds)].filter((id) => !accounts.has(id));
+    if (ids.length === 0) return;
+    const tctx = { ...ctx, db };
+    const [rows, contracts, items] = await Promise.all([
+      ratingAccounts(db, ids),
+      contractsOf(tctx, ids),
+      inventoryOf(tctx, ids, '0001-01-01', '9999-12-31'),
+    ]);
+    const missingCodes = [...new Set(items.map((i) => i.itemCode))].filter((c) => !catalog.has(c));
+    for (const [code, item] of await findCatalogItems(tctx, missingCodes)) catalog.set(code, item);
+    for (const r of rows) {
+      if (!decks.has(r.currency)) decks.set(r.currency, await loadRateDeck(tctx, r.currency));
+      if (!plans.has(r.currency)) plans.set(r.currency, await callingPlanTerms(tctx, r.currency));
+      accounts.set(r.id, {
+        ...r,
+        billingStartDate: contracts.get(r.id)?.billingStartDate ?? null,
+        items: items.filter((i) => i.accountId === r.id),
+      });
+    }
+  }
+
+  function contextOf(accountId: string, month: string): ArrivalContext | string {
+    const key = `${accountId}|${month}`;
+    if (key === lastKey) return lastContext;
+    let cx = contexts.get(key);
+    if (cx === undefined) {
+      const account = accounts.get(accountId);
+      if (!account) cx = 'unknown_account';
+      else if (account.billingStartDate === null) cx = 'no_contract';
+      else {
+        const calling = callingContext(account, catalog, month as BillingMonth);
+        cx = arrivalContext({
+          month: month as BillingMonth,
+          timeZone: account.timeZone,
+          billingStartDate: account.billingStartDate,
+          account: calling.account,
+          lowUsageDevices: calling.lowUsageDevices,
+          deck: decks.get(account.currency)!,
+          planRounding: plans.get(account.currency)!.rounding,
+        });
+      }
+      if (contexts.size > 100_000) contexts.clear();
+      contexts.set(key, cx);
+    }
+    lastKey = key;
+    lastContext = cx;
+    return cx;
+  }
+
+  /** Rates one call (its account loaded first). */
+  function rate(call: Pick<ImportedCall, 'accountId' | 'usageMonth'> & Parameters<typeof rateArrival>[0]) {
+    const cx = contextOf(call.accountId, call.usageMonth);
+    return typeof cx === 'string' ? unratedBecause(cx) : rateArrival(call, cx);
+  }
+
+  return { load, rate, account: (id: string) => accounts.get(id), catalog };
+}
+
+export type ArrivalRater = ReturnType<typeof arrivalRater>;
+
+const unratedBecause = (reason: string): ArrivalRating => ({
+  callType: null,
+  rounding: null,
+  billableSeconds: 0,
+  allowance: null,
+  rate: null,
+  unratedReason: reason,
+});
