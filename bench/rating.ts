@@ -319,7 +319,6 @@ async function main(): Promise<number> {
       () => csvCdrRows(createReadStream(file, { highWaterMark: 1 << 20 })),
       {
         source: 'bench',
-        chunkSize: 20_000,
         onProgress: (p) => {
           const s = seconds(t0);
           progress.update(`import: ${fmt(p.rowsRead)} rows (${fmt(p.rowsRead / Math.max(s, 0.001))} rows/s)`);

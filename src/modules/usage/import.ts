@@ -1,19 +1,8 @@
-import { StringDecoder } from 'node:string_decoder';
-import type { Readable } from 'node:stream';
 import type { Ctx } from '../../context.ts';
 import { canCopy, copyField, copyInto } from '../../db/index.ts';
 import { newId } from '../../kernel/index.ts';
 import type { ArrivalRating } from './domain/arrival.ts';
-import {
-  type CdrAccount,
-  type ImportedCall,
-  type RawCdr,
-  cdrColumns,
-  checkCdr,
-  monthInZoneCache,
-  rawCdrFromFields,
-  splitCsvLine,
-} from './domain/cdr.ts';
+import { type CdrAccount, type ImportedCall, type RawCdr, checkCdr, monthInZoneCache } from './domain/cdr.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   UsageTotals,
@@ -126,7 +115,7 @@ async function runImport(
   opts: ImportOptions,
   mode: Mode,
 ): Promise<ImportReport> {
-  const chunkSize = opts.chunkSize ?? 10_000;
+  const chunkSize = opts.chunkSize ?? 2_000;
   const report: ImportReport = {
     importId,
     rowsRead: 0,
@@ -319,47 +308,4 @@ function callText(importId: string, calls: readonly RatedImport[]): string {
       `${r.unratedReason ?? '\\N'}\n`;
   }
   return text;
-}
-
-/**
- * Rows of a CDR CSV file, streamed a block at a time (memory stays flat whatever the file size):
- * one batch of rows per block read, each with its line number.
- */
-export async function* csvCdrRows(input: Readable): AsyncGenerator<CdrRow[]> {
-  const decoder = new StringDecoder('utf8');
-  let line = 0;
-  let rest = '';
-  let col: Exclude<ReturnType<typeof cdrColumns>, string[]> | null = null;
-  let refused = false;
-  const parse = (texts: readonly string[]): CdrRow[] => {
-    const rows: CdrRow[] = [];
-    for (let text of texts) {
-      line++;
-      if (refused) continue;
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      if (text.trim() === '') continue;
-      const fields = splitCsvLine(text);
-      if (col === null) {
-        const header = fields === null ? ['?'] : cdrColumns(fields);
-        if (Array.isArray(header)) {
-          rows.push({ row: line, error: `not a CDR header: missing column(s) ${header.join(', ')}` });
-          refused = true;
-        } else col = header;
-        continue;
-      }
-      if (fields === null) rows.push({ row: line, error: 'a quoted field is not closed' });
-      else rows.push({ row: line, raw: rawCdrFromFields(fields, col) });
-    }
-    return rows;
-  };
-  for await (const block of input) {
-    const text = rest + (typeof block === 'string' ? block : decoder.write(block as Buffer));
-    const lines = text.split('\n');
-    rest = lines.pop()!;
-    const rows = parse(lines);
-    if (rows.length > 0) yield rows;
-    if (refused) return;
-  }
-  const tail = parse([rest + decoder.end()]);
-  if (tail.length > 0) yield tail;
 }

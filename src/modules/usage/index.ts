@@ -36,14 +36,8 @@ export {
   callingPlanTerms,
   setCallingPlan,
 } from './decks.ts';
-export {
-  importCdrs,
-  csvCdrRows,
-  type ImportReport,
-  type ImportError,
-  type CdrRow,
-  type CdrRows,
-} from './import.ts';
+export { importCdrs, type ImportReport, type ImportError, type CdrRow, type CdrRows } from './import.ts';
+export { csvCdrRows } from './cdr-csv.ts';
 export { usageRater, recordBilledCalls, type AccountUsage } from './bill.ts';
 export { type UsageAccount } from './rating-context.ts';
 export { callDetailsOf, callDetailsCsv, callDetailsJson, CALL_DETAIL_COLUMNS } from './call-details.ts';

@@ -90,12 +90,11 @@ export function callingContext(
 /** Accounts, inventory, decks and plans read once and kept while calls are rated (an import). */
 export function arrivalRater(ctx: Ctx) {
   const accounts = new Map<string, UsageAccount>();
-  const contexts = new Map<string, ArrivalContext | string>();
+  // By account, then month: no key is built per call.
+  const contexts = new Map<string, Map<string, ArrivalContext | string>>();
   const decks = new Map<string, RateDeck>();
   const plans = new Map<string, CallingPlanTerms>();
   const catalog = new Map<string, CatalogLike>();
-  let lastKey = '';
-  let lastContext: ArrivalContext | string = '';
 
   /** Reads what rating needs of these accounts (those not read yet), in the caller's transaction. */
   async function load(db: Ctx['db'], accountIds: Iterable<string>): Promise<void> {
@@ -121,9 +120,9 @@ export function arrivalRater(ctx: Ctx) {
   }
 
   function contextOf(accountId: string, month: string): ArrivalContext | string {
-    const key = `${accountId}|${month}`;
-    if (key === lastKey) return lastContext;
-    let cx = contexts.get(key);
+    let months = contexts.get(accountId);
+    if (months === undefined) contexts.set(accountId, (months = new Map()));
+    let cx = months.get(month);
     if (cx === undefined) {
       const account = accounts.get(accountId);
       if (!account) cx = 'unknown_account';
@@ -140,11 +139,8 @@ export function arrivalRater(ctx: Ctx) {
           planRounding: plans.get(account.currency)!.rounding,
         });
       }
-      if (contexts.size > 100_000) contexts.clear();
-      contexts.set(key, cx);
+      months.set(month, cx);
     }
-    lastKey = key;
-    lastContext = cx;
     return cx;
   }
 

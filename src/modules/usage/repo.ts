@@ -158,16 +158,28 @@ const ratingColumns = (r: ArrivalRating) => ({
   unrated_reason: r.unratedReason,
 });
 
-/** Sums of rated calls per account, month and charge, as one import (batch) adds them. */
+type UsageTotalRow = Omit<Database['usage_totals'], 'batch'>;
+
+/**
+ * Sums of rated calls per account, month and charge, as one import (batch) adds them. Nested maps
+ * keyed by the strings and deck entries the rating already holds: no key is built per call.
+ */
 export class UsageTotals {
-  readonly #sums = new Map<string, Omit<Database['usage_totals'], 'batch'>>();
+  readonly #byAccount = new Map<string, Map<string, Map<string, Map<unknown, UsageTotalRow>>>>();
+  readonly #rows: UsageTotalRow[] = [];
 
   add(c: { accountId: string; usageMonth: string; rating: ArrivalRating }): void {
     const r = c.rating;
     if (r.callType === null || r.callType === 'before_billing_start') return;
+    let months = this.#byAccount.get(c.accountId);
+    if (months === undefined) this.#byAccount.set(c.accountId, (months = new Map()));
+    let types = months.get(c.usageMonth);
+    if (types === undefined) months.set(c.usageMonth, (types = new Map()));
+    let charges = types.get(r.callType);
+    if (charges === undefined) types.set(r.callType, (charges = new Map()));
     const rate = r.rate;
-    const key = `${c.accountId}|${c.usageMonth}|${r.callType}|${r.allowance ?? ''}|${rate === null ? '' : `${rate.prefix}|${rate.validFrom}|${rate.ratePerMinute}`}`;
-    let sum = this.#sums.get(key);
+    const charge = rate ?? r.allowance;
+    let sum = charges.get(charge);
     if (sum === undefined) {
       sum = {
         account_id: c.accountId,
@@ -180,21 +192,22 @@ export class UsageTotals {
         calls: 0,
         billable_seconds: 0,
       };
-      this.#sums.set(key, sum);
+      charges.set(charge, sum);
+      this.#rows.push(sum);
     }
     sum.calls++;
     sum.billable_seconds += r.billableSeconds;
   }
 
-  rows() {
-    return [...this.#sums.values()];
+  rows(): readonly UsageTotalRow[] {
+    return this.#rows;
   }
 }
 
 export async function insertUsageTotals(
   db: Db,
   batch: number,
-  rows: readonly Omit<Database['usage_totals'], 'batch'>[],
+  rows: readonly UsageTotalRow[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += 5_000) {
     await db

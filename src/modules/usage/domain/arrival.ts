@@ -6,7 +6,7 @@ import {
   firstDayOf,
 } from '../../../kernel/index.ts';
 import { type AccountCallingContext, type CallType, type Direction, classifyCall } from './classify.ts';
-import { normalizeNumber } from './numbers.ts';
+import { type NormalizedNumber, normalizeNumber } from './numbers.ts';
 import { type RateDeck, type RateEntry, dayNumber } from './rate-deck.ts';
 import {
   type CallingPlan,
@@ -78,6 +78,9 @@ export interface ArrivingCall {
   origin: string;
   destination: string;
   originDevice: string | null;
+  /** The numbers already normalised (by the import's check), if they were. */
+  originNumber?: NormalizedNumber | undefined;
+  destinationNumber?: NormalizedNumber | undefined;
 }
 
 export interface ArrivalRating {
@@ -118,9 +121,9 @@ export function rateArrival(call: ArrivingCall, cx: ArrivalContext): ArrivalRati
   // CON-3: nothing before the billing start date is counted (not even against plan minutes).
   if (t < cx.billingStart) return BEFORE_BILLING_START;
   const country = cx.account.billingCountry;
-  const origin = normalizeNumber(call.origin, country);
+  const origin = call.originNumber ?? normalizeNumber(call.origin, country);
   if (origin.kind === 'invalid') return unrated('invalid_origin');
-  const destination = normalizeNumber(call.destination, country);
+  const destination = call.destinationNumber ?? normalizeNumber(call.destination, country);
   if (destination.kind === 'invalid') return unrated('invalid_destination');
   let day = 0;
   while (t >= dayStarts[day + 1]!) day++;

@@ -1,5 +1,5 @@
 import { dateInZone, isCalendarDate } from '../../../kernel/index.ts';
-import { normalizeNumber } from './numbers.ts';
+import { type NormalizedNumber, normalizeNumber } from './numbers.ts';
 
 /**
  * USG-1: one CDR as it arrives (a CSV row or an API item), checked and normalised before it is
@@ -51,56 +51,156 @@ export interface ImportedCall {
   originDevice: string | null;
   /** Where it came from (file line or batch position); set by the import. */
   row: number;
+  /** The numbers as normalised (rating classifies them without normalising them again). */
+  originNumber?: NormalizedNumber;
+  destinationNumber?: NormalizedNumber;
 }
 
 export type CdrResult = { ok: true; call: ImportedCall } | { ok: false; reason: string };
 
-const CALL_ID_RE = /^[\x21-\x7e]{1,128}$/;
 // An explicit zone is optional (UTC by default, USG-1); anything else Date.parse guesses is refused.
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const MAX_CALL_SECONDS = 7 * 24 * 3600;
 
-const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-const two = (t: string, i: number) => (t.charCodeAt(i) - 48) * 10 + t.charCodeAt(i + 1) - 48;
+const DAY_MS = 86_400_000;
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (month 1-12), by whole-number arithmetic;
+ * NaN when the day is not in the month (31 February), as Date.parse refuses it.
+ */
+function epochDay(year: number, month: number, day: number): number {
+  if (day > 28) {
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const last =
+      month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+    if (day > last) return NaN;
+  }
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+// The last date read and its day number: a file's instants come a day at a time.
+let lastDate = -1;
+let lastDays = 0;
+
+/** Whether a character code minus 48 is a decimal digit. */
+const notDigit = (d: number) => d >>> 0 > 9;
 
 /** The common exact form, 2026-01-05T16:00:00Z or …:00.000Z, read without a regular expression. */
 function canonicalInstant(t: string): number {
   const n = t.length;
-  if ((n !== 20 && n !== 24) || t.charCodeAt(n - 1) !== 90 /* Z */ || t[10] !== 'T') return NaN;
-  if (t[4] !== '-' || t[7] !== '-' || t[13] !== ':' || t[16] !== ':') return NaN;
-  for (const i of DIGIT_POSITIONS) if (!isDigit(t.charCodeAt(i))) return NaN;
+  if (n !== 24 && n !== 20) return NaN;
+  if (
+    t.charCodeAt(4) !== 45 /* - */ ||
+    t.charCodeAt(7) !== 45 ||
+    t.charCodeAt(10) !== 84 /* T */ ||
+    t.charCodeAt(13) !== 58 /* : */ ||
+    t.charCodeAt(16) !== 58 ||
+    t.charCodeAt(n - 1) !== 90 /* Z */
+  ) {
+    return NaN;
+  }
+  const y0 = t.charCodeAt(0) - 48;
+  const y1 = t.charCodeAt(1) - 48;
+  const y2 = t.charCodeAt(2) - 48;
+  const y3 = t.charCodeAt(3) - 48;
+  const m0 = t.charCodeAt(5) - 48;
+  const m1 = t.charCodeAt(6) - 48;
+  const d0 = t.charCodeAt(8) - 48;
+  const d1 = t.charCodeAt(9) - 48;
+  const h0 = t.charCodeAt(11) - 48;
+  const h1 = t.charCodeAt(12) - 48;
+  const i0 = t.charCodeAt(14) - 48;
+  const i1 = t.charCodeAt(15) - 48;
+  const s0 = t.charCodeAt(17) - 48;
+  const s1 = t.charCodeAt(18) - 48;
+  if (
+    notDigit(y0) ||
+    notDigit(y1) ||
+    notDigit(y2) ||
+    notDigit(y3) ||
+    notDigit(m0) ||
+    notDigit(m1) ||
+    notDigit(d0) ||
+    notDigit(d1) ||
+    notDigit(h0) ||
+    notDigit(h1) ||
+    notDigit(i0) ||
+    notDigit(i1) ||
+    notDigit(s0) ||
+    notDigit(s1)
+  ) {
+    return NaN;
+  }
   let ms = 0;
   if (n === 24) {
-    if (
-      t[19] !== '.' ||
-      !isDigit(t.charCodeAt(20)) ||
-      !isDigit(t.charCodeAt(21)) ||
-      !isDigit(t.charCodeAt(22))
-    ) {
-      return NaN;
-    }
-    ms = (t.charCodeAt(20) - 48) * 100 + two(t, 21);
+    const f0 = t.charCodeAt(20) - 48;
+    const f1 = t.charCodeAt(21) - 48;
+    const f2 = t.charCodeAt(22) - 48;
+    if (t.charCodeAt(19) !== 46 /* . */ || notDigit(f0) || notDigit(f1) || notDigit(f2)) return NaN;
+    ms = f0 * 100 + f1 * 10 + f2;
   }
-  const month = two(t, 5);
-  const day = two(t, 8);
-  const hour = two(t, 11);
-  const minute = two(t, 14);
-  const second = two(t, 17);
+  const month = m0 * 10 + m1;
+  const day = d0 * 10 + d1;
+  const hour = h0 * 10 + h1;
+  const minute = i0 * 10 + i1;
+  const second = s0 * 10 + s1;
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
-  const at = Date.UTC(two(t, 0) * 100 + two(t, 2), month - 1, day, hour, minute, second, ms);
-  // 31 February and the like roll over in Date.UTC: refuse them as Date.parse does.
-  return new Date(at).getUTCDate() === day ? at : NaN;
+  const year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
+  const date = year * 10_000 + month * 100 + day;
+  let days = lastDays;
+  if (date !== lastDate) {
+    days = epochDay(year, month, day);
+    if (Number.isNaN(days)) return NaN;
+    lastDate = date;
+    lastDays = days;
+  }
+  return days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
-
 export function parseInstant(text: string): number {
-  const t = text.trim();
-  const fast = canonicalInstant(t);
+  // Canonical text starts with a digit and ends with Z: trimming could not change it.
+  const fast = canonicalInstant(text);
   if (!Number.isNaN(fast)) return fast;
+  const t = text.trim();
+  const fastTrimmed = t === text ? NaN : canonicalInstant(t);
+  if (!Number.isNaN(fastTrimmed)) return fastTrimmed;
   if (!INSTANT_RE.test(t) || !isCalendarDate(t.slice(0, 10))) return NaN;
   const iso = t.replace(' ', 'T');
   return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);
+}
+
+/** Whether String.prototype.trim could remove a character: space and below, or not ASCII. */
+const mayTrim = (c: number) => c <= 32 || c >= 127;
+
+/** `s.trim()`, without the call when the ends are plainly not white space. */
+const trimmed = (s: string) =>
+  s.length === 0 || (!mayTrim(s.charCodeAt(0)) && !mayTrim(s.charCodeAt(s.length - 1))) ? s : s.trim();
+
+/** A call id is 1 to 128 printable ASCII characters (! to ~): no space, no control character. */
+function isCallId(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 128) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/**
+ * 'inbound' or 'outbound' for a direction that is one of them after trimming and lower-casing,
+ * else null. Exact lower-case text is compared without allocating.
+ */
+function directionOf(s: string): 'inbound' | 'outbound' | null {
+  if (s === 'outbound') return 'outbound';
+  if (s === 'inbound') return 'inbound';
+  const d = s.trim().toLowerCase();
+  return d === 'outbound' ? 'outbound' : d === 'inbound' ? 'inbound' : null;
 }
 
 /**
@@ -112,12 +212,12 @@ export function checkCdr(
   accountOf: (key: string) => CdrAccount | undefined,
   monthOf: (instant: number, timeZone: string) => string,
 ): CdrResult {
-  const callId = (raw.callId ?? '').trim();
-  if (!CALL_ID_RE.test(callId)) return bad('call_id is missing or not 1-128 printable characters');
-  const account = accountOf((raw.account ?? '').trim());
+  const callId = trimmed(raw.callId ?? '');
+  if (!isCallId(callId)) return bad('call_id is missing or not 1-128 printable characters');
+  const account = accountOf(trimmed(raw.account ?? ''));
   if (account === undefined) return bad(`unknown account "${raw.account ?? ''}"`);
-  const direction = (raw.direction ?? '').trim().toLowerCase();
-  if (direction !== 'inbound' && direction !== 'outbound') {
+  const direction = directionOf(raw.direction ?? '');
+  if (direction === null) {
     return bad(`direction must be inbound or outbound, got "${raw.direction ?? ''}"`);
   }
   const start = parseInstant(raw.startTime ?? '');
@@ -131,7 +231,8 @@ export function checkCdr(
   if (origin.kind === 'invalid') return bad(`origin "${origin.raw}": ${origin.message}`);
   const destination = normalizeNumber(raw.destination ?? '', account.country);
   if (destination.kind === 'invalid') return bad(`destination "${destination.raw}": ${destination.message}`);
-  const device = (raw.originDevice ?? '').trim();
+  const rawDevice = raw.originDevice ?? '';
+  const device = rawDevice === '' ? '' : trimmed(rawDevice);
   return {
     ok: true,
     call: {
@@ -146,6 +247,8 @@ export function checkCdr(
       // An extension placing a call is its own device when the switch does not name one (CAT-4).
       originDevice: device !== '' ? device : origin.kind === 'extension' ? origin.extension : null,
       row: 0,
+      originNumber: origin,
+      destinationNumber: destination,
     },
   };
 }
