@@ -1,7 +1,8 @@
 // Generated CDRs for bench/rating.ts, and the rating kernel measured alone on them.
 import {
+  type ArrivingCall,
   type CallDetailRecord,
-  type UsageSum,
+  ArrivalTotals,
   arrivalContext,
   demoDeck,
   normalizeNumber,
@@ -103,7 +104,10 @@ const stored = (raw: string) => {
 export function kernelRate(total: number, accounts: number): { calls: number; seconds: number } {
   // A fixed-size sample rated in repeated passes: the figure is stable and memory stays flat in N.
   const sample = Math.min(total, 250_000);
-  const byAccount = new Map<number, CallDetailRecord[]>();
+  const byAccount = new Map<
+    number,
+    (CallDetailRecord & Pick<ArrivingCall, 'originNumber' | 'destinationNumber'>)[]
+  >();
   for (const c of generateCalls(sample, Math.max(1, Math.round((accounts * sample) / total)))) {
     let list = byAccount.get(c.account);
     if (!list) byAccount.set(c.account, (list = []));
@@ -114,6 +118,9 @@ export function kernelRate(total: number, accounts: number): { calls: number; se
       direction: c.direction,
       origin: stored(c.origin),
       destination: stored(c.destination),
+      // As the import hands them over: normalised once, when the CDR was checked.
+      originNumber: normalizeNumber(c.origin, 'US'),
+      destinationNumber: normalizeNumber(c.destination, 'US'),
       originDevice: c.direction === 'outbound' ? c.origin : null,
     });
   }
@@ -152,25 +159,15 @@ export function kernelRate(total: number, accounts: number): { calls: number; se
     let rated = 0;
     for (const [i, calls] of byAccount) {
       const cx = contexts.get(i)!;
-      const sums = new Map<string, UsageSum>();
+      const totals = new ArrivalTotals();
       for (const call of calls) {
-        const r = rateArrival(call, cx);
+        totals.add('account', USAGE_MONTH, rateArrival(call, cx));
         rated++;
-        if (r.callType === null || r.callType === 'before_billing_start') continue;
-        const key = r.rate === null ? `${r.callType}|${r.allowance}` : `${r.callType}|${r.rate.prefix}`;
-        const sum = sums.get(key);
-        if (sum) sum.billableSeconds += r.billableSeconds;
-        else
-          sums.set(key, {
-            callType: r.callType,
-            allowance: r.allowance,
-            rate: r.rate,
-            billableSeconds: r.billableSeconds,
-          });
       }
-      priceUsageMonth({ month: USAGE_MONTH, currency: 'USD', billingStartDate: SIGNED_ON, plan }, [
-        ...sums.values(),
-      ]);
+      priceUsageMonth(
+        { month: USAGE_MONTH, currency: 'USD', billingStartDate: SIGNED_ON, plan },
+        totals.rows(),
+      );
     }
     return rated;
   };

@@ -4,10 +4,14 @@
 //
 // Uses DATABASE_URL when set (a fresh bench_* database is created there and dropped afterwards),
 // otherwise starts a throwaway server with scripts/pg-server.sh. Generates N CDRs as a CSV file
-// (streamed: memory does not grow with N), imports it the way `tollbooth cdr import` does (COPY into
-// a staging table, one set-wise insert), then rates every call in the February bill run (usage
-// lines on the invoices, one rated row per call). In the same run it measures the rating kernel
-// alone in memory and the raw COPY speed of the same file into a bare table. Figures go to stdout;
+// (streamed: memory does not grow with N), imports it the way `tollbooth cdr import` does (each call
+// checked, normalised, classified and rated on arrival, and streamed by one COPY into `calls` with
+// its rating; the sums per account, month and charge in the same transaction), then runs the
+// February bill run, which prices each account's January from those sums (usage lines on the
+// invoices). End to end is both. In the same run it measures the rating kernel alone in memory
+// (rating on arrival, summing, pricing) and the raw COPY speed of the same file into a bare table,
+// and checks the result (every call rated, sums equal to the calls, one account's call details
+// adding up to its usage lines). Figures go to stdout;
 // the last line of stdout is one JSON object for machines. `npm run bench:rating` caps the V8 heap
 // at 512 MiB: every stage streams or works in fixed-size batches, so 10 million calls fit as 200,000 do.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -51,7 +55,7 @@ Measures CDR import and rating on PostgreSQL (DATABASE_URL, or a throwaway serve
 Options:
   --calls N              CDRs to generate, import and rate (default 10000000)
   --calls-per-account N  calls per account and month (default 1000)
-  --batch-size N         accounts per bill-run transaction (default 50)
+  --batch-size N         accounts per bill-run transaction (default 500)
   --concurrency N        bill-run batches in flight (default 2)
   --kernel-only          measure only the rating kernel in memory (no database)
   -h, --help             show this help
@@ -72,7 +76,7 @@ function parseOptions(argv: string[]): Options {
       options: {
         calls: { type: 'string', default: '10000000' },
         'calls-per-account': { type: 'string', default: '1000' },
-        'batch-size': { type: 'string', default: '50' },
+        'batch-size': { type: 'string', default: '500' },
         concurrency: { type: 'string', default: '2' },
         'kernel-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -218,14 +222,13 @@ async function rawCopy(pool: pg.Pool, file: string) {
 
 // ---- verification --------------------------------------------------------------------------------
 
-async function verify(rt: Runtime, accepted: number, total: number, invoices: number, accounts: number) {
-  const pool = rt.handle.pool!;
+/** After the import: every call stored and rated, and the sums the bill run prices match the calls. */
+async function verifyImport(pool: pg.Pool, accepted: number, total: number) {
   const failures: string[] = [];
   if (accepted !== total) failures.push(`imported ${accepted} of ${total} calls`);
-  if (invoices !== accounts) failures.push(`${invoices} invoices, expected ${accounts}`);
   const one = async (text: string) => (await pool.query(text)).rows[0];
   const calls = await one(
-    `SELECT count(*) FILTER (WHERE call_type IS NOT NULL)::int8 AS rated,
+    `SELECT count(*) FILTER (WHERE call_type IS NOT NULL AND call_type <> 'before_billing_start')::int8 AS rated,
        count(*) FILTER (WHERE call_type IS NULL)::int8 AS unrated,
        coalesce(sum(billable_seconds) FILTER (WHERE call_type <> 'before_billing_start'), 0)::int8 AS seconds
      FROM calls`,
@@ -239,14 +242,26 @@ async function verify(rt: Runtime, accepted: number, total: number, invoices: nu
       `usage totals (${totals.calls} calls, ${totals.seconds} s) differ from the calls (${calls.rated}, ${calls.seconds} s)`,
     );
   }
+  return { failures, rated: Number(calls.rated) };
+}
+
+/** After the bill run: every account invoiced, its usage billed, and call details that add up. */
+async function verifyBilling(rt: Runtime, invoices: number, accounts: number) {
+  const pool = rt.handle.pool!;
+  const failures: string[] = [];
+  if (invoices !== accounts) failures.push(`${invoices} invoices, expected ${accounts}`);
+  const one = async (text: string) => (await pool.query(text)).rows[0];
   const cuts = await one(`SELECT count(DISTINCT account_id)::int8 AS n FROM usage_cuts`);
   if (Number(cuts.n) !== accounts) failures.push(`${cuts.n} accounts billed usage, expected ${accounts}`);
+  const left = await one(`SELECT count(*)::int8 AS n FROM usage_totals`);
+  if (Number(left.n) !== 0) failures.push(`${left.n} usage sums left unbilled`);
   // One account's call details, streamed as the API streams them, add up to its usage lines.
   const sample = accountId(0);
   const details = await callDetailsOf(rt.ctx('bench'), sample, '2026-01');
   let detailCents = 0;
-  for await (const page of details.pages())
+  for await (const page of details.pages()) {
     for (const d of page) detailCents += Math.round(Number(d.totalCost) * 100);
+  }
   const lines = await one(
     `SELECT coalesce(sum(l.amount), 0)::int8 AS amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
      WHERE i.account_id = '${sample}' AND l.rate_per_minute IS NOT NULL`,
@@ -254,7 +269,7 @@ async function verify(rt: Runtime, accepted: number, total: number, invoices: nu
   if (Number(lines.amount) !== detailCents) {
     failures.push(`${sample}: call details sum to ${detailCents}, usage lines to ${lines.amount}`);
   }
-  return { failures, rated: Number(calls.rated) };
+  return failures;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -332,14 +347,14 @@ async function main(): Promise<number> {
     process.stderr.write(
       `memory after import: rss ${Math.round(heap.rss / 2 ** 20)} MiB, heap used ${Math.round(heap.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(heap.heapTotal / 2 ** 20)} MiB, external ${Math.round(heap.external / 2 ** 20)} MiB\n`,
     );
+    const imported = await verifyImport(pool, report.accepted, opts.calls);
     rt.clock.set(new Date(BILL_RUN_AT));
     const t1 = performance.now();
     const run = await billRun(rt.ctx('bench'), {
       month: INVOICE_MONTH,
       batchSize: opts.batchSize,
       concurrency: opts.concurrency,
-      onProgress: ({ done, total }) =>
-        progress.update(`rating (bill run): ${fmt(done)} / ${fmt(total)} accounts`),
+      onProgress: ({ done, total }) => progress.update(`bill run: ${fmt(done)} / ${fmt(total)} accounts`),
     });
     const rateSeconds = seconds(t1);
     progress.done();
@@ -347,7 +362,10 @@ async function main(): Promise<number> {
     const endToEnd = importSeconds + rateSeconds;
     const callsPerSec = opts.calls / endToEnd;
 
-    const check = await verify(rt, report.accepted, opts.calls, run.invoicesCreated, accounts);
+    const check = {
+      rated: imported.rated,
+      failures: [...imported.failures, ...(await verifyBilling(rt, run.invoicesCreated, accounts))],
+    };
     if (run.failures.length > 0)
       check.failures.push(`bill run failures, e.g. ${JSON.stringify(run.failures[0])}`);
 
@@ -356,10 +374,10 @@ async function main(): Promise<number> {
     const peakRssMb = Math.round(Math.max(rss.peak, process.memoryUsage().rss) / 2 ** 20);
 
     out(
-      `  import         ${fmt(report.accepted)} calls in ${fmt(importSeconds, 2)} s: ${fmt(opts.calls / importSeconds)} calls/s`,
+      `  import + rate  ${fmt(report.accepted)} calls checked, rated and stored in ${fmt(importSeconds, 2)} s: ${fmt(opts.calls / importSeconds)} calls/s`,
     );
     out(
-      `  rating         ${fmt(check.rated)} rated calls, ${fmt(run.invoicesCreated)} invoices in ${fmt(rateSeconds, 2)} s: ${fmt(opts.calls / rateSeconds)} calls/s`,
+      `  bill run       ${fmt(check.rated)} rated calls priced onto ${fmt(run.invoicesCreated)} invoices in ${fmt(rateSeconds, 2)} s: ${fmt(opts.calls / rateSeconds)} calls/s`,
     );
     out(`  end to end     ${fmt(endToEnd, 2)} s: ${fmt(callsPerSec)} calls/s`);
     out(
@@ -372,7 +390,7 @@ async function main(): Promise<number> {
       `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate`,
     );
     out(
-      `  peak memory    ${fmt(peakRssMb)} MiB RSS (after import ${fmt(importPeakMb)}, after rating ${fmt(ratingPeakMb)})`,
+      `  peak memory    ${fmt(peakRssMb)} MiB RSS (after import ${fmt(importPeakMb)}, after the bill run ${fmt(ratingPeakMb)})`,
     );
     out(`  verification   ${check.failures.length === 0 ? 'passed' : 'FAILED'}`);
     for (const f of check.failures) out(`    - ${f}`);
@@ -382,7 +400,7 @@ async function main(): Promise<number> {
       accounts,
       callsPerSec: Math.round(callsPerSec),
       importCallsPerSec: Math.round(opts.calls / importSeconds),
-      ratingCallsPerSec: Math.round(opts.calls / rateSeconds),
+      billRunCallsPerSec: Math.round(opts.calls / rateSeconds),
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
       copyRowsPerSec: Math.round(copyRowsPerSec),
       ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),

@@ -11,14 +11,13 @@ import {
   sum,
 } from '../../kernel/index.ts';
 import type { Db } from '../../db/index.ts';
-import { type ArrivalRating, type UsageSum, priceUsageMonth } from './domain/arrival.ts';
+import { type ArrivalRating, ArrivalTotals, type UsageSum, priceUsageMonth } from './domain/arrival.ts';
 import type { RateEntry } from './domain/rate-deck.ts';
 import type { UsageLine } from './domain/rating.ts';
 import { type CallingPlanTerms, callingPlanTerms, loadRateDeck } from './decks.ts';
 import { type CatalogLike, type UsageAccount, arrivalRater, callingContext } from './rating-context.ts';
 import {
   type UsageCut,
-  UsageTotals,
   cutsOf,
   insertCuts,
   insertUsageTotals,
@@ -180,7 +179,7 @@ async function rateWaitingCalls(ctx: Ctx, month: BillingMonth): Promise<void> {
         trx,
         waiting.map((w) => w.account_id),
       );
-      const totals = new UsageTotals();
+      const totals = new ArrivalTotals();
       const rated: { callId: string; rating: ArrivalRating }[] = [];
       for (const w of waiting) {
         const call = {
@@ -196,7 +195,7 @@ async function rateWaitingCalls(ctx: Ctx, month: BillingMonth): Promise<void> {
         const rating = rater.rate(call);
         if (rating.callType === null) continue;
         rated.push({ callId: w.call_id, rating });
-        totals.add({ ...call, rating });
+        totals.add(call.accountId, call.usageMonth, rating);
       }
       if (rated.length === 0) return;
       const batch = await nextCallBatch(trx);

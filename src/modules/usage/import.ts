@@ -1,11 +1,10 @@
 import type { Ctx } from '../../context.ts';
 import { canCopy, copyField, copyInto } from '../../db/index.ts';
 import { newId } from '../../kernel/index.ts';
-import type { ArrivalRating } from './domain/arrival.ts';
+import { type ArrivalRating, ArrivalTotals } from './domain/arrival.ts';
 import { type CdrAccount, type ImportedCall, type RawCdr, checkCdr, monthInZoneCache } from './domain/cdr.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
-  UsageTotals,
   findCdrAccounts,
   insertCallChunk,
   insertUsageTotals,
@@ -131,7 +130,7 @@ async function runImport(
     const rater = arrivalRater(lookup);
     const accounts = new Map<string, CdrAccount | null>();
     const monthOf = monthInZoneCache();
-    const totals = new UsageTotals();
+    const totals = new ArrivalTotals();
     async function* checkedChunks(): AsyncGenerator<RatedImport[]> {
       let chunk: CdrRow[] = [];
       const flush = async () => {
@@ -156,7 +155,7 @@ async function runImport(
         `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
         (async function* () {
           for await (const good of checkedChunks()) {
-            for (const c of good) totals.add(c);
+            for (const c of good) totals.add(c.accountId, c.usageMonth, c.rating);
             report.accepted += good.length;
             progress?.({
               rowsRead: report.rowsRead,
@@ -174,7 +173,7 @@ async function runImport(
           report.accepted += inserted.size;
           const conflicts: RatedImport[] = [];
           for (const c of good) {
-            if (inserted.has(c.row)) totals.add(c);
+            if (inserted.has(c.row)) totals.add(c.accountId, c.usageMonth, c.rating);
             else conflicts.push(c);
           }
           if (conflicts.length > 0) {

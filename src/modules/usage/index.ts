@@ -24,6 +24,8 @@ export {
   arrivalContext,
   priceUsageMonth,
   detailAllocator,
+  ArrivalTotals,
+  type ArrivingCall,
   type UsageSum,
   type ArrivalRating,
 } from './domain/arrival.ts';

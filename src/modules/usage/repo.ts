@@ -1,7 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { type Database, type Db, anyOf } from '../../db/index.ts';
-import type { ArrivalRating } from './domain/arrival.ts';
+import type { ArrivalRating, ArrivalTotal } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
 
 // SQL for the usage module's own tables: rate_deck_entries, calling_plans, calls, cdr_imports,
@@ -158,61 +158,25 @@ const ratingColumns = (r: ArrivalRating) => ({
   unrated_reason: r.unratedReason,
 });
 
-type UsageTotalRow = Omit<Database['usage_totals'], 'batch'>;
-
-/**
- * Sums of rated calls per account, month and charge, as one import (batch) adds them. Nested maps
- * keyed by the strings and deck entries the rating already holds: no key is built per call.
- */
-export class UsageTotals {
-  readonly #byAccount = new Map<string, Map<string, Map<string, Map<unknown, UsageTotalRow>>>>();
-  readonly #rows: UsageTotalRow[] = [];
-
-  add(c: { accountId: string; usageMonth: string; rating: ArrivalRating }): void {
-    const r = c.rating;
-    if (r.callType === null || r.callType === 'before_billing_start') return;
-    let months = this.#byAccount.get(c.accountId);
-    if (months === undefined) this.#byAccount.set(c.accountId, (months = new Map()));
-    let types = months.get(c.usageMonth);
-    if (types === undefined) months.set(c.usageMonth, (types = new Map()));
-    let charges = types.get(r.callType);
-    if (charges === undefined) types.set(r.callType, (charges = new Map()));
-    const rate = r.rate;
-    const charge = rate ?? r.allowance;
-    let sum = charges.get(charge);
-    if (sum === undefined) {
-      sum = {
-        account_id: c.accountId,
-        usage_month: c.usageMonth,
-        call_type: r.callType,
-        allowance: r.allowance,
-        rate_prefix: rate?.prefix ?? null,
-        rate_from: rate?.validFrom ?? null,
-        rate_per_minute: rate?.ratePerMinute ?? null,
-        calls: 0,
-        billable_seconds: 0,
-      };
-      charges.set(charge, sum);
-      this.#rows.push(sum);
-    }
-    sum.calls++;
-    sum.billable_seconds += r.billableSeconds;
-  }
-
-  rows(): readonly UsageTotalRow[] {
-    return this.#rows;
-  }
-}
-
-export async function insertUsageTotals(
-  db: Db,
-  batch: number,
-  rows: readonly UsageTotalRow[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += 5_000) {
+/** The sums one import (batch) adds, as `ArrivalTotals` collected them. */
+export async function insertUsageTotals(db: Db, batch: number, sums: readonly ArrivalTotal[]): Promise<void> {
+  for (let i = 0; i < sums.length; i += 5_000) {
     await db
       .insertInto('usage_totals')
-      .values(rows.slice(i, i + 5_000).map((r) => ({ ...r, batch })))
+      .values(
+        sums.slice(i, i + 5_000).map((t) => ({
+          account_id: t.accountId,
+          usage_month: t.usageMonth,
+          batch,
+          call_type: t.callType,
+          allowance: t.allowance,
+          rate_prefix: t.rate?.prefix ?? null,
+          rate_from: t.rate?.validFrom ?? null,
+          rate_per_minute: t.rate?.ratePerMinute ?? null,
+          calls: t.calls,
+          billable_seconds: t.billableSeconds,
+        })),
+      )
       .execute();
   }
 }
@@ -316,12 +280,22 @@ export async function cutsOf(db: Db, pairs: readonly { accountId: string; month:
 
 export type UsageCut = Selectable<Database['usage_cuts']>;
 
+/**
+ * Records what invoices billed, and drops the sums they billed: `usage_totals` holds only what is
+ * still to bill, so a bill run reads a few rows per account however long its history.
+ */
 export async function insertCuts(db: Db, cuts: readonly UsageCut[]): Promise<void> {
   if (cuts.length === 0) return;
   await db
     .insertInto('usage_cuts')
     .values(cuts.map((c) => ({ ...c, low_usage: JSON.stringify(c.low_usage) })))
     .execute();
+  const billed = JSON.stringify(
+    cuts.map((c) => ({ a: c.account_id, m: c.usage_month, f: c.after_batch, t: c.through_batch })),
+  );
+  await sql`
+    DELETE FROM usage_totals u USING json_to_recordset(${billed}::json) AS c(a text, m text, f int8, t int8)
+    WHERE u.account_id = c.a AND u.usage_month = c.m AND u.batch > c.f AND u.batch <= c.t`.execute(db);
 }
 
 /** The cuts of one account-month, in billing order (call details). */

@@ -151,6 +151,57 @@ export function rateArrival(call: ArrivingCall, cx: ArrivalContext): ArrivalRati
   };
 }
 
+/** What an account-month's rated calls sum to, per call type and charge (a `usage_totals` row). */
+export interface ArrivalTotal {
+  accountId: string;
+  usageMonth: string;
+  callType: ArrivalCallType;
+  allowance: string | null;
+  rate: RateEntry | null;
+  calls: number;
+  billableSeconds: number;
+}
+
+/**
+ * Sums of rated calls per account, month, call type and charge, as an import adds them. Nested
+ * maps keyed by the strings and deck entries the rating already holds: no key is built per call.
+ */
+export class ArrivalTotals {
+  readonly #byAccount = new Map<string, Map<string, Map<string, Map<unknown, ArrivalTotal>>>>();
+  readonly #rows: ArrivalTotal[] = [];
+
+  add(accountId: string, usageMonth: string, r: ArrivalRating): void {
+    if (r.callType === null || r.callType === 'before_billing_start') return;
+    let months = this.#byAccount.get(accountId);
+    if (months === undefined) this.#byAccount.set(accountId, (months = new Map()));
+    let types = months.get(usageMonth);
+    if (types === undefined) months.set(usageMonth, (types = new Map()));
+    let charges = types.get(r.callType);
+    if (charges === undefined) types.set(r.callType, (charges = new Map()));
+    const charge = r.rate ?? r.allowance;
+    let sum = charges.get(charge);
+    if (sum === undefined) {
+      sum = {
+        accountId,
+        usageMonth,
+        callType: r.callType,
+        allowance: r.allowance,
+        rate: r.rate,
+        calls: 0,
+        billableSeconds: 0,
+      };
+      charges.set(charge, sum);
+      this.#rows.push(sum);
+    }
+    sum.calls++;
+    sum.billableSeconds += r.billableSeconds;
+  }
+
+  rows(): readonly ArrivalTotal[] {
+    return this.#rows;
+  }
+}
+
 /** What a month's rated calls sum to, per charge (one row of the bill run's GROUP BY). */
 export interface UsageSum {
   callType: ArrivalCallType;
