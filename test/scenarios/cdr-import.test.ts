@@ -124,6 +124,16 @@ test('API batches report bad items by position, and a bad header refuses the fil
         direction: 'outbound',
       },
       {
+        // A backslash is printable: the id is stored as sent (COPY escapes it on a server).
+        callId: 'api\\tab',
+        account: accountIds[0],
+        origin: '101',
+        destination: '+52 55 1234 5678',
+        startTime: '2026-01-20T11:00:00Z',
+        endTime: '2026-01-20T11:01:00Z',
+        direction: 'outbound',
+      },
+      {
         callId: 'api-2',
         account: accountIds[0],
         origin: '101',
@@ -134,12 +144,23 @@ test('API batches report bad items by position, and a bad header refuses the fil
     ],
   });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.accepted, 1, 'the good item');
+  assert.equal(res.body.accepted, 2, 'the good items');
+  const stored = await api.rt
+    .ctx('test')
+    .db.selectFrom('calls')
+    .select('call_id')
+    .where('call_id', 'like', 'api%')
+    .orderBy('call_id')
+    .execute();
+  assert.deepEqual(
+    stored.map((r) => r.call_id),
+    ['api-1', 'api\\tab'],
+  );
   assert.deepEqual(
     res.body.errors.map((e: any) => [e.row, e.callId]),
     [
-      [2, 'api-2'],
-      [3, null],
+      [3, 'api-2'],
+      [4, null],
     ],
     'bad items by position',
   );

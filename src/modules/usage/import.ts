@@ -1,7 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import { canCopy, copyField, copyInto } from '../../db/index.ts';
 import { newId } from '../../kernel/index.ts';
-import { type ArrivalRating, ArrivalTotals } from './domain/arrival.ts';
+import { type ArrivalContext, type ArrivalRating, ArrivalTotals, type MonthSums } from './domain/arrival.ts';
 import { type CdrAccount, type ImportedCall, type RawCdr, checkCdr, monthInZoneCache } from './domain/cdr.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
@@ -128,13 +128,13 @@ async function runImport(
     // Lookups go through another connection while this one streams the COPY.
     const lookup: Ctx = mode === 'copy' ? ctx : { ...ctx, db: trx };
     const rater = arrivalRater(lookup);
-    const accounts = new Map<string, CdrAccount | null>();
+    const accounts = new Map<string, ImportAccount | null>();
     const monthOf = monthInZoneCache();
     const totals = new ArrivalTotals();
     async function* checkedChunks(): AsyncGenerator<RatedImport[]> {
       let chunk: CdrRow[] = [];
       const flush = async () => {
-        const good = await checkChunk(lookup, chunk, accounts, monthOf, report, rater);
+        const good = await checkChunk(lookup, chunk, accounts, monthOf, report, rater, totals);
         chunk = [];
         return good;
       };
@@ -155,7 +155,7 @@ async function runImport(
         `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
         (async function* () {
           for await (const good of checkedChunks()) {
-            for (const c of good) totals.add(c.accountId, c.usageMonth, c.rating);
+            for (const c of good) c.sums.add(c.rating);
             report.accepted += good.length;
             progress?.({
               rowsRead: report.rowsRead,
@@ -173,7 +173,7 @@ async function runImport(
           report.accepted += inserted.size;
           const conflicts: RatedImport[] = [];
           for (const c of good) {
-            if (inserted.has(c.row)) totals.add(c.accountId, c.usageMonth, c.rating);
+            if (inserted.has(c.row)) c.sums.add(c.rating);
             else conflicts.push(c);
           }
           if (conflicts.length > 0) {
@@ -207,46 +207,81 @@ async function runImport(
   return report;
 }
 
-/** A checked call with its rating on arrival. */
-export type RatedImport = ImportedCall & { rating: ArrivalRating };
+/** A checked call with its rating on arrival, and the sums of its account-month. */
+export type RatedImport = ImportedCall & { rating: ArrivalRating; sums: MonthSums };
+
+/**
+ * An account as the import keeps it: found once by id or number, with its rating context and
+ * sums per usage month, so a row costs one lookup of its account key and nothing keyed by strings
+ * built per row.
+ */
+interface ImportAccount extends CdrAccount {
+  months: Map<string, { cx: ArrivalContext | string; sums: MonthSums }>;
+}
 
 async function checkChunk(
   ctx: Ctx,
   chunk: readonly CdrRow[],
-  accounts: Map<string, CdrAccount | null>,
+  accounts: Map<string, ImportAccount | null>,
   monthOf: (instant: number, timeZone: string) => string,
   report: ImportReport,
   rater: ArrivalRater,
+  totals: ArrivalTotals,
 ): Promise<RatedImport[]> {
-  const unknown = new Set<string>();
-  for (const r of chunk) {
-    if ('raw' in r) {
-      const key = (r.raw.account ?? '').trim();
-      if (key !== '' && !accounts.has(key)) unknown.add(key);
-    }
-  }
-  if (unknown.size > 0) {
-    const found = await findCdrAccounts(ctx, [...unknown]);
-    for (const key of unknown) accounts.set(key, found.get(key) ?? null);
-    await rater.load(
-      ctx.db,
-      [...found.values()].map((a) => a.id),
-    );
-  }
-  const accountOf = (key: string) => accounts.get(key) ?? undefined;
   const good: RatedImport[] = [];
+  let current: ImportAccount | undefined;
+  const accountOf = () => current;
+  const check = (r: { row: number; raw: RawCdr }, account: ImportAccount | undefined) => {
+    current = account;
+    const result = checkCdr(r.raw, accountOf, monthOf);
+    if (!result.ok) {
+      report.errors.push({ row: r.row, callId: r.raw.callId?.trim() || null, reason: result.reason });
+      return;
+    }
+    const call = result.call as RatedImport;
+    call.row = r.row;
+    const a = account!;
+    let month = a.months.get(call.usageMonth);
+    if (month === undefined) {
+      month = { cx: rater.contextOf(a.id, call.usageMonth), sums: totals.month(a.id, call.usageMonth) };
+      a.months.set(call.usageMonth, month);
+    }
+    call.rating = rater.rateIn(month.cx, call);
+    call.sums = month.sums;
+    good.push(call);
+  };
+  // Rows of accounts not seen yet wait while those accounts are read, all at once.
+  let waiting: { row: number; raw: RawCdr }[] | null = null;
   for (const r of chunk) {
     if (!('raw' in r)) {
       report.errors.push({ row: r.row, callId: r.callId ?? null, reason: r.error });
       continue;
     }
-    const result = checkCdr(r.raw, accountOf, monthOf);
-    if (result.ok) {
-      const call = result.call as RatedImport;
-      call.row = r.row;
-      call.rating = rater.rate(call);
-      good.push(call);
-    } else report.errors.push({ row: r.row, callId: r.raw.callId?.trim() || null, reason: result.reason });
+    const key = (r.raw.account ?? '').trim();
+    const account = accounts.get(key);
+    if (account === undefined && key !== '') (waiting ??= []).push(r);
+    else check(r, account ?? undefined);
+  }
+  if (waiting !== null) {
+    const keys = [...new Set(waiting.map((r) => (r.raw.account ?? '').trim()))];
+    const found = await findCdrAccounts(ctx, keys);
+    const kept = new Map<CdrAccount, ImportAccount>();
+    for (const key of keys) {
+      const a = found.get(key);
+      let account: ImportAccount | null = null;
+      if (a) {
+        account = kept.get(a) ?? { ...a, months: new Map() };
+        kept.set(a, account);
+      }
+      accounts.set(key, account);
+    }
+    await rater.load(
+      ctx.db,
+      [...kept.values()].map((a) => a.id),
+    );
+    for (const r of waiting) check(r, accounts.get((r.raw.account ?? '').trim()) ?? undefined);
+    // Rows go on in file order: of two rows with one call id, the earlier one is kept.
+    good.sort((a, b) => a.row - b.row);
   }
   return good;
 }
@@ -293,15 +328,18 @@ const CALL_COLUMNS = [
   'unrated_reason',
 ] as const;
 
-/** COPY text of rated calls. */
+/**
+ * COPY text of rated calls. Numbers are E.164 or extension digits and call ids printable ASCII
+ * (checkCdr): only a backslash in an id, and the free-text device, can need escaping.
+ */
 function callText(importId: string, calls: readonly RatedImport[]): string {
   let text = '';
   for (const c of calls) {
     const r = c.rating;
     const rate = r.rate;
     text +=
-      `${copyField(c.callId)}\t${c.accountId}\t${c.usageMonth}\t${isoInstant(c.startedAt)}\t${c.durationSeconds}\t` +
-      `${c.direction}\t${copyField(c.origin)}\t${copyField(c.destination)}\t${copyField(c.originDevice)}\t` +
+      `${c.callId.includes('\\') ? copyField(c.callId) : c.callId}\t${c.accountId}\t${c.usageMonth}\t${isoInstant(c.startedAt)}\t${c.durationSeconds}\t` +
+      `${c.direction}\t${c.origin}\t${c.destination}\t${copyField(c.originDevice)}\t` +
       `${importId}\t${c.row}\t${r.callType ?? '\\N'}\t${r.rounding ?? '\\N'}\t${r.billableSeconds}\t` +
       `${copyField(r.allowance)}\t${rate === null ? '\\N\t\\N\t\\N' : `${rate.prefix}\t${rate.validFrom}\t${rate.ratePerMinute}`}\t` +
       `${r.unratedReason ?? '\\N'}\n`;

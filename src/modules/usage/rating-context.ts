@@ -144,13 +144,15 @@ export function arrivalRater(ctx: Ctx) {
     return cx;
   }
 
-  /** Rates one call (its account loaded first). */
-  function rate(call: Pick<ImportedCall, 'accountId' | 'usageMonth'> & Parameters<typeof rateArrival>[0]) {
-    const cx = contextOf(call.accountId, call.usageMonth);
-    return typeof cx === 'string' ? unratedBecause(cx) : rateArrival(call, cx);
-  }
+  /** Rates one call in a context from `contextOf` (a string: why its calls cannot be rated). */
+  const rateIn = (cx: ArrivalContext | string, call: Parameters<typeof rateArrival>[0]) =>
+    typeof cx === 'string' ? unratedBecause(cx) : rateArrival(call, cx);
 
-  return { load, rate, account: (id: string) => accounts.get(id), catalog };
+  /** Rates one call (its account loaded first). */
+  const rate = (call: Pick<ImportedCall, 'accountId' | 'usageMonth'> & Parameters<typeof rateArrival>[0]) =>
+    rateIn(contextOf(call.accountId, call.usageMonth), call);
+
+  return { load, rate, rateIn, contextOf, catalog };
 }
 
 export type ArrivalRater = ReturnType<typeof arrivalRater>;

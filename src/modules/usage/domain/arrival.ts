@@ -162,28 +162,25 @@ export interface ArrivalTotal {
   billableSeconds: number;
 }
 
-/**
- * Sums of rated calls per account, month, call type and charge, as an import adds them. Nested
- * maps keyed by the strings and deck entries the rating already holds: no key is built per call.
- */
-export class ArrivalTotals {
-  readonly #byAccount = new Map<string, Map<string, Map<string, Map<unknown, ArrivalTotal>>>>();
-  readonly #rows: ArrivalTotal[] = [];
+/** The sums of one account-month, per call type and charge (deck entry or allowance). */
+export class MonthSums {
+  readonly #byType = new Map<string, Map<unknown, ArrivalTotal>>();
+  constructor(
+    readonly accountId: string,
+    readonly usageMonth: string,
+    readonly rows: ArrivalTotal[],
+  ) {}
 
-  add(accountId: string, usageMonth: string, r: ArrivalRating): void {
+  add(r: ArrivalRating): void {
     if (r.callType === null || r.callType === 'before_billing_start') return;
-    let months = this.#byAccount.get(accountId);
-    if (months === undefined) this.#byAccount.set(accountId, (months = new Map()));
-    let types = months.get(usageMonth);
-    if (types === undefined) months.set(usageMonth, (types = new Map()));
-    let charges = types.get(r.callType);
-    if (charges === undefined) types.set(r.callType, (charges = new Map()));
+    let charges = this.#byType.get(r.callType);
+    if (charges === undefined) this.#byType.set(r.callType, (charges = new Map()));
     const charge = r.rate ?? r.allowance;
     let sum = charges.get(charge);
     if (sum === undefined) {
       sum = {
-        accountId,
-        usageMonth,
+        accountId: this.accountId,
+        usageMonth: this.usageMonth,
         callType: r.callType,
         allowance: r.allowance,
         rate: r.rate,
@@ -191,10 +188,31 @@ export class ArrivalTotals {
         billableSeconds: 0,
       };
       charges.set(charge, sum);
-      this.#rows.push(sum);
+      this.rows.push(sum);
     }
     sum.calls++;
     sum.billableSeconds += r.billableSeconds;
+  }
+}
+
+/**
+ * Sums of rated calls per account, month, call type and charge, as an import adds them. A caller
+ * that rates many calls of one account-month keeps its `month()` and adds to it directly.
+ */
+export class ArrivalTotals {
+  readonly #byAccount = new Map<string, Map<string, MonthSums>>();
+  readonly #rows: ArrivalTotal[] = [];
+
+  month(accountId: string, usageMonth: string): MonthSums {
+    let months = this.#byAccount.get(accountId);
+    if (months === undefined) this.#byAccount.set(accountId, (months = new Map()));
+    let sums = months.get(usageMonth);
+    if (sums === undefined) months.set(usageMonth, (sums = new MonthSums(accountId, usageMonth, this.#rows)));
+    return sums;
+  }
+
+  add(accountId: string, usageMonth: string, r: ArrivalRating): void {
+    this.month(accountId, usageMonth).add(r);
   }
 
   rows(): readonly ArrivalTotal[] {
