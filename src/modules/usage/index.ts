@@ -12,13 +12,11 @@ export {
 export { demoDeck, demoDeckCsv, demoDeckEntries } from './domain/demo-decks.ts';
 export { classifyCall, type AccountCallingContext, type Classification } from './domain/classify.ts';
 export {
-  rateMonth,
   type UsageMonthInput,
   type RatedUsageMonth,
   type UsageLine,
   type CallDetailRecord,
 } from './domain/rating.ts';
-export { rateCalls } from './domain/rate-calls.ts';
 export {
   rateArrival,
   arrivalContext,

@@ -3,7 +3,7 @@ import { type BillingMonth, type CalendarDate, lastDayOf, monthOf } from '../../
 import { findCatalogItems } from '../catalog/index.ts';
 import { contractsOf, inventoryOf } from '../inventory/index.ts';
 import type { AccountCallingContext } from './domain/classify.ts';
-import { type ArrivalContext, type ArrivalRating, arrivalContext, rateArrival } from './domain/arrival.ts';
+import { type ArrivalContext, arrivalContext, rateArrival, unrated } from './domain/arrival.ts';
 import type { ImportedCall } from './domain/cdr.ts';
 import { normalizeNumber } from './domain/numbers.ts';
 import type { RateDeck } from './domain/rate-deck.ts';
@@ -146,7 +146,7 @@ export function arrivalRater(ctx: Ctx) {
 
   /** Rates one call in a context from `contextOf` (a string: why its calls cannot be rated). */
   const rateIn = (cx: ArrivalContext | string, call: Parameters<typeof rateArrival>[0]) =>
-    typeof cx === 'string' ? unratedBecause(cx) : rateArrival(call, cx);
+    typeof cx === 'string' ? unrated(cx) : rateArrival(call, cx);
 
   /** Rates one call (its account loaded first). */
   const rate = (call: Pick<ImportedCall, 'accountId' | 'usageMonth'> & Parameters<typeof rateArrival>[0]) =>
@@ -156,12 +156,3 @@ export function arrivalRater(ctx: Ctx) {
 }
 
 export type ArrivalRater = ReturnType<typeof arrivalRater>;
-
-const unratedBecause = (reason: string): ArrivalRating => ({
-  callType: null,
-  rounding: null,
-  billableSeconds: 0,
-  allowance: null,
-  rate: null,
-  unratedReason: reason,
-});

@@ -228,18 +228,8 @@ export async function updateRatings(
   }
 }
 
-export interface UsageSumRow {
-  account_id: string;
-  usage_month: string;
-  call_type: string;
-  allowance: string | null;
-  rate_prefix: string | null;
-  rate_from: string | null;
-  rate_per_minute: number | null;
-  calls: number;
-  billable_seconds: number;
-  after_batch: number;
-}
+/** Unbilled sums of an account-month and charge, with the batch its last cut went up to. */
+export type UsageSumRow = Omit<Database['usage_totals'], 'batch'> & { after_batch: number };
 
 /**
  * Unbilled sums of these accounts: months before `beforeMonth`, batches after the month's last

@@ -95,7 +95,8 @@ export interface ArrivalRating {
   unratedReason: string | null;
 }
 
-const unrated = (reason: string): ArrivalRating => ({
+/** A call that cannot be rated yet, and why (it waits, and each bill run tries again). */
+export const unrated = (reason: string): ArrivalRating => ({
   callType: null,
   rounding: null,
   billableSeconds: 0,

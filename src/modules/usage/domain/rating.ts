@@ -34,7 +34,13 @@ import {
 
 /**
  * Rating of one account's calls for one usage month (USG-2..4, CAT-2, CAT-4, CON-3), billed in
- * arrears on the next month's invoice (RUN-4).
+ * arrears on the next month's invoice (RUN-4), all at once and in memory.
+ *
+ * The product rates a call when it arrives and prices a month from sums (arrival.ts), so that a
+ * call is written once. `rateMonth` is the whole-month definition it is held to: the SPEC's tables
+ * are tested here (rating.test.ts), and property tests (arrival.test.ts) check that the two-step
+ * path bills the same lines, splits the same calls and rejects the same calls. The line shapes and
+ * prices (`usageLines`, the charges) are shared.
  *
  * Units: every quantity is in **seconds** (billable, included, charged); rates are per minute in
  * RATE_SCALE millionths. Minute-based rules produce multiples of 60 s, so nothing is lost.
