@@ -11,7 +11,7 @@ import * as m008 from './migrations/008_notices.ts';
 import * as m009 from './migrations/009_rated_on_arrival.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '001_spine': m001,
   '002_immutable_invoices': m002,
   '003_fees_and_taxes': m003,
