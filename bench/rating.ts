@@ -40,6 +40,7 @@ import {
   progressLine,
   runBench,
   seconds,
+  serverCpuStopwatch,
   wholeNumber,
   exitWithUsage,
 } from './support.ts';
@@ -327,20 +328,21 @@ async function main(): Promise<number> {
     const fileMb = statSync(file).size / 2 ** 20;
     out(`  data set       ${fmt(opts.calls)} CDRs (${fmt(fileMb, 1)} MiB CSV), ${fmt(accounts)} accounts`);
 
-    // End to end: import (COPY through a staging table), then rating in the bill run.
+    // End to end: import (rated on arrival, one COPY), then the bill run pricing the sums.
+    const serverCpu = await serverCpuStopwatch(pool, db.baseUrl);
+    const cpuBefore = process.cpuUsage();
     const t0 = performance.now();
-    const report = await importCdrs(
-      rt.ctx('bench'),
-      () => csvCdrRows(createReadStream(file, { highWaterMark: 1 << 20 })),
-      {
-        source: 'bench',
-        onProgress: (p) => {
-          const s = seconds(t0);
-          progress.update(`import: ${fmt(p.rowsRead)} rows (${fmt(p.rowsRead / Math.max(s, 0.001))} rows/s)`);
-        },
+    const report = await importCdrs(rt.ctx('bench'), () => csvCdrRows(createReadStream(file)), {
+      source: 'bench',
+      onProgress: (p) => {
+        const s = seconds(t0);
+        progress.update(`import: ${fmt(p.rowsRead)} rows (${fmt(p.rowsRead / Math.max(s, 0.001))} rows/s)`);
       },
-    );
+    });
     const importSeconds = seconds(t0);
+    const importCpu = process.cpuUsage(cpuBefore);
+    const nodeCpuSeconds = (importCpu.user + importCpu.system) / 1e6;
+    const serverCpuSeconds = serverCpu();
     progress.done();
     const importPeakMb = Math.round(rss.peak / 2 ** 20);
     const heap = process.memoryUsage();
@@ -377,6 +379,11 @@ async function main(): Promise<number> {
       `  import + rate  ${fmt(report.accepted)} calls checked, rated and stored in ${fmt(importSeconds, 2)} s: ${fmt(opts.calls / importSeconds)} calls/s`,
     );
     out(
+      `                 CPU: Node ${fmt(nodeCpuSeconds, 2)} s (all its threads)` +
+        (serverCpuSeconds === null ? '' : `, PostgreSQL ${fmt(serverCpuSeconds, 2)} s`) +
+        ` (wall ${fmt(importSeconds, 2)} s)`,
+    );
+    out(
       `  bill run       ${fmt(check.rated)} rated calls priced onto ${fmt(run.invoicesCreated)} invoices in ${fmt(rateSeconds, 2)} s: ${fmt(opts.calls / rateSeconds)} calls/s`,
     );
     out(`  end to end     ${fmt(endToEnd, 2)} s: ${fmt(callsPerSec)} calls/s`);
@@ -401,6 +408,8 @@ async function main(): Promise<number> {
       callsPerSec: Math.round(callsPerSec),
       importCallsPerSec: Math.round(opts.calls / importSeconds),
       billRunCallsPerSec: Math.round(opts.calls / rateSeconds),
+      importNodeCpuSeconds: Number(nodeCpuSeconds.toFixed(2)),
+      importServerCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
       copyRowsPerSec: Math.round(copyRowsPerSec),
       ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
