@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import { canCopy, copyField, copyInto } from '../../db/index.ts';
-import { newId } from '../../kernel/index.ts';
+import { newId, ownCopy } from '../../kernel/index.ts';
 import { type ArrivalContext, type ArrivalRating, ArrivalTotals, type MonthSums } from './domain/arrival.ts';
 import { type CdrAccount, type ImportedCall, type RawCdr, checkCdr, monthInZoneCache } from './domain/cdr.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
@@ -216,7 +216,12 @@ export type RatedImport = ImportedCall & { rating: ArrivalRating; sums: MonthSum
  * built per row.
  */
 interface ImportAccount extends CdrAccount {
-  months: Map<string, { cx: ArrivalContext | string; sums: MonthSums }>;
+  months: Map<string, ImportMonth>;
+}
+
+interface ImportMonth {
+  cx: ArrivalContext | string;
+  sums: MonthSums;
 }
 
 async function checkChunk(
@@ -273,7 +278,8 @@ async function checkChunk(
         account = kept.get(a) ?? { ...a, months: new Map() };
         kept.set(a, account);
       }
-      accounts.set(key, account);
+      // Keyed by strings of its own, not by a slice of the file's text (see ownCopy).
+      accounts.set(ownCopy(key), account);
     }
     await rater.load(
       ctx.db,

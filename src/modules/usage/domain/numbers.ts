@@ -4,6 +4,7 @@ import {
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
+import { ownCopy } from '../../../kernel/index.ts';
 
 /**
  * USG-1: every number on a CDR is normalised before it is classified or rated. A number is either
@@ -107,7 +108,7 @@ export function normalizeNumber(raw: string, defaultCountry: string): Normalized
   const result = Object.freeze(parseNumber(raw, defaultCountry));
   // First in, first out: a month's CDRs repeat the same numbers, so the oldest entries go first.
   if (cache.size >= NUMBER_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(raw, result);
+  cache.set(typeof raw === 'string' ? ownCopy(raw) : raw, result);
   return result;
 }
 
