@@ -1,4 +1,13 @@
-import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -15,7 +24,16 @@ import { billRun, getInvoice, invoiceCsv, invoicePdf, listInvoices } from './mod
 import { getAccount } from './modules/accounts/index.ts';
 import { createApiKey, listApiKeys, STAFF_ROLES, type StaffRole } from './modules/access/index.ts';
 import { loadDemo } from './demo/index.ts';
-import { csvCdrRows, exportRateDeck, importCdrs, importRateDeck } from './modules/usage/index.ts';
+import {
+  callDetailsCsv,
+  callDetailsJson,
+  callDetailsOf,
+  checkDetailsFormat,
+  csvCdrRows,
+  exportRateDeck,
+  importCdrs,
+  importRateDeck,
+} from './modules/usage/index.ts';
 import { startDocumentDelivery } from './delivery.ts';
 import { accountBalance, importBankFile } from './modules/payments/index.ts';
 import { runCollections } from './modules/collections/index.ts';
@@ -318,6 +336,30 @@ cdr
       }
     });
   });
+
+cdr
+  .command('details <account>')
+  .description("print an account's billed call details for a usage month (USG-5), streamed")
+  .requiredOption('--month <yyyy-mm>', 'the usage month, e.g. 2026-01 (billed on the next month’s invoice)')
+  .option('--format <csv|json>', 'csv (the SPEC columns) or json', 'csv')
+  .option('--out <file>', 'write to a file instead of standard output')
+  .action((account: string, opts: { month: string; format: string; out?: string }) =>
+    withRuntime(async (rt) => {
+      const format = checkDetailsFormat(opts.format);
+      const details = await callDetailsOf(rt.ctx('cli'), account, opts.month);
+      const chunks =
+        format === 'csv'
+          ? callDetailsCsv(details.pages)
+          : callDetailsJson(
+              { accountId: details.account.id, month: details.month, currency: details.account.currency },
+              details.pages,
+            );
+      const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+      await pipeline(Readable.from(chunks), out, { end: opts.out !== undefined });
+      if (opts.out)
+        console.error(`call details of ${details.account.id} for ${details.month} written to ${opts.out}`);
+    }),
+  );
 
 const deck = program.command('rate-deck').description('rate decks per currency (CAT-3), as CSV');
 deck

@@ -31,6 +31,8 @@ test('--help on the program and on every command', () => {
     ['invoices', 'list'],
     ['invoices', 'show'],
     ['api-keys', 'create'],
+    ['cdr', 'import'],
+    ['cdr', 'details'],
   ]) {
     assert.equal(run(...sub, '--help').code, 0, sub.join(' '));
   }
@@ -57,6 +59,26 @@ test('a simulated instance: demo, clock advance runs the bill run, invoices list
   assert.ok(first, list.out);
   const show = run('invoices', 'show', first);
   assert.match(show.out, new RegExp(`${first} .* issued 2026-12-01`));
+  // USG-5 from the command line: an account's October calls, billed on its November invoice.
+  const accountId = list.out
+    .split('\n')
+    .find((l) => l.startsWith(first))!
+    .trim()
+    .split(/\s+/)
+    .pop()!;
+  const csv = run('cdr', 'details', accountId, '--month', '2026-10');
+  assert.equal(csv.code, 0, csv.err);
+  const [header, ...rows] = csv.out.trim().split('\r\n');
+  assert.equal(
+    header,
+    'origin_number,destination_number,start_time_utc,end_time_utc,duration_seconds,billable_minutes,total_cost,rate,call_type',
+  );
+  assert.ok(rows.length > 0, `the demo account ${accountId} made calls in October`);
+  const json = run('cdr', 'details', accountId, '--month', '2026-10', '--format', 'json');
+  assert.equal(JSON.parse(json.out).calls.length, rows.length);
+  const xml = run('cdr', 'details', accountId, '--month', '2026-10', '--format', 'xml');
+  assert.notEqual(xml.code, 0);
+  assert.match(xml.err, /format must be csv or json, got "xml"/);
   // Repeating the month's run creates nothing new.
   const again = run('bill-run', '--month', '2026-12');
   assert.equal(again.code, 0, again.err);

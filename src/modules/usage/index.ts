@@ -40,5 +40,11 @@ export { importCdrs, type ImportReport, type ImportError, type CdrRow, type CdrR
 export { csvCdrRows } from './cdr-csv.ts';
 export { usageRater, recordBilledCalls, type AccountUsage } from './bill.ts';
 export { type UsageAccount } from './rating-context.ts';
-export { callDetailsOf, callDetailsCsv, callDetailsJson, CALL_DETAIL_COLUMNS } from './call-details.ts';
+export {
+  callDetailsOf,
+  callDetailsCsv,
+  callDetailsJson,
+  checkDetailsFormat,
+  CALL_DETAIL_COLUMNS,
+} from './call-details.ts';
 export { usageRoutes } from './http.ts';
