@@ -93,11 +93,20 @@ function primed(rows: CdrRows): CdrRows {
   return {
     async *[Symbol.asyncIterator]() {
       let next = first;
-      for (;;) {
-        const r = await next;
-        if (r.done) return;
-        yield r.value;
-        next = it.next();
+      let done = false;
+      try {
+        for (;;) {
+          const r = await next;
+          if (r.done) {
+            done = true;
+            return;
+          }
+          yield r.value;
+          next = it.next();
+        }
+      } finally {
+        // Given up early (a COPY refused): the source (a file) is closed now, not when collected.
+        if (!done) await it.return?.();
       }
     },
   };
