@@ -248,6 +248,7 @@ export interface Database {
     errors: Json<{ row: number; callId: string | null; reason: string }[]>;
     created_at: Date;
     created_by: string;
+    batch: number | null;
   };
   deliveries: {
     id: string;

@@ -26,6 +26,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN batch bigint NOT NULL DEFAULT 0;
     -- A COPY names no batch: each row takes the batch its transaction drew (nextval, then COPY).
     ALTER TABLE calls ALTER COLUMN batch SET DEFAULT currval('call_batches');
+    -- The batch identifies the import that stored a call (import_id is no longer written per row).
+    ALTER TABLE cdr_imports ADD COLUMN batch bigint;
 
     -- Calls waiting for a rating (no deck entry yet, no contract yet): each bill run tries again.
     CREATE INDEX calls_unrated ON calls (account_id) WHERE call_type IS NULL;

@@ -74,7 +74,10 @@ export function usageRoutes(app: App) {
         summary: 'Import a batch of CDRs (USG-1)',
         description:
           'Every good item is stored; each bad one is reported with its position and reason. A call id ' +
-          'already stored is skipped, so a batch can be sent again safely.',
+          'already stored is skipped, so a batch can be sent again safely. Each call is rated as it is ' +
+          "stored (type, rounding, and what it draws on, from the account's inventory and the rate deck); " +
+          'a call that cannot be rated yet (no deck entry, an extension the inventory lacks, no contract) ' +
+          'is stored with the reason and rated again by each bill run.',
         body: Type.Object({
           calls: Type.Array(
             Type.Unknown({
@@ -166,7 +169,8 @@ export function usageRoutes(app: App) {
           200: {
             description:
               'CSV columns: origin_number, destination_number, start_time_utc, end_time_utc, duration_seconds, ' +
-              'billable_minutes, total_cost, rate, call_type',
+              'billable_minutes, total_cost, rate, call_type. The calls each invoice billed, in start order; ' +
+              "total_cost adds up to that invoice's usage lines for the month to the cent.",
             content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: {} } },
           },
           ...errorResponses,

@@ -171,14 +171,14 @@ async function runImport(
               accepted: report.accepted,
               rejected: report.errors.length,
             });
-            if (good.length > 0) yield callText(importId, good);
+            if (good.length > 0) yield callText(good);
           }
         })(),
       );
     } else {
       for await (const good of checkedChunks()) {
         if (good.length > 0) {
-          const inserted = new Set(await insertCallChunk(trx, importId, batch, good));
+          const inserted = new Set(await insertCallChunk(trx, batch, good));
           report.accepted += inserted.size;
           const conflicts: RatedImport[] = [];
           for (const c of good) {
@@ -187,7 +187,7 @@ async function runImport(
           }
           if (conflicts.length > 0) {
             const stored = await storedCallOrigins(trx, [...new Set(conflicts.map((c) => c.callId))]);
-            settleConflicts(conflicts, stored, importId, report);
+            settleConflicts(conflicts, stored, batch, report);
           }
         }
         opts.onProgress?.({
@@ -210,6 +210,7 @@ async function runImport(
         alreadyImported: report.alreadyImported,
         rejected: report.rejected,
         errors: report.errors.slice(0, STORED_ERRORS),
+        batch,
       },
     );
   });
@@ -304,13 +305,13 @@ async function checkChunk(
 /** Calls whose id was stored already: by this import (a duplicate row) or an earlier one (skipped). */
 function settleConflicts(
   conflicts: readonly { row: number; callId: string }[],
-  stored: ReadonlyMap<string, { importId: string | null; row: number | null }>,
-  importId: string,
+  stored: ReadonlyMap<string, { batch: number; row: number | null }>,
+  batch: number,
   report: ImportReport,
 ) {
   for (const c of conflicts) {
     const first = stored.get(c.callId);
-    if (first && first.importId === importId) {
+    if (first && first.batch === batch) {
       report.errors.push({
         row: c.row,
         callId: c.callId,
@@ -331,7 +332,6 @@ const CALL_COLUMNS = [
   'origin',
   'destination',
   'origin_device',
-  'import_id',
   'import_row',
   'call_type',
   'rounding',
@@ -347,7 +347,7 @@ const CALL_COLUMNS = [
  * COPY text of rated calls. Numbers are E.164 or extension digits and call ids printable ASCII
  * (checkCdr): only a backslash in an id, and the free-text device, can need escaping.
  */
-function callText(importId: string, calls: readonly RatedImport[]): string {
+function callText(calls: readonly RatedImport[]): string {
   let text = '';
   for (const c of calls) {
     const r = c.rating;
@@ -355,7 +355,7 @@ function callText(importId: string, calls: readonly RatedImport[]): string {
     text +=
       `${c.callId.includes('\\') ? copyField(c.callId) : c.callId}\t${c.accountId}\t${c.usageMonth}\t${isoInstant(c.startedAt)}\t${c.durationSeconds}\t` +
       `${c.direction}\t${c.origin}\t${c.destination}\t${copyField(c.originDevice)}\t` +
-      `${importId}\t${c.row}\t${r.callType ?? '\\N'}\t${r.rounding ?? '\\N'}\t${r.billableSeconds}\t` +
+      `${c.row}\t${r.callType ?? '\\N'}\t${r.rounding ?? '\\N'}\t${r.billableSeconds}\t` +
       `${copyField(r.allowance)}\t${rate === null ? '\\N\t\\N\t\\N' : `${rate.prefix}\t${rate.validFrom}\t${rate.ratePerMinute}`}\t` +
       `${r.unratedReason ?? '\\N'}\n`;
   }

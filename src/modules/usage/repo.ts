@@ -26,13 +26,13 @@ export async function findCdrAccounts(ctx: Ctx, keys: readonly string[]): Promis
 export async function storedCallOrigins(
   db: Db,
   callIds: readonly string[],
-): Promise<Map<string, { importId: string | null; row: number | null }>> {
+): Promise<Map<string, { batch: number; row: number | null }>> {
   const rows = await db
     .selectFrom('calls')
-    .select(['call_id', 'import_id', 'import_row'])
+    .select(['call_id', 'batch', 'import_row'])
     .where('call_id', '=', anyOf(callIds))
     .execute();
-  return new Map(rows.map((r) => [r.call_id, { importId: r.import_id, row: r.import_row }]));
+  return new Map(rows.map((r) => [r.call_id, { batch: Number(r.batch), row: r.import_row }]));
 }
 
 export async function recordImport(
@@ -45,6 +45,8 @@ export async function recordImport(
     alreadyImported: number;
     rejected: number;
     errors: { row: number; callId: string | null; reason: string }[];
+    /** The batch its calls were stored under (calls.batch). */
+    batch: number;
   },
 ): Promise<void> {
   await ctx.db
@@ -59,6 +61,7 @@ export async function recordImport(
       errors: JSON.stringify(r.errors),
       created_at: ctx.clock.now(),
       created_by: ctx.actor,
+      batch: r.batch,
     })
     .execute();
 }
@@ -112,7 +115,6 @@ export async function usageWatermark(db: Db): Promise<number> {
 /** Inserts rated calls, skipping ids already stored; returns the rows that went in. */
 export async function insertCallChunk(
   db: Db,
-  importId: string,
   batch: number,
   calls: readonly (ImportedCall & { row: number; rating: ArrivalRating })[],
 ): Promise<number[]> {
@@ -133,10 +135,10 @@ export async function insertCallChunk(
   );
   const r = await sql<{ import_row: number }>`
     INSERT INTO calls (call_id, account_id, usage_month, started_at, duration_seconds, direction, origin,
-      destination, origin_device, import_id, import_row, call_type, rounding, billable_seconds, allowance,
+      destination, origin_device, import_row, call_type, rounding, billable_seconds, allowance,
       rate_prefix, rate_from, rate_per_minute, unrated_reason, batch)
     SELECT call_id, account_id, usage_month, started_at, duration_seconds, direction, origin, destination,
-      origin_device, ${importId}, import_row, call_type, rounding, billable_seconds, allowance, rate_prefix,
+      origin_device, import_row, call_type, rounding, billable_seconds, allowance, rate_prefix,
       rate_from, rate_per_minute, unrated_reason, ${batch}
     FROM json_to_recordset(${rows}::json) AS t(call_id text, account_id text, usage_month text,
       started_at timestamptz, duration_seconds int, direction text, origin text, destination text,
