@@ -5,10 +5,11 @@ import {
   type RoundingMode,
   firstDayOf,
 } from '../../../kernel/index.ts';
-import { type AccountCallingContext, type CallType, type Direction, classifyCall } from './classify.ts';
+import { type AccountCallingContext, type CallType, classifyCall } from './classify.ts';
 import { type NormalizedNumber, normalizeNumber } from './numbers.ts';
 import { type RateDeck, type RateEntry, dayNumber } from './rate-deck.ts';
 import {
+  type CallDetailRecord,
   type CallingPlan,
   type Charge,
   type UsageLine,
@@ -71,17 +72,12 @@ export function arrivalContext(input: {
   };
 }
 
-export interface ArrivingCall {
-  startedAt: number;
-  durationSeconds: number;
-  direction: Direction;
-  origin: string;
-  destination: string;
-  originDevice: string | null;
+/** A checked call as rating needs it (no id: one call is rated on its own). */
+export type ArrivingCall = Omit<CallDetailRecord, 'callId'> & {
   /** The numbers already normalised (by the import's check), if they were. */
   originNumber?: NormalizedNumber | undefined;
   destinationNumber?: NormalizedNumber | undefined;
-}
+};
 
 export interface ArrivalRating {
   /** null: not rated (see unratedReason). */
