@@ -225,6 +225,7 @@ export interface Database {
     rate_per_minute: number | null;
     calls: number;
     billable_seconds: number;
+    context: string;
   };
   usage_cuts: {
     account_id: string;

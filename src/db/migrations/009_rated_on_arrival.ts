@@ -44,7 +44,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       rate_from date,
       rate_per_minute bigint,
       calls int NOT NULL,
-      billable_seconds bigint NOT NULL
+      billable_seconds bigint NOT NULL,
+      -- What the calls were rated with (inventory, contract, deck, plan): when the account's
+      -- context has changed since, the bill run rates the month's unbilled calls again.
+      context text NOT NULL DEFAULT ''
     );
     CREATE INDEX usage_totals_account ON usage_totals (account_id, usage_month, batch);
 

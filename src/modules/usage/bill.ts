@@ -22,10 +22,12 @@ import {
   insertCuts,
   insertUsageTotals,
   nextCallBatch,
+  type UsageSumRow,
   unbilledSums,
   updateRatings,
   usageWatermark,
   waitingCalls,
+  windowCalls,
 } from './repo.ts';
 
 /**
@@ -76,15 +78,20 @@ export async function usageRater(
     return p;
   };
 
+  // What calls would be rated with now, to compare with what they were rated with.
+  const rater = arrivalRater(ctx);
+
   /** Prices the unbilled usage of these accounts for the invoice of `month`. */
   async function rate(db: Db, accounts: readonly UsageAccount[], month: BillingMonth) {
     const out = new Map<string, AccountUsage>();
     if (accounts.length === 0) return out;
     const ids = accounts.map((a) => a.id);
-    const [sums, waiting] = await Promise.all([
+    const [found, waiting] = await Promise.all([
       unbilledSums(db, ids, month, watermark),
       waitingCalls(db, { accountIds: ids, beforeMonth: month, limit: 10_000 }),
     ]);
+    await rater.load(db, new Set(found.map((s) => s.account_id)));
+    const sums = await rateChangedMonthsAgain(db, found);
     const unratedOf = groupBy(waiting, (w) => w.account_id);
     const sumsOf = groupBy(sums, (s) => s.account_id);
     const late = sums
@@ -163,6 +170,58 @@ export async function usageRater(
     return out;
   }
 
+  /**
+   * An account-month whose calls were rated with another inventory, contract, deck or plan than
+   * the one in force now (a number added with an earlier date, a corrected deck) is rated again
+   * here, call by call, before it is billed: the calls keep their batch and get the new rating,
+   * and the month is priced from the new sums. Unchanged months keep their sums as they are.
+   */
+  async function rateChangedMonthsAgain(db: Db, found: readonly UsageSumRow[]): Promise<UsageSumRow[]> {
+    const byMonth = groupBy(found, (s) => `${s.account_id}|${s.usage_month}`);
+    const out: UsageSumRow[] = [];
+    for (const monthSums of byMonth.values()) {
+      const { account_id: accountId, usage_month: usageMonth, after_batch: after } = monthSums[0]!;
+      const now = rater.fingerprintOf(accountId, usageMonth);
+      if (monthSums.every((s) => s.context === now)) {
+        out.push(...monthSums);
+        continue;
+      }
+      const cx = rater.contextOf(accountId, usageMonth);
+      const totals = new ArrivalTotals();
+      const rated: { callId: string; rating: ArrivalRating }[] = [];
+      for (const c of await windowCalls(db, accountId, usageMonth, { after, through: watermark })) {
+        if (c.call_type === null) continue; // waiting for a rating: rated again on its own
+        const rating = rater.rateIn(cx, {
+          startedAt: c.started_at.getTime(),
+          durationSeconds: c.duration_seconds,
+          direction: c.direction,
+          origin: c.origin,
+          destination: c.destination,
+          originDevice: c.origin_device,
+        });
+        rated.push({ callId: c.call_id, rating });
+        totals.add(accountId, usageMonth, rating, now);
+      }
+      await updateRatings(db, null, rated);
+      for (const t of totals.rows()) {
+        out.push({
+          account_id: accountId,
+          usage_month: usageMonth,
+          call_type: t.callType,
+          allowance: t.allowance,
+          rate_prefix: t.rate?.prefix ?? null,
+          rate_from: t.rate?.validFrom ?? null,
+          rate_per_minute: t.rate?.ratePerMinute ?? null,
+          calls: t.calls,
+          billable_seconds: t.billableSeconds,
+          context: now,
+          after_batch: after,
+        });
+      }
+    }
+    return out;
+  }
+
   return { rate };
 }
 
@@ -195,7 +254,12 @@ async function rateWaitingCalls(ctx: Ctx, month: BillingMonth): Promise<void> {
         const rating = rater.rate(call);
         if (rating.callType === null) continue;
         rated.push({ callId: w.call_id, rating });
-        totals.add(call.accountId, call.usageMonth, rating);
+        totals.add(
+          call.accountId,
+          call.usageMonth,
+          rating,
+          rater.fingerprintOf(call.accountId, call.usageMonth),
+        );
       }
       if (rated.length === 0) return;
       const batch = await nextCallBatch(trx);

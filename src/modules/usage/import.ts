@@ -258,7 +258,10 @@ async function checkChunk(
     const a = account!;
     let month = a.months.get(call.usageMonth);
     if (month === undefined) {
-      month = { cx: rater.contextOf(a.id, call.usageMonth), sums: totals.month(a.id, call.usageMonth) };
+      month = {
+        cx: rater.contextOf(a.id, call.usageMonth),
+        sums: totals.month(a.id, call.usageMonth, rater.fingerprintOf(a.id, call.usageMonth)),
+      };
       a.months.set(call.usageMonth, month);
     }
     call.rating = rater.rateIn(month.cx, call);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import { type BillingMonth, type CalendarDate, lastDayOf, monthOf } from '../../kernel/index.ts';
 import { findCatalogItems } from '../catalog/index.ts';
@@ -6,7 +7,7 @@ import type { AccountCallingContext } from './domain/classify.ts';
 import { type ArrivalContext, arrivalContext, rateArrival, unrated } from './domain/arrival.ts';
 import type { ImportedCall } from './domain/cdr.ts';
 import { normalizeNumber } from './domain/numbers.ts';
-import type { RateDeck } from './domain/rate-deck.ts';
+import { type RateDeck, formatDeckCsv } from './domain/rate-deck.ts';
 import { type CallingPlanTerms, callingPlanTerms, loadRateDeck } from './decks.ts';
 import { ratingAccounts } from './repo.ts';
 
@@ -91,7 +92,8 @@ export function callingContext(
 export function arrivalRater(ctx: Ctx) {
   const accounts = new Map<string, UsageAccount>();
   // By account, then month: no key is built per call.
-  const contexts = new Map<string, Map<string, ArrivalContext | string>>();
+  const contexts = new Map<string, Map<string, { cx: ArrivalContext | string; fingerprint: string }>>();
+  const deckVersions = new Map<string, string>();
   const decks = new Map<string, RateDeck>();
   const plans = new Map<string, CallingPlanTerms>();
   const catalog = new Map<string, CatalogLike>();
@@ -119,30 +121,69 @@ export function arrivalRater(ctx: Ctx) {
     }
   }
 
-  function contextOf(accountId: string, month: string): ArrivalContext | string {
+  function entryOf(accountId: string, month: string) {
     let months = contexts.get(accountId);
     if (months === undefined) contexts.set(accountId, (months = new Map()));
-    let cx = months.get(month);
-    if (cx === undefined) {
+    let entry = months.get(month);
+    if (entry === undefined) {
       const account = accounts.get(accountId);
-      if (!account) cx = 'unknown_account';
-      else if (account.billingStartDate === null) cx = 'no_contract';
+      if (!account) entry = { cx: 'unknown_account', fingerprint: 'unknown_account' };
+      else if (account.billingStartDate === null) entry = { cx: 'no_contract', fingerprint: 'no_contract' };
       else {
         const calling = callingContext(account, catalog, month as BillingMonth);
-        cx = arrivalContext({
-          month: month as BillingMonth,
-          timeZone: account.timeZone,
-          billingStartDate: account.billingStartDate,
-          account: calling.account,
-          lowUsageDevices: calling.lowUsageDevices,
-          deck: decks.get(account.currency)!,
-          planRounding: plans.get(account.currency)!.rounding,
-        });
+        const deck = decks.get(account.currency)!;
+        const planRounding = plans.get(account.currency)!.rounding;
+        entry = {
+          cx: arrivalContext({
+            month: month as BillingMonth,
+            timeZone: account.timeZone,
+            billingStartDate: account.billingStartDate,
+            account: calling.account,
+            lowUsageDevices: calling.lowUsageDevices,
+            deck,
+            planRounding,
+          }),
+          // Everything a call's rating depends on besides the call itself.
+          fingerprint: createHash('sha1')
+            .update(
+              JSON.stringify([
+                account.country,
+                account.timeZone,
+                account.billingStartDate,
+                [...calling.account.extensions].sort(),
+                [...calling.account.ownNumbers].sort(),
+                [...calling.account.tollFreeNumbers].sort(),
+                [...calling.lowUsageDevices].sort(),
+                planRounding,
+                deckVersion(account.currency, deck),
+              ]),
+            )
+            .digest('base64'),
+        };
       }
-      months.set(month, cx);
+      months.set(month, entry);
     }
-    return cx;
+    return entry;
   }
+
+  function deckVersion(currency: string, deck: RateDeck): string {
+    let version = deckVersions.get(currency);
+    if (version === undefined) {
+      version = createHash('sha1').update(formatDeckCsv(deck.entries)).digest('base64');
+      deckVersions.set(currency, version);
+    }
+    return version;
+  }
+
+  /** The rating context of an account-month (a string: why its calls cannot be rated). */
+  const contextOf = (accountId: string, month: string): ArrivalContext | string =>
+    entryOf(accountId, month).cx;
+
+  /**
+   * What the account-month's calls are rated with, as a short text: stored with the sums, compared
+   * by the bill run, which rates the month's unbilled calls again when the two differ.
+   */
+  const fingerprintOf = (accountId: string, month: string): string => entryOf(accountId, month).fingerprint;
 
   /** Rates one call in a context from `contextOf` (a string: why its calls cannot be rated). */
   const rateIn = (cx: ArrivalContext | string, call: Parameters<typeof rateArrival>[0]) =>
@@ -152,7 +193,7 @@ export function arrivalRater(ctx: Ctx) {
   const rate = (call: Pick<ImportedCall, 'accountId' | 'usageMonth'> & Parameters<typeof rateArrival>[0]) =>
     rateIn(contextOf(call.accountId, call.usageMonth), call);
 
-  return { load, rate, rateIn, contextOf, catalog };
+  return { load, rate, rateIn, contextOf, fingerprintOf, catalog };
 }
 
 export type ArrivalRater = ReturnType<typeof arrivalRater>;

@@ -177,6 +177,7 @@ export async function insertUsageTotals(db: Db, batch: number, sums: readonly Ar
           rate_per_minute: t.rate?.ratePerMinute ?? null,
           calls: t.calls,
           billable_seconds: t.billableSeconds,
+          context: t.context,
         })),
       )
       .execute();
@@ -209,10 +210,13 @@ export async function waitingCalls(
   return q.orderBy('call_id').limit(opts.limit).execute();
 }
 
-/** Stores a new rating (and batch) for calls that were waiting for one. */
+/**
+ * Stores new ratings. Calls that were waiting for one move to `batch` (the re-rating's own);
+ * calls rated again in a bill run (`batch` null) keep theirs.
+ */
 export async function updateRatings(
   db: Db,
-  batch: number,
+  batch: number | null,
   calls: readonly { callId: string; rating: ArrivalRating }[],
 ): Promise<void> {
   for (let i = 0; i < calls.length; i += 5_000) {
@@ -222,12 +226,38 @@ export async function updateRatings(
     await sql`
       UPDATE calls c SET call_type = t.call_type, rounding = t.rounding, billable_seconds = t.billable_seconds,
         allowance = t.allowance, rate_prefix = t.rate_prefix, rate_from = t.rate_from,
-        rate_per_minute = t.rate_per_minute, unrated_reason = t.unrated_reason, batch = ${batch}
+        rate_per_minute = t.rate_per_minute, unrated_reason = t.unrated_reason, batch = coalesce(${batch}::int8, c.batch)
       FROM json_to_recordset(${json}::json) AS t(call_id text, call_type text, rounding text,
         billable_seconds int, allowance text, rate_prefix text, rate_from date, rate_per_minute int8,
         unrated_reason text)
-      WHERE c.call_id = t.call_id AND c.call_type IS NULL`.execute(db);
+      WHERE c.call_id = t.call_id AND (${batch}::int8 IS NULL OR c.call_type IS NULL)`.execute(db);
   }
+}
+
+/** The calls of an account-month stored in a batch window (a bill run rating them again). */
+export async function windowCalls(
+  db: Db,
+  accountId: string,
+  month: string,
+  window: { after: number; through: number },
+) {
+  return db
+    .selectFrom('calls')
+    .select([
+      'call_id',
+      'started_at',
+      'duration_seconds',
+      'direction',
+      'origin',
+      'destination',
+      'origin_device',
+      'call_type',
+    ])
+    .where('account_id', '=', accountId)
+    .where('usage_month', '=', month)
+    .where('batch', '>', window.after)
+    .where('batch', '<=', window.through)
+    .execute();
 }
 
 /** Unbilled sums of an account-month and charge, with the batch its last cut went up to. */
@@ -249,12 +279,12 @@ export async function unbilledSums(
       WHERE account_id = ANY(${accountIds as string[]}::text[]) GROUP BY account_id, usage_month)
     SELECT t.account_id, t.usage_month, t.call_type, t.allowance, t.rate_prefix, t.rate_from::text AS rate_from,
       t.rate_per_minute, sum(t.calls)::int8 AS calls, sum(t.billable_seconds)::int8 AS billable_seconds,
-      coalesce(cut.through, -1) AS after_batch
+      t.context, coalesce(cut.through, -1) AS after_batch
     FROM usage_totals t LEFT JOIN cut ON cut.account_id = t.account_id AND cut.usage_month = t.usage_month
     WHERE t.account_id = ANY(${accountIds as string[]}::text[]) AND t.usage_month < ${beforeMonth}
       AND t.batch > coalesce(cut.through, -1) AND t.batch <= ${watermark}
     GROUP BY t.account_id, t.usage_month, t.call_type, t.allowance, t.rate_prefix, t.rate_from, t.rate_per_minute,
-      cut.through`.execute(db);
+      t.context, cut.through`.execute(db);
   return r.rows;
 }
 

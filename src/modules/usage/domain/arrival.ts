@@ -157,6 +157,8 @@ export interface ArrivalTotal {
   rate: RateEntry | null;
   calls: number;
   billableSeconds: number;
+  /** Fingerprint of what the calls were rated with (see rating-context.ts). */
+  context: string;
 }
 
 /** The sums of one account-month, per call type and charge (deck entry or allowance). */
@@ -166,6 +168,7 @@ export class MonthSums {
     readonly accountId: string,
     readonly usageMonth: string,
     readonly rows: ArrivalTotal[],
+    readonly context: string,
   ) {}
 
   add(r: ArrivalRating): void {
@@ -183,6 +186,7 @@ export class MonthSums {
         rate: r.rate,
         calls: 0,
         billableSeconds: 0,
+        context: this.context,
       };
       charges.set(charge, sum);
       this.rows.push(sum);
@@ -200,16 +204,18 @@ export class ArrivalTotals {
   readonly #byAccount = new Map<string, Map<string, MonthSums>>();
   readonly #rows: ArrivalTotal[] = [];
 
-  month(accountId: string, usageMonth: string): MonthSums {
+  month(accountId: string, usageMonth: string, context = ''): MonthSums {
     let months = this.#byAccount.get(accountId);
     if (months === undefined) this.#byAccount.set(accountId, (months = new Map()));
     let sums = months.get(usageMonth);
-    if (sums === undefined) months.set(usageMonth, (sums = new MonthSums(accountId, usageMonth, this.#rows)));
+    if (sums === undefined) {
+      months.set(usageMonth, (sums = new MonthSums(accountId, usageMonth, this.#rows, context)));
+    }
     return sums;
   }
 
-  add(accountId: string, usageMonth: string, r: ArrivalRating): void {
-    this.month(accountId, usageMonth).add(r);
+  add(accountId: string, usageMonth: string, r: ArrivalRating, context = ''): void {
+    this.month(accountId, usageMonth, context).add(r);
   }
 
   rows(): readonly ArrivalTotal[] {
