@@ -24,8 +24,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN unrated_reason text,
       -- The import transaction that stored (or last rated) it: cuts bill calls up to a batch.
       ADD COLUMN batch bigint NOT NULL DEFAULT 0;
-    -- A COPY names no batch: each row takes the batch its transaction drew (nextval, then COPY).
-    ALTER TABLE calls ALTER COLUMN batch SET DEFAULT currval('call_batches');
+    -- Existing calls are batch 0; from now on every writer names the batch its transaction drew.
+    ALTER TABLE calls ALTER COLUMN batch DROP DEFAULT;
     -- The batch identifies the import that stored a call (import_id is no longer written per row).
     ALTER TABLE cdr_imports ADD COLUMN batch bigint;
 

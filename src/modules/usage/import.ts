@@ -171,7 +171,7 @@ async function runImport(
               accepted: report.accepted,
               rejected: report.errors.length,
             });
-            if (good.length > 0) yield callText(good);
+            if (good.length > 0) yield callText(good, batch);
           }
         })(),
       );
@@ -324,7 +324,7 @@ function settleConflicts(
   }
 }
 
-/** The `calls` columns an import writes (the batch comes from the transaction's sequence value). */
+/** The `calls` columns an import writes (the batch is the import transaction's sequence value). */
 const CALL_COLUMNS = [
   'call_id',
   'account_id',
@@ -344,13 +344,15 @@ const CALL_COLUMNS = [
   'rate_from',
   'rate_per_minute',
   'unrated_reason',
+  'batch',
 ] as const;
 
 /**
  * COPY text of rated calls. Numbers are E.164 or extension digits and call ids printable ASCII
  * (checkCdr): only a backslash in an id, and the free-text device, can need escaping.
  */
-function callText(calls: readonly RatedImport[]): string {
+function callText(calls: readonly RatedImport[], batch: number): string {
+  const tail = `\t${batch}\n`;
   let text = '';
   for (const c of calls) {
     const r = c.rating;
@@ -360,7 +362,7 @@ function callText(calls: readonly RatedImport[]): string {
       `${c.direction}\t${c.origin}\t${c.destination}\t${copyField(c.originDevice)}\t` +
       `${c.row}\t${r.callType ?? '\\N'}\t${r.rounding ?? '\\N'}\t${r.billableSeconds}\t` +
       `${copyField(r.allowance)}\t${rate === null ? '\\N\t\\N\t\\N' : `${rate.prefix}\t${rate.validFrom}\t${rate.ratePerMinute}`}\t` +
-      `${r.unratedReason ?? '\\N'}\n`;
+      `${r.unratedReason ?? '\\N'}${tail}`;
   }
   return text;
 }
