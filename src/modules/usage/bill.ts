@@ -23,6 +23,7 @@ import {
   insertUsageTotals,
   nextCallBatch,
   type UsageSumRow,
+  totalRow,
   unbilledSums,
   updateRatings,
   usageWatermark,
@@ -203,21 +204,7 @@ export async function usageRater(
         totals.add(accountId, usageMonth, rating, now);
       }
       await updateRatings(db, null, rated);
-      for (const t of totals.rows()) {
-        out.push({
-          account_id: accountId,
-          usage_month: usageMonth,
-          call_type: t.callType,
-          allowance: t.allowance,
-          rate_prefix: t.rate?.prefix ?? null,
-          rate_from: t.rate?.validFrom ?? null,
-          rate_per_minute: t.rate?.ratePerMinute ?? null,
-          calls: t.calls,
-          billable_seconds: t.billableSeconds,
-          context: now,
-          after_batch: after,
-        });
-      }
+      for (const t of totals.rows()) out.push({ ...totalRow(t), after_batch: after });
     }
     return out;
   }

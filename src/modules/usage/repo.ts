@@ -160,26 +160,26 @@ const ratingColumns = (r: ArrivalRating) => ({
   unrated_reason: r.unratedReason,
 });
 
+/** A usage_totals row (without its batch) from a sum `ArrivalTotals` collected. */
+export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch'> => ({
+  account_id: t.accountId,
+  usage_month: t.usageMonth,
+  call_type: t.callType,
+  allowance: t.allowance,
+  rate_prefix: t.rate?.prefix ?? null,
+  rate_from: t.rate?.validFrom ?? null,
+  rate_per_minute: t.rate?.ratePerMinute ?? null,
+  calls: t.calls,
+  billable_seconds: t.billableSeconds,
+  context: t.context,
+});
+
 /** The sums one import (batch) adds, as `ArrivalTotals` collected them. */
 export async function insertUsageTotals(db: Db, batch: number, sums: readonly ArrivalTotal[]): Promise<void> {
   for (let i = 0; i < sums.length; i += 5_000) {
     await db
       .insertInto('usage_totals')
-      .values(
-        sums.slice(i, i + 5_000).map((t) => ({
-          account_id: t.accountId,
-          usage_month: t.usageMonth,
-          batch,
-          call_type: t.callType,
-          allowance: t.allowance,
-          rate_prefix: t.rate?.prefix ?? null,
-          rate_from: t.rate?.validFrom ?? null,
-          rate_per_minute: t.rate?.ratePerMinute ?? null,
-          calls: t.calls,
-          billable_seconds: t.billableSeconds,
-          context: t.context,
-        })),
-      )
+      .values(sums.slice(i, i + 5_000).map((t) => ({ ...totalRow(t), batch })))
       .execute();
   }
 }
