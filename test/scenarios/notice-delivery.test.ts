@@ -112,6 +112,7 @@ test('PAY-6: a declined autopay charge is e-mailed to the invoice recipients (pr
   for (const body of [mail.text, mail.html]) {
     assert.ok(body.includes(dollars(inv.total)), `amount in ${body}`);
     assert.ok(body.includes(inv.number), `invoice number in ${body}`);
+    assert.ok(body.includes('declined the charge'), `why it failed in ${body}`);
     // PAY-5: retry one hour after the decline, told in the account's time zone.
     assert.ok(body.includes('September 10, 2026 at 1:00'), `retry time in ${body}`);
   }

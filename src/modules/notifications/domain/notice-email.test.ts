@@ -78,7 +78,7 @@ test('PAY-6: the failed autopay notice says why it failed and what to do next', 
     payload: {
       amount: 9900,
       currency: 'USD',
-      outcome: 'payment_declined',
+      outcome: 'declined',
       invoiceNumbers: ['IN10000000001'],
     },
   });
@@ -88,7 +88,7 @@ test('PAY-6: the failed autopay notice says why it failed and what to do next', 
     ...base,
     locale: 'es-MX',
     kind: 'autopay_failed',
-    payload: { amount: 9900, currency: 'MXN', outcome: 'payment_failed', invoiceNumbers: [] },
+    payload: { amount: 9900, currency: 'MXN', outcome: 'failed', invoiceNumbers: [] },
   });
   assert.ok(es.text.includes('no se cobró nada'), `motivo: ${es.text}`);
   const unknown = noticeEmail({

@@ -50,7 +50,10 @@ interface Words {
   pastDueBody: (numbers: string, amount: string, days: number) => string;
   autopaySubject: (amount: string, legalName: string) => string;
   autopayBody: (amount: string) => string;
-  /** Why the charge failed, by payment outcome code; an unknown code says nothing more. */
+  /**
+   * Why the charge failed, by the outcome autopay records (the payment's status, or the code of
+   * the error that stopped it); an unknown outcome says nothing more.
+   */
   autopayReason: Partial<Record<string, string>>;
   /** What the customer can do now. */
   autopayNext: string;
@@ -78,8 +81,8 @@ const WORDS: Record<Language, Words> = {
     autopaySubject: (a, l) => `Automatic payment failed: ${a} to ${l}`,
     autopayBody: (a) => `The automatic payment of ${a} from your default payment method was not accepted.`,
     autopayReason: {
-      payment_declined: 'Your bank or card issuer declined the charge.',
-      payment_failed: 'The payment processor could not complete the charge; nothing was taken.',
+      declined: 'Your bank or card issuer declined the charge.',
+      failed: 'The payment processor could not complete the charge; nothing was taken.',
       no_payment_method: 'There is no default payment method on file.',
     },
     autopayNext:
@@ -106,8 +109,8 @@ const WORDS: Record<Language, Words> = {
     autopaySubject: (a, l) => `Falló el pago automático: ${a} a ${l}`,
     autopayBody: (a) => `El pago automático de ${a} con su método de pago predeterminado no fue aceptado.`,
     autopayReason: {
-      payment_declined: 'Su banco o el emisor de su tarjeta rechazó el cargo.',
-      payment_failed: 'El procesador de pagos no pudo completar el cargo; no se cobró nada.',
+      declined: 'Su banco o el emisor de su tarjeta rechazó el cargo.',
+      failed: 'El procesador de pagos no pudo completar el cargo; no se cobró nada.',
       no_payment_method: 'No hay un método de pago predeterminado registrado.',
     },
     autopayNext:
@@ -134,8 +137,8 @@ const WORDS: Record<Language, Words> = {
     autopaySubject: (a, l) => `Falha no pagamento automático: ${a} para ${l}`,
     autopayBody: (a) => `O pagamento automático de ${a} com seu método de pagamento padrão não foi aceito.`,
     autopayReason: {
-      payment_declined: 'Seu banco ou o emissor do cartão recusou a cobrança.',
-      payment_failed: 'O processador de pagamentos não conseguiu concluir a cobrança; nada foi cobrado.',
+      declined: 'Seu banco ou o emissor do cartão recusou a cobrança.',
+      failed: 'O processador de pagamentos não conseguiu concluir a cobrança; nada foi cobrado.',
       no_payment_method: 'Não há um método de pagamento padrão cadastrado.',
     },
     autopayNext: 'Atualize seu método de pagamento padrão ou pague o saldo você mesmo antes do vencimento.',
