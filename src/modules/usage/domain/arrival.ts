@@ -11,7 +11,6 @@ import { type RateDeck, type RateEntry, dayNumber } from './rate-deck.ts';
 import {
   type CallDetailRecord,
   type CallingPlan,
-  type Charge,
   type UsageLine,
   billingStartOf,
   dayStartsOf,
@@ -373,5 +372,3 @@ export function detailAllocator(cut: {
     return { includedSeconds: included, chargedSeconds: charged, ratePerMinute: rate, amount };
   };
 }
-
-export type { Charge };
