@@ -133,7 +133,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
   const { items: catalog, prices } = await loadPriceBook(ctx);
   const entities = new Map((await listBillingEntities(ctx)).map((e) => [e.id, e]));
   const stages = monthlyStages(await loadRateTables(ctx));
-  const rater = await usageRater(ctx, catalog, month);
+  const rater = await usageRater(ctx, month);
   const filter = { month, firstDay, now, onlyIds: opts.accountIds };
   const total = await countDueAccounts(ctx.db, filter);
 
@@ -172,10 +172,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
             accounts.map((a) => ({
               id: a.id,
               currency: a.currency,
-              timeZone: a.timeZone,
-              country: a.address.country,
               billingStartDate: contracts.get(a.id)!.billingStartDate,
-              items: itemsByAccount.get(a.id) ?? [],
             })),
             month,
           );

@@ -12,10 +12,8 @@ import {
 } from '../../kernel/index.ts';
 import type { Db } from '../../db/index.ts';
 import { type ArrivalRating, ArrivalTotals, type UsageSum, priceUsageMonth } from './domain/arrival.ts';
-import type { RateEntry } from './domain/rate-deck.ts';
 import type { UsageLine } from './domain/rating.ts';
-import { type CallingPlanTerms, callingPlanTerms, loadRateDeck } from './decks.ts';
-import { type CatalogLike, type UsageAccount, arrivalRater, callingContext } from './rating-context.ts';
+import { type UsageAccount, arrivalRater } from './rating-context.ts';
 import {
   type UsageCut,
   cutsOf,
@@ -53,37 +51,19 @@ export interface AccountUsage {
  * One per bill run. First rates again the calls that were waiting for a rating (a deck entry or a
  * contract added since), then fixes the watermark: the batches this run may bill.
  */
-export async function usageRater(
-  ctx: Ctx,
-  catalog: ReadonlyMap<string, CatalogLike>,
-  invoiceMonth: BillingMonth,
-) {
+export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
   await rateWaitingCalls(ctx, invoiceMonth);
   const watermark = await usageWatermark(ctx.db);
-  const decks = new Map<string, Promise<Map<string, RateEntry>>>();
-  const plans = new Map<string, Promise<CallingPlanTerms>>();
-  // Loaded through the caller's transaction: the embedded database has a single connection.
-  const deckOf = (db: Db, currency: string) => {
-    let d = decks.get(currency);
-    if (!d) {
-      d = loadRateDeck({ ...ctx, db }, currency).then(
-        (deck) => new Map(deck.entries.map((e) => [`${e.callType}|${e.prefix}|${e.validFrom}`, e])),
-      );
-      decks.set(currency, d);
-    }
-    return d;
-  };
-  const planOf = (db: Db, currency: string) => {
-    let p = plans.get(currency);
-    if (!p) plans.set(currency, (p = callingPlanTerms({ ...ctx, db }, currency)));
-    return p;
-  };
-
-  // What calls would be rated with now, to compare with what they were rated with.
+  // What calls would be rated with now (to compare with what they were rated with), and the plan
+  // terms, devices and deck entries a month is priced with.
   const rater = arrivalRater(ctx);
 
   /** Prices the unbilled usage of these accounts for the invoice of `month`. */
-  async function rate(db: Db, accounts: readonly UsageAccount[], month: BillingMonth) {
+  async function rate(
+    db: Db,
+    accounts: readonly Pick<UsageAccount, 'id' | 'currency' | 'billingStartDate'>[],
+    month: BillingMonth,
+  ) {
     const out = new Map<string, AccountUsage>();
     if (accounts.length === 0) return out;
     const ids = accounts.map((a) => a.id);
@@ -111,14 +91,12 @@ export async function usageRater(
       const usage: AccountUsage = { lines: [], cuts: [], unrated };
       out.set(account.id, usage);
       if (accountSums.length === 0) continue;
-      const entries = await deckOf(db, account.currency);
-      const terms = await planOf(db, account.currency);
+      const terms = rater.termsOf(account.currency);
       const byMonth = [...groupBy(accountSums, (s) => s.usage_month).entries()].sort(([a], [b]) =>
         a < b ? -1 : 1,
       );
       for (const [usageMonth, monthSums] of byMonth) {
         const m = usageMonth as BillingMonth;
-        const context = callingContext(account, catalog, m);
         const before = cuts.get(`${account.id}|${usageMonth}`) ?? [];
         const lowUsageSecondsByDevice = new Map<string, number>();
         for (const c of before) {
@@ -131,7 +109,7 @@ export async function usageRater(
             month: m,
             currency: account.currency,
             billingStartDate: account.billingStartDate ?? firstDayOf(m),
-            plan: { ...terms, billableDevices: context.billableDevices },
+            plan: { ...terms, billableDevices: rater.billableDevicesOf(account.id, usageMonth) },
             drawnBefore: { planSeconds: sum(before.map((c) => c.plan_seconds)), lowUsageSecondsByDevice },
           },
           monthSums.map((s) => ({
@@ -146,8 +124,8 @@ export async function usageRater(
                     validFrom: s.rate_from ?? '',
                     ratePerMinute: s.rate_per_minute,
                     description:
-                      entries.get(`${s.call_type}|${s.rate_prefix}|${s.rate_from}`)?.description ??
-                      `${s.call_type} ${s.rate_prefix}`,
+                      rater.deckEntry(account.currency, s.call_type, s.rate_prefix, s.rate_from)
+                        ?.description ?? `${s.call_type} ${s.rate_prefix}`,
                   },
           })),
         );

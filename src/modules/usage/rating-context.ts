@@ -7,7 +7,7 @@ import type { AccountCallingContext } from './domain/classify.ts';
 import { type ArrivalContext, arrivalContext, rateArrival, unrated } from './domain/arrival.ts';
 import type { ImportedCall } from './domain/cdr.ts';
 import { normalizeNumber } from './domain/numbers.ts';
-import { type RateDeck, formatDeckCsv } from './domain/rate-deck.ts';
+import { type RateDeck, type RateEntry, formatDeckCsv } from './domain/rate-deck.ts';
 import { type CallingPlanTerms, callingPlanTerms, loadRateDeck } from './decks.ts';
 import { ratingAccounts } from './repo.ts';
 
@@ -92,7 +92,11 @@ export function callingContext(
 export function arrivalRater(ctx: Ctx) {
   const accounts = new Map<string, UsageAccount>();
   // By account, then month: no key is built per call.
-  const contexts = new Map<string, Map<string, { cx: ArrivalContext | string; fingerprint: string }>>();
+  const contexts = new Map<
+    string,
+    Map<string, { cx: ArrivalContext | string; fingerprint: string; billableDevices: number }>
+  >();
+  const deckEntries = new Map<string, Map<string, RateEntry>>();
   const deckVersions = new Map<string, string>();
   const decks = new Map<string, RateDeck>();
   const plans = new Map<string, CallingPlanTerms>();
@@ -127,9 +131,10 @@ export function arrivalRater(ctx: Ctx) {
     let entry = months.get(month);
     if (entry === undefined) {
       const account = accounts.get(accountId);
-      if (!account) entry = { cx: 'unknown_account', fingerprint: 'unknown_account' };
-      else if (account.billingStartDate === null) entry = { cx: 'no_contract', fingerprint: 'no_contract' };
-      else {
+      if (!account) entry = { cx: 'unknown_account', fingerprint: 'unknown_account', billableDevices: 0 };
+      else if (account.billingStartDate === null) {
+        entry = { cx: 'no_contract', fingerprint: 'no_contract', billableDevices: 0 };
+      } else {
         const calling = callingContext(account, catalog, month as BillingMonth);
         const deck = decks.get(account.currency)!;
         const planRounding = plans.get(account.currency)!.rounding;
@@ -159,6 +164,7 @@ export function arrivalRater(ctx: Ctx) {
               ]),
             )
             .digest('base64'),
+          billableDevices: calling.billableDevices,
         };
       }
       months.set(month, entry);
@@ -193,7 +199,26 @@ export function arrivalRater(ctx: Ctx) {
   const rate = (call: Pick<ImportedCall, 'accountId' | 'usageMonth'> & Parameters<typeof rateArrival>[0]) =>
     rateIn(contextOf(call.accountId, call.usageMonth), call);
 
-  return { load, rate, rateIn, contextOf, fingerprintOf, catalog };
+  /** CAT-2: the account's billable devices in the month (its plan minutes are pooled over them). */
+  const billableDevicesOf = (accountId: string, month: string): number =>
+    entryOf(accountId, month).billableDevices;
+
+  /** The calling plan terms of a currency (of an account loaded). */
+  const termsOf = (currency: string): CallingPlanTerms => plans.get(currency)!;
+
+  /** A deck entry by what a rated call keeps of it (of a currency loaded). */
+  function deckEntry(currency: string, callType: string, prefix: string, validFrom: string | null) {
+    let entries = deckEntries.get(currency);
+    if (entries === undefined) {
+      entries = new Map(
+        decks.get(currency)!.entries.map((e) => [`${e.callType}|${e.prefix}|${e.validFrom}`, e]),
+      );
+      deckEntries.set(currency, entries);
+    }
+    return entries.get(`${callType}|${prefix}|${validFrom}`);
+  }
+
+  return { load, rate, rateIn, contextOf, fingerprintOf, billableDevicesOf, termsOf, deckEntry, catalog };
 }
 
 export type ArrivalRater = ReturnType<typeof arrivalRater>;
