@@ -17,7 +17,7 @@ const COPY = '/* copy from stdin */';
 
 interface CopyRequest {
   statement: string;
-  chunks: Iterable<string> | AsyncIterable<string>;
+  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
 }
 
 const isCopyRequest = (v: unknown): v is CopyRequest =>
@@ -56,7 +56,7 @@ export async function canCopy(db: Db): Promise<boolean> {
 export async function copyInto(
   db: Db,
   statement: string,
-  chunks: Iterable<string> | AsyncIterable<string>,
+  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
 ): Promise<void> {
   await db.executeQuery(CompiledQuery.raw(COPY, [{ statement, chunks } satisfies CopyRequest]));
 }

@@ -9,6 +9,7 @@ import * as m006 from './migrations/006_payments.ts';
 import * as m007 from './migrations/007_documents.ts';
 import * as m008 from './migrations/008_notices.ts';
 import * as m009 from './migrations/009_rated_on_arrival.ts';
+import * as m010 from './migrations/010_call_sets.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 export const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '007_documents': m007,
   '008_notices': m008,
   '009_rated_on_arrival': m009,
+  '010_call_sets': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

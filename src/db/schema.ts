@@ -214,6 +214,12 @@ export interface Database {
     unrated_reason: string | null;
     batch: number;
   };
+  call_sets: {
+    account_id: string;
+    usage_month: string;
+    call_ids: string[];
+    started_ms: string[];
+  };
   usage_totals: {
     account_id: string;
     usage_month: string;

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoFeeSchedule } from '../../src/modules/taxes/index.ts';
-import { demoDeckCsv } from '../../src/modules/usage/index.ts';
+import { callDetailsOf, demoDeckCsv } from '../../src/modules/usage/index.ts';
 import { type TestApi, createTestAccount, invoiceFor, testApi } from '../support/api.ts';
 
 let api: TestApi;
@@ -328,6 +328,16 @@ test('a January call that arrives after 1 February is billed on 1 March, labelle
     256,
     'and add up to both invoices',
   );
+  // Pages end anywhere, across the two invoices' calls: the same calls, in the same order, costs.
+  const read = async (pageSize?: number) => {
+    const out: string[] = [];
+    const d = await callDetailsOf(api.rt.ctx('test'), ids.dental, '2026-01', pageSize);
+    for await (const page of d.pages()) for (const c of page) out.push(`${c.startTimeUtc} ${c.totalCost}`);
+    return out;
+  };
+  const whole = await read();
+  assert.equal(whole.length, 12);
+  for (const size of [1, 2, 5, 11]) assert.deepEqual(await read(size), whole, `pages of ${size}`);
 });
 
 test('rate decks export as CSV and refuse bad rows by line', async () => {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { csvCdrRows, importCdrs } from '../../src/modules/usage/index.ts';
 import { type TestApi, createTestAccount, testApi } from '../support/api.ts';
 
@@ -87,6 +88,7 @@ test('every good row goes in; every bad row is reported with its row number and 
     .where('account_id', 'in', accountIds)
     .executeTakeFirstOrThrow();
   assert.equal(Number(stored.n), goodRows, 'exactly the good rows are stored');
+  await assertListed(accountIds);
 
   // The error file is downloadable from the import record.
   const errors = await api.app.inject({
@@ -99,6 +101,58 @@ test('every good row goes in; every bad row is reported with its row number and 
   assert.equal(rows[0], 'row,call_id,reason', 'error file header');
   assert.equal(rows.length, 21, 'one line per rejected row');
   assert.match(rows[1]!, /^9,call-7,/, 'first rejected row');
+});
+
+/** The call sets of these accounts list each stored call once, in its month, with its start. */
+async function assertListed(accounts: string[]) {
+  const db = api.rt.ctx('test').db;
+  const stored = await sql<{ id: string }>`
+    SELECT call_id || ' ' || usage_month || ' ' || (extract(epoch FROM started_at) * 1000)::int8 AS id
+    FROM calls WHERE account_id = ANY(${accounts}::text[]) ORDER BY 1`.execute(db);
+  const listed = await sql<{ id: string }>`
+    SELECT u.id || ' ' || s.usage_month || ' ' || u.ms AS id
+    FROM call_sets s CROSS JOIN unnest(s.call_ids, s.started_ms) AS u(id, ms)
+    WHERE s.account_id = ANY(${accounts}::text[]) ORDER BY 1`.execute(db);
+  assert.ok(stored.rows.length > 0);
+  assert.deepEqual(
+    listed.rows.map((r) => r.id),
+    stored.rows.map((r) => r.id),
+  );
+}
+
+test('call ids holding characters arrays treat specially are listed as they are (COPY on a server)', async () => {
+  const c = await createTestAccount(api, { companyName: 'Comal Logistics' });
+  const ids = ['a,b', 'q"x', 'back\\slash', '{c}', 'null', 'NULL', 'plain-1'];
+  const csv =
+    'call_id,account,origin,destination,start_time,end_time,direction,origin_device\n' +
+    ids
+      .map((id, i) =>
+        [
+          /[",]/.test(id) ? `"${id.replace(/"/g, '""')}"` : id,
+          c.id,
+          '101',
+          '+1 214 736 2000',
+          `2026-01-0${i + 1}T10:00:00.00${i}Z`,
+          `2026-01-0${i + 1}T10:05:00Z`,
+          'outbound',
+          '',
+        ].join(','),
+      )
+      .join('\n') +
+    '\n';
+  const f = join(dir, 'odd-ids.csv');
+  writeFileSync(f, csv);
+  const r = await importCdrs(api.rt.ctx('test'), () => csvCdrRows(createReadStream(f)), { source: 'odd' });
+  assert.deepEqual([r.accepted, r.rejected], [ids.length, 0], JSON.stringify(r.errors));
+  await assertListed([c.id]);
+  const listed = await sql<{ id: string }>`
+    SELECT unnest(call_ids) AS id FROM call_sets WHERE account_id = ${c.id} ORDER BY 1`.execute(
+    api.rt.ctx('test').db,
+  );
+  assert.deepEqual(
+    listed.rows.map((x) => x.id),
+    [...ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+  );
 });
 
 test('importing the same file again stores nothing twice', async () => {

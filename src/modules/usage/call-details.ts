@@ -3,12 +3,12 @@ import { formatDecimal, invalid, parseMonth } from '../../kernel/index.ts';
 import { getAccount } from '../accounts/index.ts';
 import { formatMinutes, formatRate } from './domain/rounding.ts';
 import { detailAllocator } from './domain/arrival.ts';
-import { callDetailPage, monthCuts } from './repo.ts';
+import { type CallDetailKey, callDetailPage, monthCuts } from './repo.ts';
 
 /**
  * USG-5: a usage month's billed calls, exactly the SPEC's columns, in start order. Rows are read
- * a page at a time by keyset and written as they come, so a month of a million calls streams in
- * constant memory. Each invoice's calls are replayed in start order with the allowance it had
+ * a page at a time by keyset over the month's call sets (repo.ts) and written as they come, so a
+ * month of a million calls streams in constant memory, each page reading only its own calls. Each invoice's calls are replayed in start order with the allowance it had
  * (domain/arrival.ts), so the costs add up to the month's usage lines on the invoice.
  */
 export const CALL_DETAIL_COLUMNS = [
@@ -40,7 +40,7 @@ export interface CallDetail {
 
 const PAGE = 5_000;
 
-export async function callDetailsOf(ctx: Ctx, accountId: string, month: string) {
+export async function callDetailsOf(ctx: Ctx, accountId: string, month: string, pageSize = PAGE) {
   const account = await getAccount(ctx, accountId);
   const m = parseMonth(month);
   async function* pages(): AsyncGenerator<CallDetail[]> {
@@ -54,34 +54,34 @@ export async function callDetailsOf(ctx: Ctx, accountId: string, month: string) 
         lowUsageRate: cut.low_usage_rate,
       });
       const window = { after: cut.after_batch, through: cut.through_batch };
-      let after: { startedAt: Date; callId: string } | null = null;
+      let after: CallDetailKey | null = null;
       for (;;) {
-        const rows = await callDetailPage(ctx.db, account.id, m, window, after, PAGE);
-        if (rows.length === 0) break;
-        yield rows.map((r) => {
-          const c = charge({
-            callType: r.call_type,
-            allowance: r.allowance,
-            billableSeconds: r.billable_seconds,
-            ratePerMinute: r.rate_per_minute,
-            ratePrefix: r.rate_prefix,
-            rateFrom: r.rate_from,
+        const page = await callDetailPage(ctx.db, account.id, m, window, after, pageSize);
+        if (page.rows.length > 0) {
+          yield page.rows.map((r) => {
+            const c = charge({
+              callType: r.call_type,
+              allowance: r.allowance,
+              billableSeconds: r.billable_seconds,
+              ratePerMinute: r.rate_per_minute,
+              ratePrefix: r.rate_prefix,
+              rateFrom: r.rate_from,
+            });
+            return {
+              originNumber: r.origin,
+              destinationNumber: r.destination,
+              startTimeUtc: r.started_at.toISOString(),
+              endTimeUtc: new Date(r.started_at.getTime() + r.duration_seconds * 1000).toISOString(),
+              durationSeconds: r.duration_seconds,
+              billableMinutes: formatMinutes(r.billable_seconds),
+              totalCost: formatDecimal(c.amount, account.currency),
+              rate: formatRate(c.ratePerMinute),
+              callType: r.call_type,
+            };
           });
-          return {
-            originNumber: r.origin,
-            destinationNumber: r.destination,
-            startTimeUtc: r.started_at.toISOString(),
-            endTimeUtc: new Date(r.started_at.getTime() + r.duration_seconds * 1000).toISOString(),
-            durationSeconds: r.duration_seconds,
-            billableMinutes: formatMinutes(r.billable_seconds),
-            totalCost: formatDecimal(c.amount, account.currency),
-            rate: formatRate(c.ratePerMinute),
-            callType: r.call_type,
-          };
-        });
-        const last = rows[rows.length - 1]!;
-        after = { startedAt: last.started_at, callId: last.call_id };
-        if (rows.length < PAGE) break;
+        }
+        if (page.last === null || page.keys < pageSize) break;
+        after = page.last;
       }
     }
   }

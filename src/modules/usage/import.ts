@@ -7,6 +7,7 @@ import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   findCdrAccounts,
   insertCallChunk,
+  insertCallSets,
   insertUsageTotals,
   isoInstant,
   nextCallBatch,
@@ -140,10 +141,11 @@ async function runImport(
     const accounts = new Map<string, ImportAccount | null>();
     const monthOf = monthInZoneCache();
     const totals = new ArrivalTotals();
+    const sets = new CallSets();
     async function* checkedChunks(): AsyncGenerator<RatedImport[]> {
       let chunk: CdrRow[] = [];
       const flush = async () => {
-        const good = await checkChunk(lookup, chunk, accounts, monthOf, report, rater, totals);
+        const good = await checkChunk(lookup, chunk, accounts, monthOf, report, rater, totals, sets);
         chunk = [];
         return good;
       };
@@ -159,35 +161,61 @@ async function runImport(
     }
     if (mode === 'copy') {
       const progress = opts.onProgress;
-      await copyInto(
-        trx,
-        `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
-        (async function* () {
-          for await (const good of checkedChunks()) {
-            for (const c of good) c.sums.add(c.rating);
-            report.accepted += good.length;
-            progress?.({
-              rowsRead: report.rowsRead,
-              accepted: report.accepted,
-              rejected: report.errors.length,
-            });
-            if (good.length > 0) yield callText(good, batch);
-          }
-        })(),
-      );
+      const chunks = checkedChunks()[Symbol.asyncIterator]();
+      let done = false;
+      // The calls go in by COPY a stretch at a time; after each stretch, its call sets.
+      while (!done) {
+        let rows = 0;
+        await copyInto(
+          trx,
+          `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
+          (async function* () {
+            while (rows < SET_STRETCH) {
+              const next = await chunks.next();
+              if (next.done) {
+                done = true;
+                return;
+              }
+              const good = next.value;
+              for (const c of good) {
+                c.sums.add(c.rating);
+                sets.add(c);
+              }
+              rows += good.length;
+              report.accepted += good.length;
+              progress?.({
+                rowsRead: report.rowsRead,
+                accepted: report.accepted,
+                rejected: report.errors.length,
+              });
+              if (good.length > 0) yield callText(good, batch);
+            }
+          })(),
+        );
+        const text = sets.flush();
+        if (text.length > 0) {
+          await copyInto(trx, 'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN', [
+            text,
+          ]);
+        }
+      }
     } else {
       for await (const good of checkedChunks()) {
         if (good.length > 0) {
           const inserted = new Set(await insertCallChunk(trx, batch, good));
           report.accepted += inserted.size;
           const conflicts: RatedImport[] = [];
+          const stored: RatedImport[] = [];
           for (const c of good) {
-            if (inserted.has(c.row)) c.sums.add(c.rating);
-            else conflicts.push(c);
+            if (inserted.has(c.row)) {
+              c.sums.add(c.rating);
+              stored.push(c);
+            } else conflicts.push(c);
           }
+          await insertCallSets(trx, stored);
           if (conflicts.length > 0) {
-            const stored = await storedCallOrigins(trx, [...new Set(conflicts.map((c) => c.callId))]);
-            settleConflicts(conflicts, stored, batch, report);
+            const first = await storedCallOrigins(trx, [...new Set(conflicts.map((c) => c.callId))]);
+            settleConflicts(conflicts, first, batch, report);
           }
         }
         opts.onProgress?.({
@@ -218,7 +246,12 @@ async function runImport(
 }
 
 /** A checked call with its rating on arrival, and the sums of its account-month. */
-export type RatedImport = ImportedCall & { rating: ArrivalRating; sums: MonthSums };
+export type RatedImport = ImportedCall & {
+  rating: ArrivalRating;
+  sums: MonthSums;
+  /** Its account-month's number in the import's call sets. */
+  set: number;
+};
 
 /**
  * An account as the import keeps it: found once by id or number, with its rating context and
@@ -232,6 +265,7 @@ interface ImportAccount extends CdrAccount {
 interface ImportMonth {
   cx: ArrivalContext | string;
   sums: MonthSums;
+  set: number;
 }
 
 async function checkChunk(
@@ -242,6 +276,7 @@ async function checkChunk(
   report: ImportReport,
   rater: ArrivalRater,
   totals: ArrivalTotals,
+  sets: CallSets,
 ): Promise<RatedImport[]> {
   const good: RatedImport[] = [];
   let current: ImportAccount | undefined;
@@ -258,14 +293,13 @@ async function checkChunk(
     const a = account!;
     let month = a.months.get(call.usageMonth);
     if (month === undefined) {
-      month = {
-        cx: rater.contextOf(a.id, call.usageMonth),
-        sums: totals.month(a.id, call.usageMonth, rater.fingerprintOf(a.id, call.usageMonth)),
-      };
+      const sums = totals.month(a.id, call.usageMonth, rater.fingerprintOf(a.id, call.usageMonth));
+      month = { cx: rater.contextOf(a.id, call.usageMonth), sums, set: sets.number(sums) };
       a.months.set(call.usageMonth, month);
     }
     call.rating = rater.rateIn(month.cx, call);
     call.sums = month.sums;
+    call.set = month.set;
     good.push(call);
   };
   // Rows of accounts not seen yet wait while those accounts are read, all at once.
@@ -366,3 +400,161 @@ function callText(calls: readonly RatedImport[], batch: number): string {
   }
   return text;
 }
+
+/** Calls per COPY stretch: the call sets of a stretch are written after it (see CallSets). */
+const SET_STRETCH = 250_000;
+/** Calls per call set at most. */
+const SET_SIZE = 1_000;
+
+/**
+ * The call sets of a COPY stretch, as COPY text: per account-month, the ids and start instants of
+ * its calls. Calls are noted in flat arrays (an id's characters in one byte buffer), not as
+ * objects kept per call, and grouped into sets when the stretch is written: memory is bounded by
+ * the stretch and nothing that lives that long weighs on the garbage collector.
+ */
+class CallSets {
+  /** The import's account-months, by number. */
+  #months: MonthSums[] = [];
+  #n = 0;
+  #set = new Int32Array(1024);
+  #ms = new Float64Array(1024);
+  /** Where each id's characters end in #chars; negative when the id needs quoting. */
+  #end = new Int32Array(1024);
+  #chars = new Uint8Array(1 << 16);
+  #used = 0;
+
+  /** A number for an account-month, once per import. */
+  number(sums: MonthSums): number {
+    return this.#months.push(sums) - 1;
+  }
+
+  add(c: RatedImport): void {
+    const i = this.#n++;
+    if (i === this.#set.length) {
+      this.#set = grown(this.#set, i * 2);
+      this.#ms = grown(this.#ms, i * 2);
+      this.#end = grown(this.#end, i * 2);
+    }
+    const id = c.callId;
+    const n = id.length;
+    if (this.#used + n > this.#chars.length) this.#chars = grown(this.#chars, 2 * (this.#used + n));
+    // Ids are printable ASCII (checkCdr): a byte a character.
+    let special = n === 4 && (id.charCodeAt(0) | 32) === 110 && id.toLowerCase() === 'null';
+    let at = this.#used;
+    const chars = this.#chars;
+    for (let k = 0; k < n; k++) {
+      const ch = id.charCodeAt(k);
+      special ||= ch === 34 || ch === 44 || ch === 92 || ch === 123 || ch === 125; // " , \ { }
+      chars[at++] = ch;
+    }
+    this.#used = at;
+    this.#set[i] = c.set;
+    this.#ms[i] = c.startedAt;
+    this.#end[i] = special ? -at : at;
+  }
+
+  /** The stretch's sets as COPY text (empty when none), and a fresh start. */
+  flush(): Uint8Array {
+    const n = this.#n;
+    const sets = this.#months.length;
+    // Calls grouped by set (a counting sort), in the order they came.
+    const first = new Int32Array(sets + 1);
+    for (let i = 0; i < n; i++) first[this.#set[i]! + 1]!++;
+    for (let k = 0; k < sets; k++) first[k + 1]! += first[k]!;
+    const order = new Int32Array(n);
+    const next = first.slice(0, sets);
+    for (let i = 0; i < n; i++) order[next[this.#set[i]!]!++] = i;
+    const out = new ByteText(this.#used * 2 + n * 16 + 1024);
+    for (let k = 0; k < sets; k++) {
+      const month = this.#months[k]!;
+      for (let from = first[k]!; from < first[k + 1]!; from += SET_SIZE) {
+        const to = Math.min(from + SET_SIZE, first[k + 1]!);
+        out.ascii(`${month.accountId}\t${month.usageMonth}\t{`);
+        for (let j = from; j < to; j++) {
+          if (j > from) out.byte(44);
+          const i = order[j]!;
+          const start = i === 0 ? 0 : Math.abs(this.#end[i - 1]!);
+          const end = this.#end[i]!;
+          if (end >= 0) out.bytes(this.#chars, start, end);
+          else {
+            const id = Buffer.from(this.#chars.buffer, this.#chars.byteOffset + start, -end - start).toString(
+              'latin1',
+            );
+            out.ascii(copyField(arrayItem(id)));
+          }
+        }
+        out.ascii('}\t{');
+        for (let j = from; j < to; j++) {
+          if (j > from) out.byte(44);
+          out.integer(this.#ms[order[j]!]!);
+        }
+        out.ascii('}\n');
+      }
+    }
+    this.#n = 0;
+    this.#used = 0;
+    return out.done();
+  }
+}
+
+const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+};
+
+/** ASCII text written straight into bytes. */
+class ByteText {
+  #b: Uint8Array;
+  #at = 0;
+  constructor(size: number) {
+    this.#b = new Uint8Array(size);
+  }
+  #room(n: number) {
+    if (this.#at + n > this.#b.length) this.#b = grown(this.#b, 2 * (this.#at + n));
+  }
+  byte(c: number) {
+    this.#room(1);
+    this.#b[this.#at++] = c;
+  }
+  bytes(from: Uint8Array, start: number, end: number) {
+    this.#room(end - start);
+    this.#b.set(from.subarray(start, end), this.#at);
+    this.#at += end - start;
+  }
+  ascii(s: string) {
+    this.#room(s.length);
+    for (let k = 0; k < s.length; k++) this.#b[this.#at++] = s.charCodeAt(k);
+  }
+  /** A safe integer in decimal. */
+  integer(value: number) {
+    this.#room(17);
+    const b = this.#b;
+    if (value < 0) b[this.#at++] = 45; // -
+    const v = Math.abs(value);
+    let end = this.#at;
+    let x = v;
+    do {
+      end++;
+      x = Math.floor(x / 10);
+    } while (x > 0);
+    this.#at = end;
+    x = v;
+    do {
+      b[--end] = 48 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
+  }
+  done(): Uint8Array {
+    return this.#b.subarray(0, this.#at);
+  }
+}
+
+/**
+ * A call id as an array element: quoted when it holds a character arrays give a meaning to (ids
+ * are printable ASCII without spaces: checkCdr), or reads as NULL.
+ */
+const arrayItem = (id: string) =>
+  /[",\\{}]/.test(id) || (id.length === 4 && id.toUpperCase() === 'NULL')
+    ? `"${id.replace(/["\\]/g, '\\$&')}"`
+    : id;

@@ -241,23 +241,25 @@ export async function windowCalls(
   month: string,
   window: { after: number; through: number },
 ) {
-  return db
-    .selectFrom('calls')
-    .select([
-      'call_id',
-      'started_at',
-      'duration_seconds',
-      'direction',
-      'origin',
-      'destination',
-      'origin_device',
-      'call_type',
-    ])
-    .where('account_id', '=', accountId)
-    .where('usage_month', '=', month)
-    .where('batch', '>', window.after)
-    .where('batch', '<=', window.through)
-    .execute();
+  const r = await sql<
+    Pick<
+      Database['calls'],
+      | 'call_id'
+      | 'started_at'
+      | 'duration_seconds'
+      | 'direction'
+      | 'origin'
+      | 'destination'
+      | 'origin_device'
+      | 'call_type'
+    >
+  >`
+    SELECT c.call_id, c.started_at, c.duration_seconds, c.direction, c.origin, c.destination, c.origin_device,
+      c.call_type
+    FROM call_sets s CROSS JOIN unnest(s.call_ids) AS u(id) JOIN calls c ON c.call_id = u.id
+    WHERE s.account_id = ${accountId} AND s.usage_month = ${month}
+      AND c.batch > ${window.after} AND c.batch <= ${window.through}`.execute(db);
+  return r.rows;
 }
 
 /** Unbilled sums of an account-month and charge, with the batch its last cut went up to. */
@@ -345,46 +347,59 @@ export interface CallDetailRow {
   rate_per_minute: number | null;
 }
 
-/** One page of a cut's calls in start order, after the keyset `after`. */
+/** Where a page of call details ends: its last call in start order. */
+export interface CallDetailKey {
+  startedMs: number;
+  callId: string;
+}
+
+/**
+ * One page of an account-month's calls in start order after `after`, read from its call sets:
+ * `keys` is how many calls the page went through, `rows` those of them the cut billed, `last`
+ * where the next page starts. Only the page's calls are read, by id.
+ */
 export async function callDetailPage(
   db: Db,
   accountId: string,
   month: string,
   cut: { after: number; through: number },
-  after: { startedAt: Date; callId: string } | null,
+  after: CallDetailKey | null,
   limit: number,
-): Promise<CallDetailRow[]> {
-  let q = db
-    .selectFrom('calls')
-    .select([
-      'call_id',
-      'started_at',
-      'duration_seconds',
-      'origin',
-      'destination',
-      'call_type',
-      'allowance',
-      'billable_seconds',
-      'rate_prefix',
-      'rate_from',
-      'rate_per_minute',
-    ])
-    .where('account_id', '=', accountId)
-    .where('usage_month', '=', month)
-    .where('batch', '>', cut.after)
-    .where('batch', '<=', cut.through)
-    .where('call_type', 'is not', null)
-    .where('call_type', '<>', 'before_billing_start');
-  if (after) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('started_at', '>', after.startedAt),
-        eb.and([eb('started_at', '=', after.startedAt), eb('call_id', '>', after.callId)]),
-      ]),
+): Promise<{ keys: number; rows: CallDetailRow[]; last: CallDetailKey | null }> {
+  const keyset =
+    after === null ? sql`true` : sql`(u.ms, u.id) > (${after.startedMs}::int8, ${after.callId}::text)`;
+  const r = await sql<CallDetailRow & { key_id: string; key_ms: string }>`
+    WITH page AS (
+      SELECT u.id, u.ms FROM call_sets s CROSS JOIN unnest(s.call_ids, s.started_ms) AS u(id, ms)
+      WHERE s.account_id = ${accountId} AND s.usage_month = ${month} AND ${keyset}
+      ORDER BY u.ms, u.id LIMIT ${limit})
+    SELECT p.id AS key_id, p.ms AS key_ms, c.call_id, c.started_at, c.duration_seconds, c.origin, c.destination,
+      c.call_type, c.allowance, c.billable_seconds, c.rate_prefix, c.rate_from, c.rate_per_minute
+    FROM page p LEFT JOIN calls c ON c.call_id = p.id AND c.batch > ${cut.after} AND c.batch <= ${cut.through}
+      AND c.call_type IS NOT NULL AND c.call_type <> 'before_billing_start'
+    ORDER BY p.ms, p.id`.execute(db);
+  const end = r.rows[r.rows.length - 1];
+  return {
+    keys: r.rows.length,
+    rows: r.rows.filter((row) => row.call_id !== null),
+    last: end === undefined ? null : { startedMs: Number(end.key_ms), callId: end.key_id },
+  };
+}
+
+/** Lists calls stored one by one (not by COPY) in their account-months' call sets. */
+export async function insertCallSets(
+  db: Db,
+  calls: readonly { accountId: string; usageMonth: string; callId: string; startedAt: number }[],
+): Promise<void> {
+  for (let i = 0; i < calls.length; i += 5_000) {
+    const json = JSON.stringify(
+      calls.slice(i, i + 5_000).map((c) => [c.accountId, c.usageMonth, c.callId, c.startedAt]),
     );
+    await sql`
+      INSERT INTO call_sets (account_id, usage_month, call_ids, started_ms)
+      SELECT t->>0, t->>1, array_agg(t->>2), array_agg((t->>3)::int8)
+      FROM json_array_elements(${json}::json) AS t GROUP BY t->>0, t->>1`.execute(db);
   }
-  const rows = await q.orderBy('started_at').orderBy('call_id').limit(limit).execute();
-  return rows as CallDetailRow[];
 }
 
 const DAY_MS = 86_400_000;
