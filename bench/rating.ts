@@ -26,7 +26,7 @@ import { SimulatedClock } from '../src/kernel/index.ts';
 import { openRuntime, type Runtime } from '../src/runtime.ts';
 import { seedReferenceData } from '../src/setup/reference-data.ts';
 import { billRun } from '../src/modules/invoicing/index.ts';
-import { callDetailsOf, csvCdrRows, importCdrs, seedDemoDecks } from '../src/modules/usage/index.ts';
+import { callDetailsOf, importCdrFile, seedDemoDecks } from '../src/modules/usage/index.ts';
 import { PHONES, SIGNED_ON, TIME_ZONE, generateCalls, kernelRate, tollFree } from './rating-data.ts';
 import {
   Cleanups,
@@ -58,6 +58,7 @@ Options:
   --calls-per-account N  calls per account and month (default 1000)
   --batch-size N         accounts per bill-run transaction (default 500)
   --concurrency N        bill-run batches in flight (default 2)
+  --workers N            import worker threads (default 2; 1 imports on the main thread)
   --kernel-only          measure only the rating kernel in memory (no database)
   -h, --help             show this help
 `;
@@ -68,6 +69,7 @@ interface Options {
   callsPerAccount: number;
   batchSize: number;
   concurrency: number;
+  workers: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -79,6 +81,7 @@ function parseOptions(argv: string[]): Options {
         'calls-per-account': { type: 'string', default: '1000' },
         'batch-size': { type: 'string', default: '500' },
         concurrency: { type: 'string', default: '2' },
+        workers: { type: 'string', default: '2' },
         'kernel-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -91,6 +94,7 @@ function parseOptions(argv: string[]): Options {
       callsPerAccount: wholeNumber('calls-per-account', values['calls-per-account'], 10_000_000),
       batchSize: wholeNumber('batch-size', values['batch-size'], 100_000),
       concurrency: wholeNumber('concurrency', values.concurrency, 16),
+      workers: wholeNumber('workers', values.workers, 16),
     };
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
@@ -332,8 +336,10 @@ async function main(): Promise<number> {
     const serverCpu = await serverCpuStopwatch(pool, db.baseUrl);
     const cpuBefore = process.cpuUsage();
     const t0 = performance.now();
-    const report = await importCdrs(rt.ctx('bench'), () => csvCdrRows(createReadStream(file)), {
+    const report = await importCdrFile(rt.ctx('bench'), file, {
       source: 'bench',
+      databaseUrl: db.url,
+      workers: opts.workers,
       onProgress: (p) => {
         const s = seconds(t0);
         progress.update(`import: ${fmt(p.rowsRead)} rows (${fmt(p.rowsRead / Math.max(s, 0.001))} rows/s)`);

@@ -1,11 +1,4 @@
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, join } from 'node:path';
@@ -29,9 +22,8 @@ import {
   callDetailsJson,
   callDetailsOf,
   checkDetailsFormat,
-  csvCdrRows,
   exportRateDeck,
-  importCdrs,
+  importCdrFile,
   importRateDeck,
 } from './modules/usage/index.ts';
 import { startDocumentDelivery } from './delivery.ts';
@@ -299,24 +291,25 @@ cdr
         cliProgress.Presets.shades_classic,
       );
       bar.start(size, 0, { rows: 0, accepted: 0, rejected: 0 });
-      let bytes = 0;
-      // A function that opens the file: the import may read it a second time (see importCdrs).
-      const open = () => {
-        bytes = 0;
-        const input = createReadStream(file);
-        input.on('data', (chunk) => (bytes += chunk.length));
-        return csvCdrRows(input);
-      };
       const t0 = performance.now();
-      const r = await importCdrs(rt.ctx('cli'), open, {
+      // On a server, a large file is checked and rated by worker threads side by side.
+      const r = await importCdrFile(rt.ctx('cli'), file, {
         source: `file:${basename(file)}`,
+        databaseUrl: program.opts<GlobalOpts>().databaseUrl,
         onProgress: (p) =>
-          bar.update(Math.min(bytes, size), { rows: p.rowsRead, accepted: p.accepted, rejected: p.rejected }),
+          bar.update(Math.min(p.bytesRead, size), {
+            rows: p.rowsRead,
+            accepted: p.accepted,
+            rejected: p.rejected,
+          }),
       });
       bar.update(size, { rows: r.rowsRead, accepted: r.accepted, rejected: r.rejected });
       bar.stop();
       const secs = (performance.now() - t0) / 1000;
-      console.log(`CDR import ${r.importId} finished in ${secs.toFixed(1)} s`);
+      console.log(
+        `CDR import ${r.importId} finished in ${secs.toFixed(1)} s` +
+          (r.parts > 1 ? ` (${r.parts} parts checked and rated side by side)` : ''),
+      );
       console.log(`  rows read          ${r.rowsRead}`);
       console.log(`  imported           ${r.accepted}`);
       console.log(`  already imported   ${r.alreadyImported}`);

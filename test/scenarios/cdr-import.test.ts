@@ -8,7 +8,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { csvCdrRows, importCdrs } from '../../src/modules/usage/index.ts';
+import { csvCdrRows, importCdrFile, importCdrs } from '../../src/modules/usage/index.ts';
 import { type TestApi, createTestAccount, testApi } from '../support/api.ts';
 
 let api: TestApi;
@@ -153,6 +153,107 @@ test('call ids holding characters arrays treat specially are listed as they are 
     listed.rows.map((x) => x.id),
     [...ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
   );
+});
+
+/** A file of `rows` calls for these accounts, with a bad row, a blank line and a CRLF line now and then. */
+function partsFile(name: string, accounts: string[], rows: number, prefix: string) {
+  const lines = ['call_id,account,origin,destination,start_time,end_time,direction,origin_device'];
+  const bad = new Map<number, RegExp>();
+  let good = 0;
+  for (let i = 0; i < rows; i++) {
+    const start = Date.UTC(2026, 0, 1 + (i % 28), 9, i % 60, i % 7);
+    let destination = `+1 214 736 ${String(1000 + (i % 9000)).slice(-4)}`;
+    if (i % 97 === 5) destination = '+1 212';
+    if (i % 251 === 0) lines.push(''); // a blank line still counts as a line
+    if (destination === '+1 212') bad.set(lines.length + 1, /destination/);
+    else good++;
+    const line = [
+      `${prefix}-${i}`,
+      accounts[i % accounts.length]!,
+      String(100 + (i % 5)),
+      destination,
+      new Date(start).toISOString(),
+      new Date(start + (i % 600) * 1000).toISOString(),
+      'outbound',
+      '',
+    ].join(',');
+    lines.push(i % 13 === 0 ? `${line}\r` : line);
+  }
+  const f = join(dir, name);
+  writeFileSync(f, lines.join('\n') + '\n');
+  return { file: f, bad, good };
+}
+
+test('a file cut into parts (worker threads on a server): one report, rows numbered as in the file', async () => {
+  const c = await createTestAccount(api, { companyName: 'Dimmit Dental' });
+  const d = await createTestAccount(api, { companyName: 'Ector Energy' });
+  const { file: f, bad, good } = partsFile('parts.csv', [c.id, d.number], 3000, 'part');
+  const seen: number[] = [];
+  const r = await importCdrFile(api.rt.ctx('test'), f, {
+    source: 'parts',
+    databaseUrl: api.rt.databaseUrl,
+    workers: 3,
+    parallelFrom: 0,
+    chunkSize: 100,
+    onProgress: (p) => seen.push(p.bytesRead),
+  });
+  // Embedded there is no server for workers to connect to: one thread reads the file.
+  assert.equal(r.parts, api.rt.databaseUrl ? 3 : 1);
+  assert.deepEqual([r.rowsRead, r.accepted, r.alreadyImported, r.rejected], [3000, good, 0, bad.size]);
+  assert.deepEqual(
+    r.errors.map((e) => e.row),
+    [...bad.keys()],
+    'rejected rows by their line in the file',
+  );
+  for (const e of r.errors) assert.match(e.reason, bad.get(e.row)!, `row ${e.row}`);
+  assert.equal(seen[seen.length - 1], readFileSync(f).length, 'progress ends at the whole file');
+  await assertListed([c.id, d.id]);
+  // The sums the bill run prices are those of the calls rated (these accounts have no contract
+  // yet: their calls wait, unrated, and add nothing).
+  const db = api.rt.ctx('test').db;
+  const sums = await sql<{
+    stored: number;
+    rated: number;
+    seconds: number;
+    totals: number;
+    total_seconds: number;
+  }>`
+    SELECT (SELECT count(*) FROM calls WHERE account_id IN (${c.id}, ${d.id}))::int AS stored,
+      (SELECT count(*) FROM calls WHERE account_id IN (${c.id}, ${d.id})
+        AND call_type IS NOT NULL AND call_type <> 'before_billing_start')::int AS rated,
+      (SELECT coalesce(sum(billable_seconds), 0) FROM calls WHERE account_id IN (${c.id}, ${d.id})
+        AND call_type <> 'before_billing_start')::int AS seconds,
+      (SELECT coalesce(sum(calls), 0) FROM usage_totals WHERE account_id IN (${c.id}, ${d.id}))::int AS totals,
+      (SELECT coalesce(sum(billable_seconds), 0) FROM usage_totals
+        WHERE account_id IN (${c.id}, ${d.id}))::int AS total_seconds`.execute(db);
+  const t = sums.rows[0]!;
+  assert.deepEqual([t.stored, t.totals, t.total_seconds], [good, t.rated, t.seconds]);
+
+  // Again, with one id repeated across parts: the COPY refuses it, one thread imports, skipping
+  // what is stored, and the repeat is reported on its row.
+  const again = partsFile('parts-again.csv', [c.id, d.number], 3000, 'part');
+  const lines = readFileSync(again.file, 'utf8').split('\n');
+  const line = (id: string) => lines.find((l) => l.startsWith(`${id},`))!;
+  lines.push(
+    line('part-0').replace(/^part-0,/, 'part-new,'),
+    line('part-1').replace(/^part-1,/, 'part-new,'),
+    '',
+  );
+  writeFileSync(again.file, lines.join('\n'));
+  const r2 = await importCdrFile(api.rt.ctx('test'), again.file, {
+    source: 'parts-again',
+    databaseUrl: api.rt.databaseUrl,
+    workers: 3,
+    parallelFrom: 0,
+  });
+  assert.equal(r2.parts, 1);
+  assert.deepEqual([r2.accepted, r2.alreadyImported], [1, good]);
+  const repeated = lines.length - 1; // the last line (1-based) is the empty one after the repeat
+  assert.match(
+    r2.errors.find((e) => e.row === repeated)?.reason ?? '',
+    new RegExp(`duplicate call_id: the same id is on row ${repeated - 1}`),
+  );
+  await assertListed([c.id, d.id]);
 });
 
 test('importing the same file again stores nothing twice', async () => {

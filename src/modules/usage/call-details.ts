@@ -8,7 +8,8 @@ import { type CallDetailKey, callDetailPage, monthCuts } from './repo.ts';
 /**
  * USG-5: a usage month's billed calls, exactly the SPEC's columns, in start order. Rows are read
  * a page at a time by keyset over the month's call sets (repo.ts) and written as they come, so a
- * month of a million calls streams in constant memory, each page reading only its own calls. Each invoice's calls are replayed in start order with the allowance it had
+ * month of a million calls streams in constant memory: a page reads the month's call sets and,
+ * by id, only its own calls. Each invoice's calls are replayed in start order with the allowance it had
  * (domain/arrival.ts), so the costs add up to the month's usage lines on the invoice.
  */
 export const CALL_DETAIL_COLUMNS = [

@@ -13,17 +13,29 @@ type Columns = Record<(typeof CDR_CSV_COLUMNS)[number], number>;
 
 const RETURN = 13;
 
+/** A part of a file read on its own (a parallel import): the file's header, and its lines before. */
+export interface CsvPart {
+  header: string;
+  /** Lines of the file before the part (the header's included): its first line is this + 1. */
+  linesBefore: number;
+}
+
 /**
  * Rows of a CDR CSV file, streamed a block at a time (memory stays flat whatever the file size):
  * one batch of rows per block read, each with its line number (the header is line 1).
  *
  * Lines are found by scanning the decoded block rather than splitting it, and a line without
  * quotes is cut at its commas in place: no array of lines, no array of fields per row. A line
- * with a quote goes through `splitCsvLine`, as does the header.
+ * with a quote goes through `splitCsvLine`, as does the header. `from` reads a part of a file
+ * (a byte range starting at a line) with the file's header and line numbers.
  */
-export async function* csvCdrRows(input: Readable): AsyncGenerator<CdrRow[]> {
+export async function* csvCdrRows(input: Readable, from?: CsvPart): AsyncGenerator<CdrRow[]> {
   const decoder = new StringDecoder('utf8');
   const reader = new CdrLineReader();
+  if (from !== undefined) {
+    reader.single(from.header, []);
+    reader.lineNo = from.linesBefore;
+  }
   let rest = '';
   for await (const block of input) {
     const text = typeof block === 'string' ? block : decoder.write(block as Buffer);

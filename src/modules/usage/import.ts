@@ -1,7 +1,13 @@
 import type { Ctx } from '../../context.ts';
-import { canCopy, copyField, copyInto } from '../../db/index.ts';
+import { type Db, canCopy, copyField, copyInto } from '../../db/index.ts';
 import { newId, ownCopy } from '../../kernel/index.ts';
-import { type ArrivalContext, type ArrivalRating, ArrivalTotals, type MonthSums } from './domain/arrival.ts';
+import {
+  type ArrivalContext,
+  type ArrivalRating,
+  type ArrivalTotal,
+  ArrivalTotals,
+  type MonthSums,
+} from './domain/arrival.ts';
 import { type CdrAccount, type ImportedCall, type RawCdr, checkCdr, monthInZoneCache } from './domain/cdr.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
@@ -35,6 +41,8 @@ export interface ImportReport {
   rejected: number;
   /** Sorted by row. */
   errors: ImportError[];
+  /** Parts of the file checked and rated side by side (worker threads); 1 when read in one. */
+  parts: number;
 }
 
 export type CdrRow = { row: number; raw: RawCdr } | { row: number; error: string; callId?: string | null };
@@ -82,6 +90,17 @@ export async function importCdrs(
   return report;
 }
 
+/** Imports row-set by row-set, skipping stored call ids (after a COPY refused a duplicate). */
+export async function importSkippingStored(
+  ctx: Ctx,
+  rows: CdrRows,
+  opts: ImportOptions,
+): Promise<ImportReport> {
+  const report = await runImport(ctx, newId('imp', ctx.clock.now()), primed(rows), opts, 'skip');
+  opts.onProgress?.({ rowsRead: report.rowsRead, accepted: report.accepted, rejected: report.rejected });
+  return report;
+}
+
 /**
  * Starts reading at once: a stream that fails to open (a missing file) then fails the import
  * instead of emitting its error before anyone listens.
@@ -113,9 +132,19 @@ function primed(rows: CdrRows): CdrRows {
   };
 }
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
+export const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
 type Mode = 'copy' | 'skip';
+
+export const emptyReport = (importId: string): ImportReport => ({
+  importId,
+  rowsRead: 0,
+  accepted: 0,
+  alreadyImported: 0,
+  rejected: 0,
+  errors: [],
+  parts: 1,
+});
 
 async function runImport(
   ctx: Ctx,
@@ -124,83 +153,20 @@ async function runImport(
   opts: ImportOptions,
   mode: Mode,
 ): Promise<ImportReport> {
-  const chunkSize = opts.chunkSize ?? 2_000;
-  const report: ImportReport = {
-    importId,
-    rowsRead: 0,
-    accepted: 0,
-    alreadyImported: 0,
-    rejected: 0,
-    errors: [],
-  };
+  const report = emptyReport(importId);
+  const progress = () =>
+    opts.onProgress?.({
+      rowsRead: report.rowsRead,
+      accepted: report.accepted,
+      rejected: report.errors.length,
+    });
   await ctx.db.transaction().execute(async (trx) => {
     const batch = await nextCallBatch(trx);
     // Lookups go through another connection while this one streams the COPY.
-    const lookup: Ctx = mode === 'copy' ? ctx : { ...ctx, db: trx };
-    const rater = arrivalRater(lookup);
-    const accounts = new Map<string, ImportAccount | null>();
-    const monthOf = monthInZoneCache();
-    const totals = new ArrivalTotals();
-    const sets = new CallSets();
-    async function* checkedChunks(): AsyncGenerator<RatedImport[]> {
-      let chunk: CdrRow[] = [];
-      const flush = async () => {
-        const good = await checkChunk(lookup, chunk, accounts, monthOf, report, rater, totals, sets);
-        chunk = [];
-        return good;
-      };
-      for await (const item of rows) {
-        const many: readonly CdrRow[] = Array.isArray(item) ? item : [item as CdrRow];
-        for (const row of many) {
-          chunk.push(row);
-          report.rowsRead++;
-          if (chunk.length >= chunkSize) yield await flush();
-        }
-      }
-      if (chunk.length > 0) yield await flush();
-    }
-    if (mode === 'copy') {
-      const progress = opts.onProgress;
-      const chunks = checkedChunks()[Symbol.asyncIterator]();
-      let done = false;
-      // The calls go in by COPY a stretch at a time; after each stretch, its call sets.
-      while (!done) {
-        let rows = 0;
-        await copyInto(
-          trx,
-          `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
-          (async function* () {
-            while (rows < SET_STRETCH) {
-              const next = await chunks.next();
-              if (next.done) {
-                done = true;
-                return;
-              }
-              const good = next.value;
-              for (const c of good) {
-                c.sums.add(c.rating);
-                sets.add(c);
-              }
-              rows += good.length;
-              report.accepted += good.length;
-              progress?.({
-                rowsRead: report.rowsRead,
-                accepted: report.accepted,
-                rejected: report.errors.length,
-              });
-              if (good.length > 0) yield callText(good, batch);
-            }
-          })(),
-        );
-        const text = sets.flush();
-        if (text.length > 0) {
-          await copyInto(trx, 'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN', [
-            text,
-          ]);
-        }
-      }
-    } else {
-      for await (const good of checkedChunks()) {
+    const checker = new RowChecker(mode === 'copy' ? ctx : { ...ctx, db: trx }, report, opts.chunkSize);
+    if (mode === 'copy') await writePieces(trx, copyPieces(checker, rows, batch, progress));
+    else {
+      for await (const good of checker.chunks(rows)) {
         if (good.length > 0) {
           const inserted = new Set(await insertCallChunk(trx, batch, good));
           report.accepted += inserted.size;
@@ -218,31 +184,137 @@ async function runImport(
             settleConflicts(conflicts, first, batch, report);
           }
         }
-        opts.onProgress?.({
-          rowsRead: report.rowsRead,
-          accepted: report.accepted,
-          rejected: report.errors.length,
-        });
+        progress();
       }
     }
-    await insertUsageTotals(trx, batch, totals.rows());
-    report.errors.sort((a, b) => a.row - b.row);
-    report.rejected = report.errors.length;
-    await recordImport(
-      { ...ctx, db: trx },
-      {
-        id: importId,
-        source: opts.source,
-        rowsRead: report.rowsRead,
-        accepted: report.accepted,
-        alreadyImported: report.alreadyImported,
-        rejected: report.rejected,
-        errors: report.errors.slice(0, STORED_ERRORS),
-        batch,
-      },
-    );
+    await finishImport({ ...ctx, db: trx }, report, batch, checker.totals.rows(), opts.source);
   });
   return report;
+}
+
+/** Writes what every import writes last: its sums, and its record (errors sorted by row). */
+export async function finishImport(
+  trx: Ctx,
+  report: ImportReport,
+  batch: number,
+  totals: readonly ArrivalTotal[],
+  source: string,
+): Promise<void> {
+  await insertUsageTotals(trx.db, batch, totals);
+  report.errors.sort((a, b) => a.row - b.row);
+  report.rejected = report.errors.length;
+  await recordImport(trx, {
+    id: report.importId,
+    source,
+    rowsRead: report.rowsRead,
+    accepted: report.accepted,
+    alreadyImported: report.alreadyImported,
+    rejected: report.rejected,
+    errors: report.errors.slice(0, STORED_ERRORS),
+    batch,
+  });
+}
+
+/**
+ * What an import keeps while it checks and rates rows: accounts found so far, their rating
+ * contexts, the sums and the call sets. Rows go in chunks: a chunk's unknown accounts are looked
+ * up together (through `lookup`).
+ */
+export class RowChecker {
+  readonly rater: ArrivalRater;
+  readonly accounts = new Map<string, ImportAccount | null>();
+  readonly monthOf = monthInZoneCache();
+  readonly totals = new ArrivalTotals();
+  readonly sets = new CallSets();
+
+  constructor(
+    readonly lookup: Ctx,
+    readonly report: ImportReport,
+    readonly chunkSize = 2_000,
+  ) {
+    this.rater = arrivalRater(lookup);
+  }
+
+  async *chunks(rows: CdrRows): AsyncGenerator<RatedImport[]> {
+    let chunk: CdrRow[] = [];
+    for await (const item of rows) {
+      const many: readonly CdrRow[] = Array.isArray(item) ? item : [item as CdrRow];
+      for (const row of many) {
+        chunk.push(row);
+        this.report.rowsRead++;
+        if (chunk.length >= this.chunkSize) {
+          yield await checkChunk(this, chunk);
+          chunk = [];
+        }
+      }
+    }
+    if (chunk.length > 0) yield await checkChunk(this, chunk);
+  }
+}
+
+/** A COPY import's output, piece by piece: calls as COPY text, and a stretch's call sets. */
+export type CopyPiece = { calls: string | Uint8Array } | { sets: Uint8Array };
+
+/** Checks, rates and sums the rows; yields them as COPY text, and each stretch's call sets. */
+export async function* copyPieces(
+  checker: RowChecker,
+  rows: CdrRows,
+  batch: number,
+  progress?: () => void,
+): AsyncGenerator<CopyPiece> {
+  let stretch = 0;
+  for await (const good of checker.chunks(rows)) {
+    for (const c of good) {
+      c.sums.add(c.rating);
+      checker.sets.add(c);
+    }
+    checker.report.accepted += good.length;
+    progress?.();
+    if (good.length > 0) yield { calls: callText(good, batch) };
+    stretch += good.length;
+    if (stretch >= SET_STRETCH) {
+      yield { sets: checker.sets.flush() };
+      stretch = 0;
+    }
+  }
+  const last = checker.sets.flush();
+  if (last.length > 0) yield { sets: last };
+}
+
+/**
+ * Streams pieces into `calls` by COPY on the transaction's connection; at each call-sets piece the
+ * COPY ends, the sets go into `call_sets`, and the next calls start a new COPY.
+ */
+export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Promise<void> {
+  const it = pieces[Symbol.asyncIterator]();
+  const state: { sets: Uint8Array | null; done: boolean } = { sets: null, done: false };
+  while (!state.done) {
+    await copyInto(
+      trx,
+      `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
+      (async function* () {
+        for (;;) {
+          const next = await it.next();
+          if (next.done) {
+            state.done = true;
+            return;
+          }
+          if ('sets' in next.value) {
+            state.sets = next.value.sets;
+            return;
+          }
+          yield next.value.calls;
+        }
+      })(),
+    );
+    const text = state.sets;
+    state.sets = null;
+    if (text !== null && text.length > 0) {
+      await copyInto(trx, 'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN', [
+        text,
+      ]);
+    }
+  }
 }
 
 /** A checked call with its rating on arrival, and the sums of its account-month. */
@@ -268,16 +340,8 @@ interface ImportMonth {
   set: number;
 }
 
-async function checkChunk(
-  ctx: Ctx,
-  chunk: readonly CdrRow[],
-  accounts: Map<string, ImportAccount | null>,
-  monthOf: (instant: number, timeZone: string) => string,
-  report: ImportReport,
-  rater: ArrivalRater,
-  totals: ArrivalTotals,
-  sets: CallSets,
-): Promise<RatedImport[]> {
+async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promise<RatedImport[]> {
+  const { lookup: ctx, accounts, monthOf, report, rater, totals, sets } = checker;
   const good: RatedImport[] = [];
   let current: ImportAccount | undefined;
   const accountOf = () => current;
