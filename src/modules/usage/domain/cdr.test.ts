@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   type CdrAccount,
   type RawCdr,
@@ -11,7 +12,7 @@ import {
   splitCsvLine,
 } from './cdr.ts';
 import { normalizeNumber } from './numbers.ts';
-import { isCalendarDate } from '../../../kernel/index.ts';
+import { dateInZone, isCalendarDate } from '../../../kernel/index.ts';
 
 const accounts = new Map<string, CdrAccount>([
   ['acc_1', { id: 'acc_1', country: 'US', timeZone: 'America/Chicago' }],
@@ -217,7 +218,7 @@ function plainCheckCdr(raw: RawCdr): ReturnType<typeof checkCdr> {
     call: {
       callId,
       accountId: account.id,
-      usageMonth: monthInZoneCache()(start, account.timeZone),
+      usageMonth: dateInZone(new Date(start), account.timeZone).slice(0, 7),
       startedAt: start,
       durationSeconds,
       direction,
@@ -403,4 +404,45 @@ test('parseInstant agrees with the plain definition on randomly mutated instants
     const text = t.join('');
     assert.equal(parseInstant(text), plainParseInstant(text), JSON.stringify(text));
   }
+});
+
+test('the month of an instant in a zone, from a cache kept across calls, is the zone calendar month', () => {
+  const zones = [
+    'America/Chicago',
+    'America/Sao_Paulo',
+    'Europe/Dublin',
+    'Asia/Kolkata',
+    'Pacific/Chatham',
+    'UTC',
+  ];
+  // Calls clustered around a month end (both months' spans grow towards it), and anywhere.
+  const boundary = fc
+    .record({ y: fc.integer({ min: 2025, max: 2027 }), m: fc.integer({ min: 0, max: 11 }) })
+    .map(({ y, m }) => Date.UTC(y, m + 1, 1));
+  const anywhere = fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) });
+  fc.assert(
+    fc.property(
+      boundary,
+      fc.array(
+        fc.tuple(
+          fc.oneof(fc.integer({ min: -40 * 3_600_000, max: 40 * 3_600_000 }), fc.constant(null)),
+          fc.constantFrom(...zones),
+        ),
+        { minLength: 100, maxLength: 300 },
+      ),
+      anywhere,
+      (edge, calls, far) => {
+        const monthOf = monthInZoneCache();
+        for (const [offset, zone] of calls) {
+          const instant = offset === null ? far : edge + offset;
+          assert.equal(
+            monthOf(instant, zone),
+            dateInZone(new Date(instant), zone).slice(0, 7),
+            `${instant} ${zone}`,
+          );
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -321,26 +321,49 @@ export function rawCdrFromFields(
 
 const field = (fields: readonly string[], i: number) => (i < 0 ? '' : (fields[i] ?? ''));
 
-/** The local month of instants, cached by hour: a month of CDRs has few distinct hours. */
+/**
+ * The local month of instants in time zones. The month is monotonic in the instant, so once two
+ * instants are known to fall in one month, every instant between them does too: each zone keeps,
+ * per month met, the span of instants seen in it, and an instant inside a span costs two
+ * comparisons. Others are worked out (cached by quarter hour: zone offsets are whole quarter
+ * hours, so a quarter hour is never split between months) and widen their month's span.
+ */
 export function monthInZoneCache() {
   const cache = new Map<string, string>();
+  const zones = new Map<string, MonthSpan[]>();
   let lastZone = '';
-  let lastBucket = NaN;
-  let lastMonth = '';
+  let spans: MonthSpan[] = [];
   return (instant: number, timeZone: string): string => {
-    // Zone offsets are whole quarter hours, so every instant of a quarter hour has the same month.
-    const bucket = Math.floor(instant / 900_000);
-    if (bucket === lastBucket && timeZone === lastZone) return lastMonth;
-    const key = `${timeZone}|${bucket}`;
+    if (timeZone !== lastZone) {
+      let known = zones.get(timeZone);
+      if (known === undefined) zones.set(timeZone, (known = []));
+      spans = known;
+      lastZone = timeZone;
+    }
+    for (const span of spans) if (instant >= span.from && instant <= span.to) return span.month;
+    const key = `${timeZone}|${Math.floor(instant / 900_000)}`;
     let month = cache.get(key);
     if (month === undefined) {
       month = dateInZone(new Date(instant), timeZone).slice(0, 7);
       if (cache.size > 200_000) cache.clear();
       cache.set(key, month);
     }
-    lastZone = timeZone;
-    lastBucket = bucket;
-    lastMonth = month;
+    const span = spans.find((s) => s.month === month);
+    if (span === undefined) {
+      spans.push({ month, from: instant, to: instant });
+      spans.sort((x, y) => x.from - y.from);
+      if (spans.length > 24) spans.splice(0, spans.length - 24);
+    } else {
+      span.from = Math.min(span.from, instant);
+      span.to = Math.max(span.to, instant);
+    }
     return month;
   };
+}
+
+interface MonthSpan {
+  month: string;
+  /** Instants from..to (inclusive) are all in the month. */
+  from: number;
+  to: number;
 }
