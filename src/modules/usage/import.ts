@@ -8,7 +8,14 @@ import {
   ArrivalTotals,
   type MonthSums,
 } from './domain/arrival.ts';
-import { type CdrAccount, type ImportedCall, type RawCdr, checkCdr, monthInZoneCache } from './domain/cdr.ts';
+import {
+  type CdrAccount,
+  type ImportedCall,
+  type RawCdr,
+  checkCdr,
+  monthInZoneCache,
+  trimmed,
+} from './domain/cdr.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   findCdrAccounts,
@@ -332,9 +339,12 @@ export type RatedImport = ImportedCall & {
  */
 interface ImportAccount extends CdrAccount {
   months: Map<string, ImportMonth>;
+  /** The month its last call fell in (most accounts' calls are of one month). */
+  last: ImportMonth | null;
 }
 
 interface ImportMonth {
+  month: string;
   cx: ArrivalContext | string;
   sums: MonthSums;
   set: number;
@@ -355,12 +365,18 @@ async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promis
     const call = result.call as RatedImport;
     call.row = r.row;
     const a = account!;
-    let month = a.months.get(call.usageMonth);
+    let month = a.last !== null && a.last.month === call.usageMonth ? a.last : a.months.get(call.usageMonth);
     if (month === undefined) {
       const sums = totals.month(a.id, call.usageMonth, rater.fingerprintOf(a.id, call.usageMonth));
-      month = { cx: rater.contextOf(a.id, call.usageMonth), sums, set: sets.number(sums) };
+      month = {
+        month: call.usageMonth,
+        cx: rater.contextOf(a.id, call.usageMonth),
+        sums,
+        set: sets.number(sums),
+      };
       a.months.set(call.usageMonth, month);
     }
+    a.last = month;
     call.rating = rater.rateIn(month.cx, call);
     call.sums = month.sums;
     call.set = month.set;
@@ -373,20 +389,20 @@ async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promis
       report.errors.push({ row: r.row, callId: r.callId ?? null, reason: r.error });
       continue;
     }
-    const key = (r.raw.account ?? '').trim();
+    const key = trimmed(r.raw.account ?? '');
     const account = accounts.get(key);
     if (account === undefined && key !== '') (waiting ??= []).push(r);
     else check(r, account ?? undefined);
   }
   if (waiting !== null) {
-    const keys = [...new Set(waiting.map((r) => (r.raw.account ?? '').trim()))];
+    const keys = [...new Set(waiting.map((r) => trimmed(r.raw.account ?? '')))];
     const found = await findCdrAccounts(ctx, keys);
     const kept = new Map<CdrAccount, ImportAccount>();
     for (const key of keys) {
       const a = found.get(key);
       let account: ImportAccount | null = null;
       if (a) {
-        account = kept.get(a) ?? { ...a, months: new Map() };
+        account = kept.get(a) ?? { ...a, months: new Map(), last: null };
         kept.set(a, account);
       }
       // Keyed by strings of its own, not by a slice of the file's text (see ownCopy).
@@ -396,7 +412,7 @@ async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promis
       ctx.db,
       [...kept.values()].map((a) => a.id),
     );
-    for (const r of waiting) check(r, accounts.get((r.raw.account ?? '').trim()) ?? undefined);
+    for (const r of waiting) check(r, accounts.get(trimmed(r.raw.account ?? '')) ?? undefined);
     // Rows go on in file order: of two rows with one call id, the earlier one is kept.
     good.sort((a, b) => a.row - b.row);
   }

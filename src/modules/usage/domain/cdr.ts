@@ -178,7 +178,7 @@ export function parseInstant(text: string): number {
 const mayTrim = (c: number) => c <= 32 || c >= 127;
 
 /** `s.trim()`, without the call when the ends are plainly not white space. */
-const trimmed = (s: string) =>
+export const trimmed = (s: string) =>
   s.length === 0 || (!mayTrim(s.charCodeAt(0)) && !mayTrim(s.charCodeAt(s.length - 1))) ? s : s.trim();
 
 /** A call id is 1 to 128 printable ASCII characters (! to ~): no space, no control character. */
