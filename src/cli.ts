@@ -54,6 +54,10 @@ program
   )
   .showHelpAfterError();
 
+/** A command given wrong arguments: said in one line, exit code 2 (as commander does). */
+class UsageError extends Error {}
+const usageError = (message: string) => new UsageError(message);
+
 interface GlobalOpts {
   dataDir: string;
   databaseUrl?: string;
@@ -228,7 +232,7 @@ program
     const month = parseMonth(opts.month);
     const batchSize = Number(opts.batchSize);
     if (!Number.isInteger(batchSize) || batchSize < 1)
-      throw new Error('--batch-size must be a positive whole number');
+      throw usageError('--batch-size must be a positive whole number');
     return withRuntime(async (rt) => {
       const bar = new cliProgress.SingleBar(
         {
@@ -272,14 +276,23 @@ cdr
   .command('import <file>')
   .description('import a CDR CSV file: good rows go in, bad rows are reported by row number')
   .option('--errors <file>', 'where to write the rejected rows as CSV (default: <file>.errors.csv)')
+  .option(
+    '--workers <n>',
+    'worker threads that check and rate a large file (256 MiB and up) side by side on a PostgreSQL server; 1 = one thread',
+    '2',
+  )
   .addHelpText(
     'after',
     '\nColumns (header row, any order): call_id, account (id or number), origin, destination,\n' +
       'start_time, end_time (ISO 8601, UTC unless an offset is given), direction (inbound|outbound),\n' +
       'origin_device (optional). A call id already imported is skipped, so a file can be imported again.',
   )
-  .action((file: string, opts: { errors?: string }) => {
-    if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+  .action((file: string, opts: { errors?: string; workers: string }) => {
+    if (!existsSync(file)) throw usageError(`no such file: ${file}`);
+    const workers = Number(opts.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+      throw usageError(`--workers must be a whole number from 1 to 64, got "${opts.workers}"`);
+    }
     return withRuntime(async (rt) => {
       const size = statSync(file).size;
       const bar = new cliProgress.SingleBar(
@@ -296,6 +309,7 @@ cdr
       const r = await importCdrFile(rt.ctx('cli'), file, {
         source: `file:${basename(file)}`,
         databaseUrl: program.opts<GlobalOpts>().databaseUrl,
+        workers,
         onProgress: (p) =>
           bar.update(Math.min(p.bytesRead, size), {
             rows: p.rowsRead,
@@ -555,6 +569,10 @@ keys
   );
 
 program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    console.error(`error: ${e.message}`);
+    process.exit(2);
+  }
   if (isBillingError(e)) {
     console.error(`error: ${e.message} (${e.code})`);
   } else {

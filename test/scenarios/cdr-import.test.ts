@@ -375,6 +375,18 @@ test('the CLI: `cdr import` prints a summary and writes every rejected row to an
       ['row,call_id', '2,x1', '3,x2'],
       'the error file names every rejected row',
     );
+    // Wrong arguments: one line saying what is wrong, exit code 2, nothing imported.
+    for (const [args, said] of [
+      [['cdr', 'import', join(dir, 'missing.csv')], /^error: no such file: .*missing\.csv$/],
+      [
+        ['cdr', 'import', csv, '--workers', '0'],
+        /^error: --workers must be a whole number from 1 to 64, got "0"$/,
+      ],
+    ] as const) {
+      const bad = run(...args);
+      assert.equal(bad.code, 2, bad.err);
+      assert.match(bad.err.trim(), said);
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
