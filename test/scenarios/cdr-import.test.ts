@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { csvCdrRows, importCdrFile, importCdrs } from '../../src/modules/usage/index.ts';
 import { type TestApi, createTestAccount, testApi } from '../support/api.ts';
+import { withDatabase } from '../support/runtime.ts';
 
 let api: TestApi;
 const dir = mkdtempSync(join(tmpdir(), 'tollbooth-cdr-'));
@@ -254,6 +255,37 @@ test('a file cut into parts (worker threads on a server): one report, rows numbe
     new RegExp(`duplicate call_id: the same id is on row ${repeated - 1}`),
   );
   await assertListed([c.id, d.id]);
+});
+
+test('a worker that cannot read the database fails the whole import: nothing is stored', async () => {
+  const e = await createTestAccount(api, { companyName: 'Frio Farms' });
+  const { file: f, good } = partsFile('parts-fail.csv', [e.id], 400, 'fail');
+  const db = api.rt.ctx('test').db;
+  const stored = async () =>
+    Number(
+      (
+        await db
+          .selectFrom('calls')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('account_id', '=', e.id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const opts = { source: 'fail', workers: 2, parallelFrom: 0 };
+  if (api.rt.databaseUrl) {
+    // The workers are pointed at a database that does not exist; the importing thread's is fine.
+    const elsewhere = withDatabase(api.rt.databaseUrl, 'tollbooth_no_such_database');
+    await assert.rejects(
+      importCdrFile(api.rt.ctx('test'), f, { ...opts, databaseUrl: elsewhere }),
+      /tollbooth_no_such_database/,
+    );
+    assert.equal(await stored(), 0, 'nothing of the failed import is stored');
+  }
+  // Embedded, or with the right database, the same file goes in whole.
+  const r = await importCdrFile(api.rt.ctx('test'), f, { ...opts, databaseUrl: api.rt.databaseUrl });
+  assert.equal(r.accepted, good);
+  assert.equal(await stored(), good);
+  await assertListed([e.id]);
 });
 
 test('importing the same file again stores nothing twice', async () => {
