@@ -250,7 +250,9 @@ class PartWorkers {
   start(part: number, job: PartJob) {
     const w = new Worker(new URL('./import-worker-start.mjs', import.meta.url), {
       workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 256 },
+      // The young generation of `--max-semi-space-size=128` (see bin/tollbooth.js): a row's
+      // objects die young. The old generation is sized as the importing thread's would be.
+      resourceLimits: { maxYoungGenerationSizeMb: 384 },
     });
     w.on('message', (m: PartMessage) => this.#push({ part, m }));
     w.on('error', (error: Error) => this.#push({ part, error }));
