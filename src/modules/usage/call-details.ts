@@ -3,13 +3,13 @@ import { formatDecimal, invalid, parseMonth } from '../../kernel/index.ts';
 import { getAccount } from '../accounts/index.ts';
 import { formatMinutes, formatRate } from './domain/rounding.ts';
 import { detailAllocator } from './domain/arrival.ts';
-import { type CallDetailKey, callDetailPage, monthCuts } from './repo.ts';
+import { type CallDetailKey, type CallDetailRow, callDetailKeys, callDetailRows, monthCuts } from './repo.ts';
 
 /**
- * USG-5: a usage month's billed calls, exactly the SPEC's columns, in start order. Rows are read
- * a page at a time by keyset over the month's call sets (repo.ts) and written as they come, so a
- * month of a million calls streams in constant memory: a page reads the month's call sets and,
- * by id, only its own calls. Each invoice's calls are replayed in start order with the allowance it had
+ * USG-5: a usage month's billed calls, exactly the SPEC's columns, in start order. The month's
+ * call sets (repo.ts) give the calls' keys in start order a window at a time; the calls are read
+ * by id a page at a time and written as they come, so a month of a million calls streams in
+ * constant memory. Each invoice's calls are replayed in start order with the allowance it had
  * (domain/arrival.ts), so the costs add up to the month's usage lines on the invoice.
  */
 export const CALL_DETAIL_COLUMNS = [
@@ -40,6 +40,8 @@ export interface CallDetail {
 }
 
 const PAGE = 5_000;
+/** Pages of keys found at a time: a window of 50,000 calls' keys (a few MB) per read of the sets. */
+const KEY_PAGES = 10;
 
 export async function callDetailsOf(ctx: Ctx, accountId: string, month: string, pageSize = PAGE) {
   const account = await getAccount(ctx, accountId);
@@ -57,9 +59,22 @@ export async function callDetailsOf(ctx: Ctx, accountId: string, month: string, 
       const window = { after: cut.after_batch, through: cut.through_batch };
       let after: CallDetailKey | null = null;
       for (;;) {
-        const page = await callDetailPage(ctx.db, account.id, m, window, after, pageSize);
-        if (page.rows.length > 0) {
-          yield page.rows.map((r) => {
+        // Keys a window at a time (finding them reads the month's call sets), calls a page at a time.
+        const keys = await callDetailKeys(ctx.db, account.id, m, after, pageSize * KEY_PAGES);
+        for (let i = 0; i < keys.length; i += pageSize) {
+          const page = keys.slice(i, i + pageSize);
+          const byId = new Map<string, CallDetailRow>();
+          for (const r of await callDetailRows(
+            ctx.db,
+            page.map((k) => k.callId),
+            window,
+          )) {
+            byId.set(r.call_id, r);
+          }
+          const out: CallDetail[] = [];
+          for (const k of page) {
+            const r = byId.get(k.callId);
+            if (r === undefined) continue; // billed by another invoice, or not billed
             const c = charge({
               callType: r.call_type,
               allowance: r.allowance,
@@ -68,7 +83,7 @@ export async function callDetailsOf(ctx: Ctx, accountId: string, month: string, 
               ratePrefix: r.rate_prefix,
               rateFrom: r.rate_from,
             });
-            return {
+            out.push({
               originNumber: r.origin,
               destinationNumber: r.destination,
               startTimeUtc: r.started_at.toISOString(),
@@ -78,11 +93,12 @@ export async function callDetailsOf(ctx: Ctx, accountId: string, month: string, 
               totalCost: formatDecimal(c.amount, account.currency),
               rate: formatRate(c.ratePerMinute),
               callType: r.call_type,
-            };
-          });
+            });
+          }
+          if (out.length > 0) yield out;
         }
-        if (page.last === null || page.keys < pageSize) break;
-        after = page.last;
+        if (keys.length < pageSize * KEY_PAGES) break;
+        after = keys[keys.length - 1]!;
       }
     }
   }

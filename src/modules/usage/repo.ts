@@ -354,36 +354,54 @@ export interface CallDetailKey {
 }
 
 /**
- * One page of an account-month's calls in start order after `after`, read from its call sets:
- * `keys` is how many calls the page went through, `rows` those of them the cut billed, `last`
- * where the next page starts. Only the page's calls are read, by id.
+ * The next `limit` calls of an account-month in start order after `after`, as keys (start
+ * instant, id), from its call sets: the calls themselves are read by id (callDetailRows).
  */
-export async function callDetailPage(
+export async function callDetailKeys(
   db: Db,
   accountId: string,
   month: string,
-  cut: { after: number; through: number },
   after: CallDetailKey | null,
   limit: number,
-): Promise<{ keys: number; rows: CallDetailRow[]; last: CallDetailKey | null }> {
+): Promise<CallDetailKey[]> {
   const keyset =
     after === null ? sql`true` : sql`(u.ms, u.id) > (${after.startedMs}::int8, ${after.callId}::text)`;
-  const r = await sql<CallDetailRow & { key_id: string; key_ms: string }>`
-    WITH page AS (
-      SELECT u.id, u.ms FROM call_sets s CROSS JOIN unnest(s.call_ids, s.started_ms) AS u(id, ms)
-      WHERE s.account_id = ${accountId} AND s.usage_month = ${month} AND ${keyset}
-      ORDER BY u.ms, u.id LIMIT ${limit})
-    SELECT p.id AS key_id, p.ms AS key_ms, c.call_id, c.started_at, c.duration_seconds, c.origin, c.destination,
-      c.call_type, c.allowance, c.billable_seconds, c.rate_prefix, c.rate_from, c.rate_per_minute
-    FROM page p LEFT JOIN calls c ON c.call_id = p.id AND c.batch > ${cut.after} AND c.batch <= ${cut.through}
-      AND c.call_type IS NOT NULL AND c.call_type <> 'before_billing_start'
-    ORDER BY p.ms, p.id`.execute(db);
-  const end = r.rows[r.rows.length - 1];
-  return {
-    keys: r.rows.length,
-    rows: r.rows.filter((row) => row.call_id !== null),
-    last: end === undefined ? null : { startedMs: Number(end.key_ms), callId: end.key_id },
-  };
+  const r = await sql<{ id: string; ms: string | number }>`
+    SELECT u.id, u.ms FROM call_sets s CROSS JOIN unnest(s.call_ids, s.started_ms) AS u(id, ms)
+    WHERE s.account_id = ${accountId} AND s.usage_month = ${month} AND ${keyset}
+    ORDER BY u.ms, u.id LIMIT ${limit}`.execute(db);
+  return r.rows.map((k) => ({ startedMs: Number(k.ms), callId: k.id }));
+}
+
+/** The calls with these ids that a cut billed (any order). */
+export async function callDetailRows(
+  db: Db,
+  ids: readonly string[],
+  cut: { after: number; through: number },
+): Promise<CallDetailRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('calls')
+    .select([
+      'call_id',
+      'started_at',
+      'duration_seconds',
+      'origin',
+      'destination',
+      'call_type',
+      'allowance',
+      'billable_seconds',
+      'rate_prefix',
+      'rate_from',
+      'rate_per_minute',
+    ])
+    .where('call_id', '=', anyOf(ids))
+    .where('batch', '>', cut.after)
+    .where('batch', '<=', cut.through)
+    .where('call_type', 'is not', null)
+    .where('call_type', '<>', 'before_billing_start')
+    .execute();
+  return rows as CallDetailRow[];
 }
 
 /** Lists calls stored one by one (not by COPY) in their account-months' call sets. */
