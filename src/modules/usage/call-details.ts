@@ -57,52 +57,63 @@ export async function callDetailsOf(ctx: Ctx, accountId: string, month: string, 
         lowUsageRate: cut.low_usage_rate,
       });
       const window = { after: cut.after_batch, through: cut.through_batch };
-      let after: CallDetailKey | null = null;
-      for (;;) {
-        // Keys a window at a time (finding them reads the month's call sets), calls a page at a time.
-        const keys = await callDetailKeys(ctx.db, account.id, m, after, pageSize * KEY_PAGES);
-        for (let i = 0; i < keys.length; i += pageSize) {
-          const page = keys.slice(i, i + pageSize);
-          const byId = new Map<string, CallDetailRow>();
-          for (const r of await callDetailRows(
-            ctx.db,
-            page.map((k) => k.callId),
-            window,
-          )) {
-            byId.set(r.call_id, r);
-          }
-          const out: CallDetail[] = [];
-          for (const k of page) {
-            const r = byId.get(k.callId);
-            if (r === undefined) continue; // billed by another invoice, or not billed
-            const c = charge({
-              callType: r.call_type,
-              allowance: r.allowance,
-              billableSeconds: r.billable_seconds,
-              ratePerMinute: r.rate_per_minute,
-              ratePrefix: r.rate_prefix,
-              rateFrom: r.rate_from,
-            });
-            out.push({
-              originNumber: r.origin,
-              destinationNumber: r.destination,
-              startTimeUtc: r.started_at.toISOString(),
-              endTimeUtc: new Date(r.started_at.getTime() + r.duration_seconds * 1000).toISOString(),
-              durationSeconds: r.duration_seconds,
-              billableMinutes: formatMinutes(r.billable_seconds),
-              totalCost: formatDecimal(c.amount, account.currency),
-              rate: formatRate(c.ratePerMinute),
-              callType: r.call_type,
-            });
-          }
-          if (out.length > 0) yield out;
-        }
-        if (keys.length < pageSize * KEY_PAGES) break;
-        after = keys[keys.length - 1]!;
+      for await (const rows of cutRows(ctx, account.id, m, window, pageSize)) {
+        yield rows.map((r) => {
+          const c = charge({
+            callType: r.call_type,
+            allowance: r.allowance,
+            billableSeconds: r.billable_seconds,
+            ratePerMinute: r.rate_per_minute,
+            ratePrefix: r.rate_prefix,
+            rateFrom: r.rate_from,
+          });
+          return {
+            originNumber: r.origin,
+            destinationNumber: r.destination,
+            startTimeUtc: r.started_at.toISOString(),
+            endTimeUtc: new Date(r.started_at.getTime() + r.duration_seconds * 1000).toISOString(),
+            durationSeconds: r.duration_seconds,
+            billableMinutes: formatMinutes(r.billable_seconds),
+            totalCost: formatDecimal(c.amount, account.currency),
+            rate: formatRate(c.ratePerMinute),
+            callType: r.call_type,
+          };
+        });
       }
     }
   }
   return { account, month: m, pages };
+}
+
+/**
+ * The calls of an account-month a cut billed, in start order, a page at a time: keys a window
+ * of pages at a time (finding them reads the month's call sets), the calls of a page by id.
+ */
+async function* cutRows(
+  ctx: Ctx,
+  accountId: string,
+  month: string,
+  window: { after: number; through: number },
+  pageSize: number,
+): AsyncGenerator<CallDetailRow[]> {
+  let after: CallDetailKey | null = null;
+  for (;;) {
+    const keys = await callDetailKeys(ctx.db, accountId, month, after, pageSize * KEY_PAGES);
+    for (let i = 0; i < keys.length; i += pageSize) {
+      const page = keys.slice(i, i + pageSize);
+      const rows = await callDetailRows(
+        ctx.db,
+        page.map((k) => k.callId),
+        window,
+      );
+      const byId = new Map(rows.map((r) => [r.call_id, r]));
+      // Calls another invoice billed, or none did, are not in this cut's rows.
+      const ordered = page.flatMap((k) => byId.get(k.callId) ?? []);
+      if (ordered.length > 0) yield ordered;
+    }
+    if (keys.length < pageSize * KEY_PAGES) return;
+    after = keys[keys.length - 1]!;
+  }
 }
 
 const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

@@ -159,16 +159,16 @@ async function fileParts(path: string, parts: number, minBytes: number): Promise
   }
 }
 
-/** Line ends in [0, offset) of the file. */
-async function linesBefore(path: string, offset: number): Promise<number> {
+/** Line ends in bytes [from, to) of the file. */
+async function lineEndsIn(path: string, from: number, to: number): Promise<number> {
   let lines = 0;
   let read = 0;
-  for await (const block of createReadStream(path, { end: offset - 1, highWaterMark: 1 << 20 })) {
+  for await (const block of createReadStream(path, { start: from, end: to - 1, highWaterMark: 1 << 20 })) {
     const b = block as Buffer;
     for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) lines++;
     read += b.length;
   }
-  if (read !== offset) throw new Error(`${path} changed while it was being imported`);
+  if (read !== to - from) throw new Error(`${path} changed while it was being imported`);
   return lines;
 }
 
@@ -198,9 +198,14 @@ async function importInParts(
     });
     const crew = new PartWorkers(parts.bounds.length - 1);
     try {
-      // The first part starts at once; the others once their first line's number is counted.
-      crew.start(0, job(0, 1));
-      for (let k = 1; k < crew.size; k++) crew.start(k, job(k, await linesBefore(path, parts.bounds[k]!)));
+      // The first part starts after the header line at once; each other once the line ends
+      // of the part before it are counted.
+      let before = 1;
+      crew.start(0, job(0, before));
+      for (let k = 1; k < crew.size; k++) {
+        before += await lineEndsIn(path, parts.bounds[k - 1]!, parts.bounds[k]!);
+        crew.start(k, job(k, before));
+      }
       const headerBytes = parts.bounds[0]!;
       await writePieces(
         trx,

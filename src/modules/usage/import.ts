@@ -83,18 +83,16 @@ export async function importCdrs(
   opts: ImportOptions,
 ): Promise<ImportReport> {
   const open = typeof rows === 'function' ? rows : Array.isArray(rows) ? () => rows : null;
-  const importId = newId('imp', ctx.clock.now());
-  let report: ImportReport | null = null;
   if (open !== null && (await canCopy(ctx.db))) {
+    let report: ImportReport | null = null;
     try {
-      report = await runImport(ctx, importId, primed(open()), opts, 'copy');
+      report = await runImport(ctx, newId('imp', ctx.clock.now()), primed(open()), opts, 'copy');
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
     }
+    if (report !== null) return finalProgress(report, opts);
   }
-  report ??= await runImport(ctx, importId, primed(open !== null ? open() : (rows as CdrRows)), opts, 'skip');
-  opts.onProgress?.({ rowsRead: report.rowsRead, accepted: report.accepted, rejected: report.rejected });
-  return report;
+  return importSkippingStored(ctx, open !== null ? open() : (rows as CdrRows), opts);
 }
 
 /** Imports row-set by row-set, skipping stored call ids (after a COPY refused a duplicate). */
@@ -103,10 +101,13 @@ export async function importSkippingStored(
   rows: CdrRows,
   opts: ImportOptions,
 ): Promise<ImportReport> {
-  const report = await runImport(ctx, newId('imp', ctx.clock.now()), primed(rows), opts, 'skip');
+  return finalProgress(await runImport(ctx, newId('imp', ctx.clock.now()), primed(rows), opts, 'skip'), opts);
+}
+
+const finalProgress = (report: ImportReport, opts: ImportOptions) => {
   opts.onProgress?.({ rowsRead: report.rowsRead, accepted: report.accepted, rejected: report.rejected });
   return report;
-}
+};
 
 /**
  * Starts reading at once: a stream that fails to open (a missing file) then fails the import

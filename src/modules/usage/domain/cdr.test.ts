@@ -20,21 +20,17 @@ const accounts = new Map<string, CdrAccount>([
   ['acc_br', { id: 'acc_br', country: 'BR', timeZone: 'America/Sao_Paulo' }],
 ]);
 const monthOf = monthInZoneCache();
-const check = (over: Partial<RawCdr>) =>
-  checkCdr(
-    {
-      callId: 'c1',
-      account: 'acc_1',
-      origin: '101',
-      destination: '(212) 736-5000',
-      startTime: '2026-01-31T23:59:30Z',
-      endTime: '2026-02-01T00:01:00Z',
-      direction: 'outbound',
-      ...over,
-    },
-    (k) => accounts.get(k),
-    monthOf,
-  );
+/** A good CDR of acc_1: a call from extension 101 across midnight of 31 January. */
+const BASE: RawCdr = {
+  callId: 'c1',
+  account: 'acc_1',
+  origin: '101',
+  destination: '(212) 736-5000',
+  startTime: '2026-01-31T23:59:30Z',
+  endTime: '2026-02-01T00:01:00Z',
+  direction: 'outbound',
+};
+const check = (over: Partial<RawCdr>) => checkCdr({ ...BASE, ...over }, (k) => accounts.get(k), monthOf);
 
 test('a good CDR: E.164 numbers, whole seconds, the local usage month, the extension as device', () => {
   const r = check({});
@@ -325,16 +321,7 @@ test('parseInstant agrees with Date.parse on every canonical day from 1899 to 21
 });
 
 test('checkCdr agrees with the plain definition on tricky rows', () => {
-  const base: RawCdr = {
-    callId: 'c1',
-    account: 'acc_1',
-    origin: '101',
-    destination: '(212) 736-5000',
-    startTime: '2026-01-31T23:59:30Z',
-    endTime: '2026-02-01T00:01:00Z',
-    direction: 'outbound',
-    originDevice: '',
-  };
+  const base: RawCdr = { ...BASE, originDevice: '' };
   const variants: Partial<RawCdr>[] = [
     {},
     ...[
