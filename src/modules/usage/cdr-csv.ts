@@ -9,7 +9,7 @@ import {
 } from './domain/cdr.ts';
 import type { CdrRow } from './import.ts';
 
-type Columns = Record<(typeof CDR_CSV_COLUMNS)[number], number>;
+export type Columns = Record<(typeof CDR_CSV_COLUMNS)[number], number>;
 
 const RETURN = 13;
 
@@ -55,12 +55,16 @@ export async function* csvCdrRows(input: Readable, from?: CsvPart): AsyncGenerat
   if (rows.length > 0) yield rows;
 }
 
-class CdrLineReader {
+export class CdrLineReader {
   /** Lines seen so far: the number of the line being read once it is counted. */
   lineNo = 0;
   /** A header that is not a CDR header stops the file. */
   refused = false;
   private col: Columns | null = null;
+  /** The header's column positions, once read. */
+  get columns(): Columns | null {
+    return this.col;
+  }
   /** The fields of the line being read (reused: entries past `count` are stale). */
   private readonly fields: string[] = [];
   /** Where the next quote of the current text is at or after the line being read; -1 for none. */

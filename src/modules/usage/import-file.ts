@@ -5,6 +5,7 @@ import type { Ctx } from '../../context.ts';
 import { canCopy } from '../../db/index.ts';
 import { newId } from '../../kernel/index.ts';
 import { csvCdrRows } from './cdr-csv.ts';
+import { BLOCK, fileCopyPieces } from './import-bytes.ts';
 import type { ArrivalTotal } from './domain/arrival.ts';
 import { cdrColumns, splitCsvLine } from './domain/cdr.ts';
 import {
@@ -13,7 +14,7 @@ import {
   type ImportReport,
   emptyReport,
   finishImport,
-  importCdrs,
+  importByCopy,
   importSkippingStored,
   isUniqueViolation,
   writePieces,
@@ -91,10 +92,11 @@ export async function importCdrFile(ctx: Ctx, path: string, opts: FileImportOpti
   let bytes = 0;
   const rows = () => {
     bytes = 0;
-    const input = createReadStream(path);
+    const input = createReadStream(path, { highWaterMark: BLOCK });
     input.on('data', (chunk) => (bytes += chunk.length));
     return csvCdrRows(input);
   };
+  const file = { path, onRead: (n: number) => (bytes += n) };
   const progress = opts.onProgress;
   const one: ImportOptions = {
     ...opts,
@@ -112,7 +114,12 @@ export async function importCdrFile(ctx: Ctx, path: string, opts: FileImportOpti
       return importSkippingStored(ctx, rows(), one);
     }
   }
-  return importCdrs(ctx, rows, one);
+  const report = await importByCopy(
+    ctx,
+    (checker, batch, progress) => fileCopyPieces(checker, file, batch, undefined, progress),
+    one,
+  );
+  return report ?? importSkippingStored(ctx, rows(), one);
 }
 
 interface FileParts {

@@ -2,13 +2,12 @@
 // and summed here, with lookups through a connection of the worker's own, and handed to the
 // importing thread as COPY text, which writes them in its transaction. The worker holds no
 // transaction: it reads accounts, inventory and decks, and writes nothing.
-import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from '../../db/connection.ts';
 import { SimulatedClock } from '../../kernel/index.ts';
-import { csvCdrRows } from './cdr-csv.ts';
+import { fileCopyPieces } from './import-bytes.ts';
 import type { PartJob, PartMessage } from './import-file.ts';
-import { RowChecker, copyPieces, emptyReport } from './import.ts';
+import { RowChecker, emptyReport } from './import.ts';
 
 const job = workerData as PartJob;
 const port = parentPort!;
@@ -29,14 +28,10 @@ try {
   const report = emptyReport(job.importId);
   const checker = new RowChecker(ctx, report, job.chunkSize);
   let bytesRead = 0;
-  const input = createReadStream(job.path, { start: job.start, end: job.end - 1 });
-  input.on('data', (chunk) => (bytesRead += chunk.length));
-  const rows = csvCdrRows(input, {
-    header: job.header,
-    linesBefore: job.linesBefore,
-  });
+  const file = { path: job.path, start: job.start, end: job.end, onRead: (n: number) => (bytesRead += n) };
   const encoder = new TextEncoder();
-  for await (const piece of copyPieces(checker, rows, job.batch)) {
+  const part = { header: job.header, linesBefore: job.linesBefore };
+  for await (const piece of fileCopyPieces(checker, file, job.batch, part)) {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     credits--;
     const sets = 'sets' in piece;

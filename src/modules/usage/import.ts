@@ -16,6 +16,7 @@ import {
   monthInZoneCache,
   trimmed,
 } from './domain/cdr.ts';
+import type { FastAccount } from './import-bytes.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   findCdrAccounts,
@@ -83,16 +84,40 @@ export async function importCdrs(
   opts: ImportOptions,
 ): Promise<ImportReport> {
   const open = typeof rows === 'function' ? rows : Array.isArray(rows) ? () => rows : null;
-  if (open !== null && (await canCopy(ctx.db))) {
-    let report: ImportReport | null = null;
-    try {
-      report = await runImport(ctx, newId('imp', ctx.clock.now()), primed(open()), opts, 'copy');
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-    }
-    if (report !== null) return finalProgress(report, opts);
+  if (open !== null) {
+    const report = await importByCopy(
+      ctx,
+      (checker, batch, progress) => copyPieces(checker, primed(open()), batch, progress),
+      opts,
+    );
+    if (report !== null) return report;
   }
   return importSkippingStored(ctx, open !== null ? open() : (rows as CdrRows), opts);
+}
+
+/** What a COPY import writes, from its checker: calls and call sets, piece by piece. */
+export type CopySource = (
+  checker: RowChecker,
+  batch: number,
+  progress: () => void,
+) => AsyncIterable<CopyPiece>;
+
+/**
+ * An import streamed by COPY (on a server). Null when the database cannot COPY, or when a call id
+ * turned out to be stored already (nothing is left of the attempt): then import skipping stored ids.
+ */
+export async function importByCopy(
+  ctx: Ctx,
+  source: CopySource,
+  opts: ImportOptions,
+): Promise<ImportReport | null> {
+  if (!(await canCopy(ctx.db))) return null;
+  try {
+    return finalProgress(await runImport(ctx, newId('imp', ctx.clock.now()), { copy: source }, opts), opts);
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    return null;
+  }
 }
 
 /** Imports row-set by row-set, skipping stored call ids (after a COPY refused a duplicate). */
@@ -101,7 +126,10 @@ export async function importSkippingStored(
   rows: CdrRows,
   opts: ImportOptions,
 ): Promise<ImportReport> {
-  return finalProgress(await runImport(ctx, newId('imp', ctx.clock.now()), primed(rows), opts, 'skip'), opts);
+  return finalProgress(
+    await runImport(ctx, newId('imp', ctx.clock.now()), { skip: primed(rows) }, opts),
+    opts,
+  );
 }
 
 const finalProgress = (report: ImportReport, opts: ImportOptions) => {
@@ -142,8 +170,6 @@ function primed(rows: CdrRows): CdrRows {
 
 export const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
-type Mode = 'copy' | 'skip';
-
 export const emptyReport = (importId: string): ImportReport => ({
   importId,
   rowsRead: 0,
@@ -157,9 +183,8 @@ export const emptyReport = (importId: string): ImportReport => ({
 async function runImport(
   ctx: Ctx,
   importId: string,
-  rows: CdrRows,
+  input: { copy: CopySource } | { skip: CdrRows },
   opts: ImportOptions,
-  mode: Mode,
 ): Promise<ImportReport> {
   const report = emptyReport(importId);
   const progress = () =>
@@ -171,10 +196,10 @@ async function runImport(
   await ctx.db.transaction().execute(async (trx) => {
     const batch = await nextCallBatch(trx);
     // Lookups go through another connection while this one streams the COPY.
-    const checker = new RowChecker(mode === 'copy' ? ctx : { ...ctx, db: trx }, report, opts.chunkSize);
-    if (mode === 'copy') await writePieces(trx, copyPieces(checker, rows, batch, progress));
+    const checker = new RowChecker('copy' in input ? ctx : { ...ctx, db: trx }, report, opts.chunkSize);
+    if ('copy' in input) await writePieces(trx, input.copy(checker, batch, progress));
     else {
-      for await (const good of checker.chunks(rows)) {
+      for await (const good of checker.chunks(input.skip)) {
         if (good.length > 0) {
           const inserted = new Set(await insertCallChunk(trx, batch, good));
           report.accepted += inserted.size;
@@ -338,21 +363,40 @@ export type RatedImport = ImportedCall & {
  * sums per usage month, so a row costs one lookup of its account key and nothing keyed by strings
  * built per row.
  */
-interface ImportAccount extends CdrAccount {
+export interface ImportAccount extends CdrAccount {
   months: Map<string, ImportMonth>;
   /** The month its last call fell in (most accounts' calls are of one month). */
   last: ImportMonth | null;
+  /** What a file read as bytes keeps of it (import-bytes.ts), once met there. */
+  fast: FastAccount | null;
 }
 
-interface ImportMonth {
+export interface ImportMonth {
   month: string;
   cx: ArrivalContext | string;
   sums: MonthSums;
   set: number;
 }
 
-async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promise<RatedImport[]> {
-  const { lookup: ctx, accounts, monthOf, report, rater, totals, sets } = checker;
+/** The import's state of an account's usage month, made when its first call comes. */
+export function importMonth(checker: RowChecker, a: ImportAccount, usageMonth: string): ImportMonth {
+  let month = a.last !== null && a.last.month === usageMonth ? a.last : a.months.get(usageMonth);
+  if (month === undefined) {
+    const { rater, totals, sets } = checker;
+    const sums = totals.month(a.id, usageMonth, rater.fingerprintOf(a.id, usageMonth));
+    month = { month: usageMonth, cx: rater.contextOf(a.id, usageMonth), sums, set: sets.number(sums) };
+    a.months.set(usageMonth, month);
+  }
+  a.last = month;
+  return month;
+}
+
+/**
+ * Checks and rates a chunk of rows: rows of accounts not met yet wait while those accounts are
+ * read, all at once. Returns the good rows, rated, in row order; bad ones go to the report.
+ */
+export async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promise<RatedImport[]> {
+  const { lookup: ctx, accounts, monthOf, report, rater } = checker;
   const good: RatedImport[] = [];
   let current: ImportAccount | undefined;
   const accountOf = () => current;
@@ -365,19 +409,7 @@ async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promis
     }
     const call = result.call as RatedImport;
     call.row = r.row;
-    const a = account!;
-    let month = a.last !== null && a.last.month === call.usageMonth ? a.last : a.months.get(call.usageMonth);
-    if (month === undefined) {
-      const sums = totals.month(a.id, call.usageMonth, rater.fingerprintOf(a.id, call.usageMonth));
-      month = {
-        month: call.usageMonth,
-        cx: rater.contextOf(a.id, call.usageMonth),
-        sums,
-        set: sets.number(sums),
-      };
-      a.months.set(call.usageMonth, month);
-    }
-    a.last = month;
+    const month = importMonth(checker, account!, call.usageMonth);
     call.rating = rater.rateIn(month.cx, call);
     call.sums = month.sums;
     call.set = month.set;
@@ -403,7 +435,14 @@ async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promis
       const a = found.get(key);
       let account: ImportAccount | null = null;
       if (a) {
-        account = kept.get(a) ?? { ...a, months: new Map(), last: null };
+        account = kept.get(a) ?? {
+          ...a,
+          country: shared(a.country),
+          timeZone: shared(a.timeZone),
+          months: new Map(),
+          last: null,
+          fast: null,
+        };
         kept.set(a, account);
       }
       // Keyed by strings of its own, not by a slice of the file's text (see ownCopy).
@@ -418,6 +457,17 @@ async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promis
     good.sort((a, b) => a.row - b.row);
   }
   return good;
+}
+
+/**
+ * One string object per time zone or country: the caches a row goes through (its zone's months,
+ * its country's numbers) compare it with the last one by identity before they look further.
+ */
+const sharedStrings = new Map<string, string>();
+function shared(s: string): string {
+  let one = sharedStrings.get(s);
+  if (one === undefined) sharedStrings.set(s, (one = s));
+  return one;
 }
 
 /** Calls whose id was stored already: by this import (a duplicate row) or an earlier one (skipped). */
@@ -466,7 +516,7 @@ const CALL_COLUMNS = [
  * COPY text of rated calls. Numbers are E.164 or extension digits and call ids printable ASCII
  * (checkCdr): only a backslash in an id, and the free-text device, can need escaping.
  */
-function callText(calls: readonly RatedImport[], batch: number): string {
+export function callText(calls: readonly RatedImport[], batch: number): string {
   const tail = `\t${batch}\n`;
   let text = '';
   for (const c of calls) {
@@ -483,7 +533,7 @@ function callText(calls: readonly RatedImport[], batch: number): string {
 }
 
 /** Calls per COPY stretch: the call sets of a stretch are written after it (see CallSets). */
-const SET_STRETCH = 250_000;
+export const SET_STRETCH = 250_000;
 /** Calls per call set at most. */
 const SET_SIZE = 1_000;
 
@@ -493,7 +543,7 @@ const SET_SIZE = 1_000;
  * objects kept per call, and grouped into sets when the stretch is written: memory is bounded by
  * the stretch and nothing that lives that long weighs on the garbage collector.
  */
-class CallSets {
+export class CallSets {
   /** The import's account-months, by number. */
   #months: MonthSums[] = [];
   #n = 0;
@@ -510,27 +560,38 @@ class CallSets {
   }
 
   add(c: RatedImport): void {
+    // Ids are printable ASCII (checkCdr): a byte a character.
+    const id = Buffer.from(c.callId, 'latin1');
+    this.addBytes(id, 0, id.length, c.set, c.startedAt);
+  }
+
+  /** A call by its id's bytes b[start, end) (printable ASCII), its set and its start instant. */
+  addBytes(b: Uint8Array, start: number, end: number, set: number, ms: number): void {
     const i = this.#n++;
     if (i === this.#set.length) {
       this.#set = grown(this.#set, i * 2);
       this.#ms = grown(this.#ms, i * 2);
       this.#end = grown(this.#end, i * 2);
     }
-    const id = c.callId;
-    const n = id.length;
+    const n = end - start;
     if (this.#used + n > this.#chars.length) this.#chars = grown(this.#chars, 2 * (this.#used + n));
-    // Ids are printable ASCII (checkCdr): a byte a character.
-    let special = n === 4 && (id.charCodeAt(0) | 32) === 110 && id.toLowerCase() === 'null';
+    // NULL in any case reads as a null element unless quoted.
+    let special =
+      n === 4 &&
+      (b[start]! | 32) === 110 &&
+      (b[start + 1]! | 32) === 117 &&
+      (b[start + 2]! | 32) === 108 &&
+      (b[start + 3]! | 32) === 108;
     let at = this.#used;
     const chars = this.#chars;
-    for (let k = 0; k < n; k++) {
-      const ch = id.charCodeAt(k);
+    for (let k = start; k < end; k++) {
+      const ch = b[k]!;
       special ||= ch === 34 || ch === 44 || ch === 92 || ch === 123 || ch === 125; // " , \ { }
       chars[at++] = ch;
     }
     this.#used = at;
-    this.#set[i] = c.set;
-    this.#ms[i] = c.startedAt;
+    this.#set[i] = set;
+    this.#ms[i] = ms;
     this.#end[i] = special ? -at : at;
   }
 
@@ -578,14 +639,14 @@ class CallSets {
   }
 }
 
-const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
+export const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);
   return b;
 };
 
 /** ASCII text written straight into bytes. */
-class ByteText {
+export class ByteText {
   #b: Uint8Array;
   #at = 0;
   constructor(size: number) {
@@ -600,7 +661,13 @@ class ByteText {
   }
   bytes(from: Uint8Array, start: number, end: number) {
     this.#room(end - start);
-    this.#b.set(from.subarray(start, end), this.#at);
+    if (end - start > 64) this.#b.set(from.subarray(start, end), this.#at);
+    else {
+      // A few bytes: copied in place rather than through a view made for them.
+      const b = this.#b;
+      let at = this.#at;
+      for (let i = start; i < end; i++) b[at++] = from[i]!;
+    }
     this.#at += end - start;
   }
   ascii(s: string) {

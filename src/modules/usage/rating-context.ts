@@ -114,13 +114,19 @@ export function arrivalRater(ctx: Ctx) {
     ]);
     const missingCodes = [...new Set(items.map((i) => i.itemCode))].filter((c) => !catalog.has(c));
     for (const [code, item] of await findCatalogItems(tctx, missingCodes)) catalog.set(code, item);
+    const itemsOf = new Map<string, typeof items>();
+    for (const i of items) {
+      const list = itemsOf.get(i.accountId);
+      if (list === undefined) itemsOf.set(i.accountId, [i]);
+      else list.push(i);
+    }
     for (const r of rows) {
       if (!decks.has(r.currency)) decks.set(r.currency, await loadRateDeck(tctx, r.currency));
       if (!plans.has(r.currency)) plans.set(r.currency, await callingPlanTerms(tctx, r.currency));
       accounts.set(r.id, {
         ...r,
         billingStartDate: contracts.get(r.id)?.billingStartDate ?? null,
-        items: items.filter((i) => i.accountId === r.id),
+        items: itemsOf.get(r.id) ?? [],
       });
     }
   }

@@ -160,9 +160,17 @@ export interface ArrivalTotal {
   context: string;
 }
 
+/** Sums an account-month keeps in a list before it also keeps them in maps. */
+const SCAN = 16;
+
 /** The sums of one account-month, per call type and charge (deck entry or allowance). */
 export class MonthSums {
-  readonly #byType = new Map<string, Map<unknown, ArrivalTotal>>();
+  // Per sum, side by side: its call type and charge (compared in place, without a key), itself.
+  readonly #types: string[] = [];
+  readonly #charges: unknown[] = [];
+  readonly #sums: ArrivalTotal[] = [];
+  /** Sum positions by call type and charge, once there are more than SCAN. */
+  #index: Map<string, Map<unknown, number>> | null = null;
   constructor(
     readonly accountId: string,
     readonly usageMonth: string,
@@ -171,27 +179,48 @@ export class MonthSums {
   ) {}
 
   add(r: ArrivalRating): void {
-    if (r.callType === null || r.callType === 'before_billing_start') return;
-    let charges = this.#byType.get(r.callType);
-    if (charges === undefined) this.#byType.set(r.callType, (charges = new Map()));
+    const callType = r.callType;
+    if (callType === null || callType === 'before_billing_start') return;
     const charge = r.rate ?? r.allowance;
-    let sum = charges.get(charge);
-    if (sum === undefined) {
+    const types = this.#types;
+    let k = -1;
+    if (this.#index === null) {
+      const charges = this.#charges;
+      for (let i = 0; i < types.length; i++) {
+        if (types[i] === callType && charges[i] === charge) {
+          k = i;
+          break;
+        }
+      }
+    } else k = this.#index.get(callType)?.get(charge) ?? -1;
+    let sum: ArrivalTotal;
+    if (k === -1) {
       sum = {
         accountId: this.accountId,
         usageMonth: this.usageMonth,
-        callType: r.callType,
+        callType,
         allowance: r.allowance,
         rate: r.rate,
         calls: 0,
         billableSeconds: 0,
         context: this.context,
       };
-      charges.set(charge, sum);
+      types.push(callType);
+      this.#charges.push(charge);
+      this.#sums.push(sum);
       this.rows.push(sum);
-    }
+      if (this.#index !== null) this.#indexed(types.length - 1);
+      else if (types.length > SCAN) for (let i = 0; i < types.length; i++) this.#indexed(i);
+    } else sum = this.#sums[k]!;
     sum.calls++;
     sum.billableSeconds += r.billableSeconds;
+  }
+
+  #indexed(i: number) {
+    this.#index ??= new Map();
+    let charges = this.#index.get(this.#types[i]!);
+    if (charges === undefined) this.#index.set(this.#types[i]!, (charges = new Map()));
+    charges.set(this.#charges[i], i);
   }
 }
 

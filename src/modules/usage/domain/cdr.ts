@@ -60,7 +60,7 @@ export type CdrResult = { ok: true; call: ImportedCall } | { ok: false; reason: 
 
 // An explicit zone is optional (UTC by default, USG-1); anything else Date.parse guesses is refused.
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const MAX_CALL_SECONDS = 7 * 24 * 3600;
+export const MAX_CALL_SECONDS = 7 * 24 * 3600;
 
 const DAY_MS = 86_400_000;
 
@@ -90,34 +90,51 @@ let lastDays = 0;
 /** Whether a character code minus 48 is a decimal digit. */
 const notDigit = (d: number) => d >>> 0 > 9;
 
+/** A string's characters as bytes, for `instantAt` (at most 24: the canonical forms' lengths). */
+const scratch = new Uint8Array(24);
+
 /** The common exact form, 2026-01-05T16:00:00Z or …:00.000Z, read without a regular expression. */
 function canonicalInstant(t: string): number {
   const n = t.length;
   if (n !== 24 && n !== 20) return NaN;
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c > 127) return NaN;
+    scratch[i] = c;
+  }
+  return instantAt(scratch, 0, n);
+}
+
+/**
+ * The canonical instant in bytes b[at, at + n) (see canonicalInstant); NaN for anything else,
+ * which `parseInstant` may still read.
+ */
+export function instantAt(b: Uint8Array, at: number, n: number): number {
+  if (n !== 24 && n !== 20) return NaN;
   if (
-    t.charCodeAt(4) !== 45 /* - */ ||
-    t.charCodeAt(7) !== 45 ||
-    t.charCodeAt(10) !== 84 /* T */ ||
-    t.charCodeAt(13) !== 58 /* : */ ||
-    t.charCodeAt(16) !== 58 ||
-    t.charCodeAt(n - 1) !== 90 /* Z */
+    b[at + 4] !== 45 /* - */ ||
+    b[at + 7] !== 45 ||
+    b[at + 10] !== 84 /* T */ ||
+    b[at + 13] !== 58 /* : */ ||
+    b[at + 16] !== 58 ||
+    b[at + n - 1] !== 90 /* Z */
   ) {
     return NaN;
   }
-  const y0 = t.charCodeAt(0) - 48;
-  const y1 = t.charCodeAt(1) - 48;
-  const y2 = t.charCodeAt(2) - 48;
-  const y3 = t.charCodeAt(3) - 48;
-  const m0 = t.charCodeAt(5) - 48;
-  const m1 = t.charCodeAt(6) - 48;
-  const d0 = t.charCodeAt(8) - 48;
-  const d1 = t.charCodeAt(9) - 48;
-  const h0 = t.charCodeAt(11) - 48;
-  const h1 = t.charCodeAt(12) - 48;
-  const i0 = t.charCodeAt(14) - 48;
-  const i1 = t.charCodeAt(15) - 48;
-  const s0 = t.charCodeAt(17) - 48;
-  const s1 = t.charCodeAt(18) - 48;
+  const y0 = b[at]! - 48;
+  const y1 = b[at + 1]! - 48;
+  const y2 = b[at + 2]! - 48;
+  const y3 = b[at + 3]! - 48;
+  const m0 = b[at + 5]! - 48;
+  const m1 = b[at + 6]! - 48;
+  const d0 = b[at + 8]! - 48;
+  const d1 = b[at + 9]! - 48;
+  const h0 = b[at + 11]! - 48;
+  const h1 = b[at + 12]! - 48;
+  const i0 = b[at + 14]! - 48;
+  const i1 = b[at + 15]! - 48;
+  const s0 = b[at + 17]! - 48;
+  const s1 = b[at + 18]! - 48;
   if (
     notDigit(y0) ||
     notDigit(y1) ||
@@ -138,10 +155,10 @@ function canonicalInstant(t: string): number {
   }
   let ms = 0;
   if (n === 24) {
-    const f0 = t.charCodeAt(20) - 48;
-    const f1 = t.charCodeAt(21) - 48;
-    const f2 = t.charCodeAt(22) - 48;
-    if (t.charCodeAt(19) !== 46 /* . */ || notDigit(f0) || notDigit(f1) || notDigit(f2)) return NaN;
+    const f0 = b[at + 20]! - 48;
+    const f1 = b[at + 21]! - 48;
+    const f2 = b[at + 22]! - 48;
+    if (b[at + 19] !== 46 /* . */ || notDigit(f0) || notDigit(f1) || notDigit(f2)) return NaN;
     ms = f0 * 100 + f1 * 10 + f2;
   }
   const month = m0 * 10 + m1;

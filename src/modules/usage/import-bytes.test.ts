@@ -1,0 +1,254 @@
+// USG-1: a CDR file read as bytes (import-bytes.ts) becomes exactly what the same file read as
+// text rows becomes: the same COPY rows, sums, call sets and report, whatever the rows hold and
+// wherever the file's blocks end. The bytes reader takes the usual rows itself and hands every
+// other one to the text way; this proves both take rows the same, and that both ways were taken.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoDeckCsv } from './index.ts';
+import { csvCdrRows } from './cdr-csv.ts';
+import { fileCopyPieces } from './import-bytes.ts';
+import { type CopyPiece, RowChecker, copyPieces, emptyReport } from './import.ts';
+import { type TestApi, createTestAccount, testApi } from '../../../test/support/api.ts';
+
+let api: TestApi;
+const dir = mkdtempSync(join(tmpdir(), 'tollbooth-bytes-'));
+const file = join(dir, 'mixed.csv');
+const BATCH = 77;
+
+/** xorshift32: a repeatable stream of pseudo-random numbers in [0, 1). */
+function random(seed: number) {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+before(async () => {
+  api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
+  const deck = await api.app.inject({
+    method: 'PUT',
+    url: '/v1/rate-decks/USD',
+    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'text/csv' },
+    payload: demoDeckCsv('USD'),
+  });
+  assert.equal(deck.statusCode, 200, deck.body);
+  const plan = await api.put('/v1/calling-plans/USD', {
+    includedMinutesPerDevice: 10,
+    overageRatePerMinute: '0.02',
+    lowUsageMinutesPerDevice: 50,
+    lowUsageRatePerMinute: '0.02',
+    rounding: 'nearest-minute',
+  });
+  assert.equal(plan.status, 200, JSON.stringify(plan.body));
+
+  // Chicago: phones, a low-usage device, its own and a toll-free number.
+  const chicago = await createTestAccount(api, {
+    companyName: 'Lakeshore Freight',
+    timeZone: 'America/Chicago',
+  });
+  const contract = await api.post(`/v1/accounts/${chicago.id}/contracts`, {
+    signatureDate: '2026-01-10',
+    commitments: { lowUsageDevices: 1 },
+  });
+  assert.equal(contract.status, 201, JSON.stringify(contract.body));
+  const extensions = Array.from({ length: 20 }, (_, i) => String(101 + i));
+  const items = await api.post(`/v1/accounts/${chicago.id}/inventory`, {
+    items: [
+      { itemCode: 'device.desk-phone', quantity: 20, addedOn: '2026-01-10', attributes: { extensions } },
+      {
+        itemCode: 'device.low-usage',
+        quantity: 1,
+        addedOn: '2026-01-10',
+        attributes: { extensions: ['301'] },
+      },
+      {
+        itemCode: 'number.local',
+        quantity: 1,
+        addedOn: '2026-01-10',
+        attributes: { number: '+1 512 736 0100' },
+      },
+      {
+        itemCode: 'number.toll-free',
+        quantity: 1,
+        addedOn: '2026-01-10',
+        attributes: { number: '+1 800 736 0199' },
+      },
+    ],
+  });
+  assert.equal(items.status, 201, JSON.stringify(items.body));
+  // Los Angeles: phones only. Unsigned: no contract, its calls wait unrated.
+  const la = await createTestAccount(api, { companyName: 'Harbor Dental', timeZone: 'America/Los_Angeles' });
+  assert.equal(
+    (await api.post(`/v1/accounts/${la.id}/contracts`, { signatureDate: '2026-01-01' })).status,
+    201,
+  );
+  const laItems = await api.post(`/v1/accounts/${la.id}/inventory`, {
+    items: [
+      {
+        itemCode: 'device.desk-phone',
+        quantity: 2,
+        addedOn: '2026-01-01',
+        attributes: { extensions: ['101', '102'] },
+      },
+    ],
+  });
+  assert.equal(laItems.status, 201, JSON.stringify(laItems.body));
+  const unsigned = await createTestAccount(api, { companyName: 'Pending Co' });
+
+  const r = random(20260201);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const often = <T>(usual: T, others: readonly T[], p = 0.15): T => (r() < p ? pick(others) : usual);
+  const accounts = [chicago.id, chicago.id, chicago.number, la.id, la.number, unsigned.id];
+  const origins = ['101', '102', '103', '301', '+1 646 736 0001', '(512) 736-0100', '+15127360100'];
+  const destinations = [
+    '+1 212 736 5000',
+    '2127365000',
+    '(312) 726-0142',
+    '+1 787 555 1000',
+    '+44 20 7946 0000',
+    '+55 11 98765 4321',
+    '+55 11 3456 7890',
+    '+1 800 736 0199',
+    '+1 512 736 0100',
+    '102',
+    '+353 84 123 4567',
+  ];
+  const lines = ['call_id,account,origin,destination,start_time,end_time,direction,origin_device'];
+  for (let i = 0; i < 4000; i++) {
+    // Instants around month ends in both zones, and before Chicago's billing start.
+    const start =
+      Date.UTC(2026, 0, 1, 0, 0, 0) +
+      Math.floor(r() * 33 * 86_400) * 1000 -
+      86_400_000 * (r() < 0.05 ? 40 : 0);
+    const seconds = r() < 0.1 ? 0 : Math.floor(r() * 1200);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const canonical = (ms: number) => (r() < 0.5 ? iso(ms) : iso(ms).replace('.000Z', 'Z'));
+    const fields = [
+      often(`c-${i}`, ['', 'x'.repeat(129), `back\\${i}`, `a,b-${i}`, `q"${i}`, ` pad-${i} `, `null`]),
+      often(pick(accounts), [` ${chicago.id} `, 'AC-NOPE', '', chicago.number.toLowerCase()]),
+      often(pick(origins), ['abc', '999', ' 101 ', '']),
+      often(pick(destinations), ['+1 212', '', '+999 1234567', ' +1 415 736 0100 ']),
+      often(canonical(start), [
+        iso(start).replace('T', ' ').replace('.000Z', ''),
+        iso(start - 5 * 3_600_000).replace('.000Z', '-05:00'),
+        '2026-02-30T10:00:00Z',
+        'yesterday',
+        iso(start).slice(0, 16) + 'Z',
+      ]),
+      often(canonical(start + seconds * 1000), [iso(start - 5000), iso(start + 8 * 86_400_000), ''], 0.05),
+      often(r() < 0.85 ? 'outbound' : 'inbound', ['Outbound', ' inbound', 'sideways']),
+      often('', ['301', 'Front Desk', ' padded ', 'tab\there', 'back\\slash', 'Recepção', '101'], 0.2),
+    ];
+    // A duplicate id would make COPY refuse the file: ids are made unique where they repeat.
+    if (fields[0] === 'null' || fields[0] === '') fields[0] = r() < 0.5 ? fields[0] : `n-${i}`;
+    if (fields[0] === 'null' && lines.some((l) => l.startsWith('null,'))) fields[0] = `m-${i}`;
+    if (fields[0] === 'x'.repeat(129)) fields[0] += i;
+    const cells = fields.map((f) => (/[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f));
+    const shape = r();
+    let line = cells.join(',');
+    if (shape < 0.02)
+      line = cells.slice(0, 5).join(','); // short of fields
+    else if (shape < 0.04) line += ',extra';
+    else if (shape < 0.06)
+      lines.push(''); // a blank line before it
+    else if (shape < 0.07) lines.push('   ');
+    lines.push(shape > 0.95 ? `${line}\r` : line);
+  }
+  writeFileSync(file, lines.join('\n'));
+});
+
+after(async () => {
+  await api.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  report: ReturnType<typeof emptyReport>;
+  calls: string[][];
+  totals: unknown[];
+  sets: string[];
+  /** Rows written by the bytes reader itself (COPY text as bytes) and as text rows (strings). */
+  byteRows: number;
+  textRows: number;
+}
+
+async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>): Promise<Outcome> {
+  const report = emptyReport('imp_test');
+  const checker = new RowChecker(api.rt.ctx('test'), report, 97);
+  const out: Outcome = { report, calls: [], totals: [], sets: [], byteRows: 0, textRows: 0 };
+  const decoder = new TextDecoder();
+  for await (const piece of pieces(checker)) {
+    if ('sets' in piece) {
+      for (const line of lines(decoder.decode(piece.sets))) out.sets.push(...setMembers(line));
+      continue;
+    }
+    const text = typeof piece.calls === 'string' ? piece.calls : decoder.decode(piece.calls);
+    const rows = lines(text).map((l) => l.split('\t'));
+    if (typeof piece.calls === 'string') out.textRows += rows.length;
+    else out.byteRows += rows.length;
+    // The start instant may be written as the file gives it or as an ISO string: the same instant.
+    for (const row of rows) row[3] = String(Date.parse(row[3]!));
+    out.calls.push(...rows);
+  }
+  out.calls.sort((a, b) => Number(a[9]) - Number(b[9]));
+  out.totals = checker.totals
+    .rows()
+    .map((t) =>
+      JSON.stringify({ ...t, rate: t.rate && [t.rate.prefix, t.rate.validFrom, t.rate.ratePerMinute] }),
+    )
+    .sort();
+  out.sets.sort();
+  report.errors.sort((a, b) => a.row - b.row);
+  return out;
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+
+/** A call-sets COPY line as "account month id ms" per call (COPY escapes, then array quoting, undone). */
+function setMembers(line: string): string[] {
+  const [account, month, ids, ms] = line.split('\t').map((f) => f.replace(/\\(.)/g, '$1'));
+  const items = (text: string) => {
+    const found: string[] = [];
+    const inner = text.slice(1, -1);
+    for (let i = 0; i < inner.length;) {
+      let item = '';
+      if (inner[i] === '"') {
+        for (i++; inner[i] !== '"'; i++) item += inner[i] === '\\' ? inner[++i] : inner[i];
+        i++;
+      } else while (i < inner.length && inner[i] !== ',') item += inner[i++];
+      found.push(item);
+      i++; // the comma
+    }
+    return found;
+  };
+  const starts = items(ms!);
+  return items(ids!).map((id, k) => `${account} ${month} ${id} ${starts[k]}`);
+}
+
+test('a file read as bytes, in blocks of any size, becomes what it becomes read as text rows', async () => {
+  const text = await collect((checker) => copyPieces(checker, csvCdrRows(createReadStream(file)), BATCH));
+  assert.ok(text.report.accepted > 1500, `enough good rows (${text.report.accepted})`);
+  assert.ok(text.report.errors.length > 500, `enough bad rows (${text.report.errors.length})`);
+  assert.equal(text.sets.length, text.report.accepted, 'every stored call is in a call set');
+  const kinds = new Set(text.calls.map((c) => `${c[10]}|${c[15]}`));
+  assert.ok(kinds.size >= 8, `rated, deck-priced and unrated calls alike: ${[...kinds].join(' ')}`);
+
+  for (const block of [65_536, 1_000, 97]) {
+    const bytes = await collect((checker) => fileCopyPieces(checker, { path: file, block }, BATCH));
+    const at = `blocks of ${block} bytes`;
+    assert.deepEqual(bytes.report, text.report, `${at}: the report`);
+    assert.deepEqual(bytes.calls, text.calls, `${at}: the calls, column by column`);
+    assert.deepEqual(bytes.totals, text.totals, `${at}: the sums`);
+    assert.deepEqual(bytes.sets, text.sets, `${at}: the call sets`);
+    // Both ways were taken: most good rows by the bytes reader, the rest (new accounts, odd rows) as text.
+    assert.equal(bytes.byteRows + bytes.textRows, text.report.accepted, at);
+    assert.ok(bytes.byteRows > text.report.accepted / 2, `${at}: ${bytes.byteRows} rows read as bytes`);
+    assert.ok(bytes.textRows > 0, `${at}: ${bytes.textRows} rows read as text`);
+  }
+});

@@ -1,0 +1,494 @@
+import { open } from 'node:fs/promises';
+import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
+import type { ArrivingCall } from './domain/arrival.ts';
+import { MAX_CALL_SECONDS, instantAt, trimmed } from './domain/cdr.ts';
+import { type Extension, type PhoneNumber, normalizeNumber } from './domain/numbers.ts';
+import {
+  ByteText,
+  type CdrRow,
+  type CopyPiece,
+  type ImportAccount,
+  type RowChecker,
+  SET_STRETCH,
+  callText,
+  checkChunk,
+  grown,
+  importMonth,
+} from './import.ts';
+
+/**
+ * USG-1 for a CSV file imported by COPY, read as bytes. A row in the usual shape — no quotes, ASCII,
+ * an account already met, instants in the canonical form, numbers already normalised once,
+ * nothing to reject — is checked, rated and written as COPY text straight from the file's bytes:
+ * no string or object is made for it, and its account, numbers and device are found by hashing
+ * their bytes. Every other row (the header, a quoted or non-ASCII line, a new account, anything
+ * to reject) goes the way every row of an API batch goes (`csvCdrRows`' line reader, `checkCdr`),
+ * so what a row becomes, stored or reported, does not depend on the way it took: the fast way
+ * only takes rows whose outcome it decides exactly as the other would (tested side by side).
+ */
+export async function* fileCopyPieces(
+  checker: RowChecker,
+  file: FileRange,
+  batch: number,
+  from?: CsvPart,
+  progress?: () => void,
+): AsyncGenerator<CopyPiece> {
+  const rows = new FileRows(checker, batch, from);
+  // One buffer read into again and again: a row's bytes are copied where they are kept.
+  const buf = Buffer.allocUnsafe(file.block ?? BLOCK);
+  const handle = await open(file.path, 'r');
+  try {
+    let at = file.start ?? 0;
+    const end = file.end ?? Infinity;
+    let rest: Buffer | null = null;
+    while (at < end) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - at), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      file.onRead?.(bytesRead);
+      let first = 0;
+      if (rest !== null) {
+        // The line the last read left unfinished, finished on its own.
+        const nl = buf.indexOf(10);
+        if (nl === -1 || nl >= bytesRead) {
+          rest = Buffer.concat([rest, buf.subarray(0, bytesRead)]);
+          continue;
+        }
+        const line = Buffer.concat([rest, buf.subarray(0, nl + 1)]);
+        rows.lines(line, 0, line.length);
+        first = nl + 1;
+        rest = null;
+      }
+      // Lines end at a line feed byte, which is never part of a longer UTF-8 character.
+      const last = buf.lastIndexOf(10, bytesRead - 1);
+      if (last + 1 < bytesRead) rest = Buffer.from(buf.subarray(Math.max(first, last + 1), bytesRead));
+      if (last >= first) rows.lines(buf, first, last + 1);
+      yield* rows.pieces(false);
+      progress?.();
+      if (rows.refused) return;
+    }
+    if (rest !== null) rows.lines(rest, 0, rest.length);
+  } finally {
+    await handle.close();
+  }
+  yield* rows.pieces(true);
+  progress?.();
+}
+
+/** A file, or the byte range [start, end) of it, read a block at a time. */
+export interface FileRange {
+  path: string;
+  start?: number;
+  end?: number;
+  /** Bytes read at a time (default BLOCK). */
+  block?: number;
+  /** Told how many bytes each read brought. */
+  onRead?: (bytes: number) => void;
+}
+
+/** Bytes read from a file at a time. */
+export const BLOCK = 1 << 20;
+
+/** A number as normalised for an account's country, and its text as stored. */
+interface NumberText {
+  n: PhoneNumber | Extension;
+  text: Uint8Array;
+}
+
+/** What the byte reader keeps of an account. */
+export interface FastAccount {
+  id: Uint8Array;
+  /** Numbers by their bytes as written in the file (normalised for the account's country). */
+  numbers: ByteTable<NumberText | null>;
+}
+
+const NOT_NULL = /* \N */ [92, 78];
+const OUTBOUND = [111, 117, 116, 98, 111, 117, 110, 100];
+const INBOUND = [105, 110, 98, 111, 117, 110, 100];
+/** Fields a line may have to be read the fast way (their starts are noted). */
+const MAX_FIELDS = 32;
+
+class FileRows {
+  readonly #checker: RowChecker;
+  readonly #reader = new CdrLineReader();
+  readonly #batch: number;
+  readonly #tail: string;
+  #lineNo = 0;
+  #slow: CdrRow[] = [];
+  #out: ByteText;
+  #stretch = 0;
+  readonly #starts = new Int32Array(MAX_FIELDS + 1);
+  readonly #accounts = new ByteTable<ImportAccount | null>(1 << 20);
+  readonly #devices = new ByteTable<string>(100_000);
+  readonly #numbers = new Map<string, ByteTable<NumberText | null>>();
+  /** The call being rated (one object, filled again for every row). */
+  readonly #call: ArrivingCall = {
+    startedAt: 0,
+    durationSeconds: 0,
+    direction: 'outbound',
+    origin: '',
+    destination: '',
+    originDevice: null,
+    originNumber: undefined,
+    destinationNumber: undefined,
+  };
+  #col: Columns | null = null;
+  /** Fields a line needs for every column the header names to be on it. */
+  #needed = 0;
+
+  constructor(checker: RowChecker, batch: number, from?: CsvPart) {
+    this.#checker = checker;
+    this.#batch = batch;
+    this.#tail = `\t${batch}\n`;
+    this.#out = new ByteText(1 << 20);
+    if (from !== undefined) {
+      this.#reader.single(from.header, []);
+      this.#lineNo = from.linesBefore;
+    }
+  }
+
+  get refused(): boolean {
+    return this.#reader.refused;
+  }
+
+  /** Reads the lines of buf[start, end) (the last may lack its line feed). */
+  lines(buf: Buffer, start: number, end: number): void {
+    let at = start;
+    while (at < end) {
+      let nl = buf.indexOf(10, at);
+      if (nl === -1 || nl > end) nl = end;
+      this.#line(buf, at, nl);
+      at = nl + 1;
+      if (this.#reader.refused) return;
+    }
+  }
+
+  /** What the lines read so far make: the other rows' calls, this way's calls, the call sets. */
+  async *pieces(last: boolean): AsyncGenerator<CopyPiece> {
+    const checker = this.#checker;
+    if (this.#slow.length > 0) {
+      const slow = this.#slow;
+      this.#slow = [];
+      checker.report.rowsRead += slow.length;
+      const good = await checkChunk(checker, slow);
+      for (const c of good) {
+        c.sums.add(c.rating);
+        checker.sets.add(c);
+      }
+      checker.report.accepted += good.length;
+      this.#stretch += good.length;
+      if (good.length > 0) yield { calls: callText(good, this.#batch) };
+    }
+    const text = this.#out.done();
+    if (text.length > 0) {
+      this.#out = new ByteText(text.length + (text.length >> 2));
+      yield { calls: text };
+    }
+    if (this.#stretch >= SET_STRETCH || last) {
+      this.#stretch = 0;
+      const sets = checker.sets.flush();
+      if (sets.length > 0) yield { sets };
+    }
+  }
+
+  /** The line buf[start, end), without its line feed: the fast way, or else the other. */
+  #line(buf: Buffer, start: number, end: number): void {
+    const lineNo = ++this.#lineNo;
+    const col = this.#col ?? this.#columns();
+    if (col === null || !this.#fast(buf, start, end, lineNo, col)) {
+      this.#reader.lineNo = lineNo - 1;
+      this.#reader.single(buf.toString('utf8', start, end), this.#slow);
+    }
+  }
+
+  #columns(): Columns | null {
+    const col = this.#reader.columns;
+    if (col !== null) {
+      this.#col = col;
+      this.#needed = Math.max(...Object.values(col)) + 1;
+    }
+    return col;
+  }
+
+  /** Reads, checks, rates and writes a row the fast way; false (nothing done) for the other way. */
+  #fast(buf: Buffer, start: number, lineEnd: number, lineNo: number, col: Columns): boolean {
+    let end = lineEnd;
+    if (end > start && buf[end - 1] === 13) end--;
+    if (end === start) return true; // a blank line: no row
+    // Where the fields start; a quote or a byte beyond ASCII sends the line the other way.
+    const starts = this.#starts;
+    let count = 0;
+    starts[0] = start;
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c === 44) {
+        if (++count === MAX_FIELDS) return false;
+        starts[count] = i + 1;
+      } else if (c === 34 || c > 126) return false;
+    }
+    starts[++count] = end + 1;
+    if (count < this.#needed) return false;
+    // call_id: 1-128 printable characters, without a backslash (COPY would need it escaped).
+    const idFrom = starts[col.call_id]!;
+    const idTo = starts[col.call_id + 1]! - 1;
+    if (idTo <= idFrom || idTo - idFrom > 128) return false;
+    for (let i = idFrom; i < idTo; i++) {
+      const c = buf[i]!;
+      if (c < 0x21 || c === 92) return false;
+    }
+    const checker = this.#checker;
+    const account = this.#account(buf, starts[col.account]!, starts[col.account + 1]! - 1);
+    if (account === null) return false;
+    const dirFrom = starts[col.direction]!;
+    const dirTo = starts[col.direction + 1]! - 1;
+    const direction = same(buf, dirFrom, dirTo, OUTBOUND)
+      ? 'outbound'
+      : same(buf, dirFrom, dirTo, INBOUND)
+        ? 'inbound'
+        : null;
+    if (direction === null) return false;
+    const startFrom = starts[col.start_time]!;
+    const startTo = starts[col.start_time + 1]! - 1;
+    const startedAt = instantAt(buf, startFrom, startTo - startFrom);
+    const endFrom = starts[col.end_time]!;
+    const endedAt = instantAt(buf, endFrom, starts[col.end_time + 1]! - 1 - endFrom);
+    if (!(endedAt >= startedAt)) return false; // NaN too
+    const durationSeconds = Math.round((endedAt - startedAt) / 1000);
+    if (durationSeconds > MAX_CALL_SECONDS) return false;
+    const fast = account.fast!;
+    const origin = this.#number(fast, account, buf, starts[col.origin]!, starts[col.origin + 1]! - 1);
+    if (origin === null) return false;
+    const destination = this.#number(
+      fast,
+      account,
+      buf,
+      starts[col.destination]!,
+      starts[col.destination + 1]! - 1,
+    );
+    if (destination === null) return false;
+    let device: string | null = null;
+    if (col.origin_device >= 0 && col.origin_device < count) {
+      const from = starts[col.origin_device]!;
+      const to = starts[col.origin_device + 1]! - 1;
+      if (to > from) {
+        const found = this.#device(buf, from, to);
+        if (found === null) return false;
+        device = found;
+      }
+    }
+    // An extension placing a call is its own device when the switch does not name one (CAT-4).
+    if (device === null && origin.n.kind === 'extension') device = origin.n.extension;
+
+    const usageMonth = checker.monthOf(startedAt, account.timeZone);
+    const month = importMonth(checker, account, usageMonth);
+    const call = this.#call;
+    call.startedAt = startedAt;
+    call.durationSeconds = durationSeconds;
+    call.direction = direction;
+    call.originDevice = device;
+    call.originNumber = origin.n;
+    call.destinationNumber = destination.n;
+    const r = checker.rater.rateIn(month.cx, call);
+    month.sums.add(r);
+    checker.sets.addBytes(buf, idFrom, idTo, month.set, startedAt);
+    checker.report.rowsRead++;
+    checker.report.accepted++;
+
+    // The row as COPY text, in the order of CALL_COLUMNS (as callText writes it).
+    const out = this.#out;
+    out.bytes(buf, idFrom, idTo);
+    out.byte(9);
+    out.bytes(fast.id, 0, fast.id.length);
+    out.byte(9);
+    out.ascii(usageMonth);
+    out.byte(9);
+    // The instant as the file gives it, in a form PostgreSQL reads as the same instant.
+    out.bytes(buf, startFrom, startTo);
+    out.byte(9);
+    out.integer(durationSeconds);
+    out.byte(9);
+    out.ascii(direction);
+    out.byte(9);
+    out.bytes(origin.text, 0, origin.text.length);
+    out.byte(9);
+    out.bytes(destination.text, 0, destination.text.length);
+    out.byte(9);
+    // A device read this way has nothing to escape; an extension is digits.
+    orNull(out, device);
+    out.byte(9);
+    out.integer(lineNo);
+    out.byte(9);
+    orNull(out, r.callType);
+    out.byte(9);
+    orNull(out, r.rounding);
+    out.byte(9);
+    out.integer(r.billableSeconds);
+    out.byte(9);
+    orNull(out, r.allowance);
+    out.byte(9);
+    const rate = r.rate;
+    if (rate === null) out.ascii('\\N\t\\N\t\\N');
+    else {
+      out.ascii(rate.prefix);
+      out.byte(9);
+      out.ascii(rate.validFrom);
+      out.byte(9);
+      out.integer(rate.ratePerMinute);
+    }
+    out.byte(9);
+    orNull(out, r.unratedReason);
+    out.ascii(this.#tail);
+    return true;
+  }
+
+  /** The account a row names, if it was met already (the other way reads new accounts). */
+  #account(buf: Buffer, from: number, to: number): ImportAccount | null {
+    let account = this.#accounts.get(buf, from, to);
+    if (account === undefined) {
+      const key = trimmed(buf.toString('latin1', from, to));
+      const met = this.#checker.accounts.get(key);
+      if (met === undefined) return null;
+      if (met !== null && met.fast === null) {
+        let numbers = this.#numbers.get(met.country);
+        if (numbers === undefined) this.#numbers.set(met.country, (numbers = new ByteTable(200_000)));
+        met.fast = { id: Buffer.from(met.id, 'utf8'), numbers };
+      }
+      this.#accounts.set(buf, from, to, met);
+      account = met;
+    }
+    return account;
+  }
+
+  /** A number normalised for the account's country (null: invalid, which the other way reports). */
+  #number(
+    fast: FastAccount,
+    account: ImportAccount,
+    buf: Buffer,
+    from: number,
+    to: number,
+  ): NumberText | null {
+    let known = fast.numbers.get(buf, from, to);
+    if (known === undefined) {
+      const n = normalizeNumber(buf.toString('latin1', from, to), account.country);
+      known =
+        n.kind === 'invalid'
+          ? null
+          : { n, text: Buffer.from(n.kind === 'phone' ? n.e164 : n.extension, 'latin1') };
+      fast.numbers.set(buf, from, to, known);
+    }
+    return known;
+  }
+
+  /** A device name with nothing to trim or escape (else null: the other way reads it). */
+  #device(buf: Buffer, from: number, to: number): string | null {
+    let device = this.#devices.get(buf, from, to);
+    if (device === undefined) {
+      for (let i = from; i < to; i++) if (buf[i]! < 32 || buf[i] === 92) return null;
+      if (buf[from] === 32 || buf[to - 1] === 32) return null;
+      device = buf.toString('latin1', from, to);
+      this.#devices.set(buf, from, to, device);
+    }
+    return device;
+  }
+}
+
+const same = (buf: Buffer, from: number, to: number, word: readonly number[]) => {
+  if (to - from !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (buf[from + i] !== word[i]) return false;
+  return true;
+};
+
+const orNull = (out: ByteText, s: string | null) => {
+  if (s === null) {
+    out.byte(NOT_NULL[0]!);
+    out.byte(NOT_NULL[1]!);
+  } else out.ascii(s);
+};
+
+/**
+ * A hash table keyed by byte strings (slices of a buffer), so that a key is found without making
+ * a string of it. Open addressing over an Int32Array; keys' bytes kept in one buffer. When it
+ * holds `limit` keys it starts empty again: memory stays bounded whatever the file.
+ */
+export class ByteTable<V> {
+  readonly #limit: number;
+  #slots = new Int32Array(1024);
+  #hashes = new Int32Array(512);
+  #ends = new Int32Array(512);
+  #bytes = new Uint8Array(8192);
+  #values: V[] = [];
+  #used = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get size(): number {
+    return this.#values.length;
+  }
+
+  get(buf: Uint8Array, from: number, to: number): V | undefined {
+    const h = hashOf(buf, from, to);
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const k = slots[slot]!;
+      if (k === 0) return undefined;
+      if (this.#hashes[k - 1] === h && this.#equal(k - 1, buf, from, to)) return this.#values[k - 1];
+    }
+  }
+
+  set(buf: Uint8Array, from: number, to: number, value: V): void {
+    if (this.#values.length >= this.#limit) this.#clear();
+    const i = this.#values.length;
+    if (i === this.#hashes.length) {
+      this.#hashes = grown(this.#hashes, 2 * i);
+      this.#ends = grown(this.#ends, 2 * i);
+    }
+    const n = to - from;
+    if (this.#used + n > this.#bytes.length) this.#bytes = grown(this.#bytes, 2 * (this.#used + n));
+    this.#bytes.set(buf.subarray(from, to), this.#used);
+    this.#used += n;
+    const h = hashOf(buf, from, to);
+    this.#hashes[i] = h;
+    this.#ends[i] = this.#used;
+    this.#values.push(value);
+    if (2 * this.#values.length > this.#slots.length) this.#rehash(2 * this.#slots.length);
+    else this.#place(i, h);
+  }
+
+  #equal(i: number, buf: Uint8Array, from: number, to: number): boolean {
+    const end = this.#ends[i]!;
+    const start = i === 0 ? 0 : this.#ends[i - 1]!;
+    if (end - start !== to - from) return false;
+    const bytes = this.#bytes;
+    for (let k = 0; k < end - start; k++) if (bytes[start + k] !== buf[from + k]) return false;
+    return true;
+  }
+
+  #place(i: number, h: number) {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let slot = h & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = i + 1;
+  }
+
+  #rehash(size: number) {
+    this.#slots = new Int32Array(size);
+    for (let i = 0; i < this.#values.length; i++) this.#place(i, this.#hashes[i]!);
+  }
+
+  #clear() {
+    this.#slots = new Int32Array(1024);
+    this.#values = [];
+    this.#used = 0;
+  }
+}
+
+/** FNV-1a over bytes. */
+function hashOf(buf: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+  return h;
+}
