@@ -33,7 +33,8 @@ export function installCopy(client: pg.PoolClient): void {
     if (text === COPY && Array.isArray(values) && isCopyRequest(values[0])) {
       const request = values[0];
       const stream = query(copyFrom(request.statement)) as NodeJS.WritableStream & { rowCount?: number };
-      return pipeline(Readable.from(request.chunks), stream).then(() => ({
+      // Up to 32 chunks are taken ahead of the server: whoever makes them goes on meanwhile.
+      return pipeline(Readable.from(request.chunks, { highWaterMark: 32 }), stream).then(() => ({
         command: 'COPY',
         rowCount: stream.rowCount ?? 0,
         rows: [],

@@ -239,9 +239,9 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
   const kinds = new Set(text.calls.map((c) => `${c[10]}|${c[15]}`));
   assert.ok(kinds.size >= 8, `rated, deck-priced and unrated calls alike: ${[...kinds].join(' ')}`);
 
-  for (const block of [65_536, 1_000, 97]) {
+  for (const block of [undefined, 65_536, 1_000, 97]) {
     const bytes = await collect((checker) => fileCopyPieces(checker, { path: file, block }, BATCH));
-    const at = `blocks of ${block} bytes`;
+    const at = block === undefined ? 'the file in one read' : `blocks of ${block} bytes`;
     assert.deepEqual(bytes.report, text.report, `${at}: the report`);
     assert.deepEqual(bytes.calls, text.calls, `${at}: the calls, column by column`);
     assert.deepEqual(bytes.totals, text.totals, `${at}: the sums`);

@@ -41,8 +41,11 @@ export async function* fileCopyPieces(
     let at = file.start ?? 0;
     const end = file.end ?? Infinity;
     let rest: Buffer | null = null;
+    // Reads grow from 64 KiB: a file's first rows meet its accounts, read the other way (below).
+    let size = Math.min(buf.length, 1 << 16);
     while (at < end) {
-      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - at), at);
+      const { bytesRead } = await handle.read(buf, 0, Math.min(size, end - at), at);
+      size = Math.min(buf.length, 2 * size);
       if (bytesRead === 0) break;
       at += bytesRead;
       file.onRead?.(bytesRead);
@@ -87,7 +90,7 @@ export interface FileRange {
 }
 
 /** Bytes read from a file at a time. */
-export const BLOCK = 1 << 20;
+export const BLOCK = 16 << 20;
 
 /** A number as normalised for an account's country, and its text as stored. */
 interface NumberText {
@@ -100,11 +103,17 @@ export interface FastAccount {
   id: Uint8Array;
   /** Numbers by their bytes as written in the file (normalised for the account's country). */
   numbers: ByteTable<NumberText | null>;
+  /** Its position among the accounts the reader met. */
+  index: number;
 }
 
 const NOT_NULL = /* \N */ [92, 78];
 const OUTBOUND = [111, 117, 116, 98, 111, 117, 110, 100];
 const INBOUND = [105, 110, 98, 111, 117, 110, 100];
+/** COPY text handed over at a time (bytes, about). */
+const PIECE = 1 << 20;
+/** Rows read the other way checked at a time. */
+const SLOW_SLICE = 20_000;
 /** Fields a line may have to be read the fast way (their starts are noted). */
 const MAX_FIELDS = 32;
 
@@ -118,6 +127,18 @@ class FileRows {
   #out: ByteText;
   #stretch = 0;
   readonly #starts = new Int32Array(MAX_FIELDS + 1);
+  /** COPY text of calls, cut into pieces of about PIECE bytes. */
+  #ready: Uint8Array[] = [];
+  // Rows noted for the fast way, rated once their block is read (grouped by account, see #rateRows):
+  // per row its line's number, start and end (line feed excluded), account and field starts.
+  #rows = 0;
+  #rowLine = new Int32Array(1024);
+  #rowFrom = new Int32Array(1024);
+  #rowTo = new Int32Array(1024);
+  #rowAccount = new Int32Array(1024);
+  #rowFields = new Int32Array(1024 * (MAX_FIELDS + 1));
+  /** Accounts met the fast way, by their index (FastAccount.index). */
+  readonly #accountList: ImportAccount[] = [];
   readonly #accounts = new ByteTable<ImportAccount | null>(1 << 20);
   readonly #devices = new ByteTable<string>(100_000);
   readonly #numbers = new Map<string, ByteTable<NumberText | null>>();
@@ -140,7 +161,7 @@ class FileRows {
     this.#checker = checker;
     this.#batch = batch;
     this.#tail = `\t${batch}\n`;
-    this.#out = new ByteText(1 << 20);
+    this.#out = new ByteText(PIECE + (PIECE >> 2));
     if (from !== undefined) {
       this.#reader.single(from.header, []);
       this.#lineNo = from.linesBefore;
@@ -151,7 +172,13 @@ class FileRows {
     return this.#reader.refused;
   }
 
-  /** Reads the lines of buf[start, end) (the last may lack its line feed). */
+  /**
+   * Reads the lines of buf[start, end) (the last may lack its line feed). Rows for the fast way are
+   * noted as they are read, then rated account by account: one account's state (its month, sums,
+   * numbers and rating context) stays in the processor's caches for all its rows of the block,
+   * rather than being fetched again row after row. Rows go into COPY and the sums in any order:
+   * a stored call, its sums and its call set do not depend on it (see FileRows.pieces).
+   */
   lines(buf: Buffer, start: number, end: number): void {
     let at = start;
     while (at < end) {
@@ -159,16 +186,20 @@ class FileRows {
       if (nl === -1 || nl > end) nl = end;
       this.#line(buf, at, nl);
       at = nl + 1;
-      if (this.#reader.refused) return;
+      if (this.#reader.refused) break;
     }
+    this.#rateRows(buf);
   }
 
-  /** What the lines read so far make: the other rows' calls, this way's calls, the call sets. */
+  /**
+   * What the lines read so far make: the calls of rows read the other way (checked, rated and
+   * written by checkChunk and callText), this way's calls, and every SET_STRETCH calls the call sets.
+   */
   async *pieces(last: boolean): AsyncGenerator<CopyPiece> {
     const checker = this.#checker;
-    if (this.#slow.length > 0) {
-      const slow = this.#slow;
-      this.#slow = [];
+    while (this.#slow.length > 0) {
+      // A slice at a time: the accounts a slice meets are read together, rows then rated.
+      const slow = this.#slow.splice(0, SLOW_SLICE);
       checker.report.rowsRead += slow.length;
       const good = await checkChunk(checker, slow);
       for (const c of good) {
@@ -179,11 +210,13 @@ class FileRows {
       this.#stretch += good.length;
       if (good.length > 0) yield { calls: callText(good, this.#batch) };
     }
-    const text = this.#out.done();
-    if (text.length > 0) {
-      this.#out = new ByteText(text.length + (text.length >> 2));
-      yield { calls: text };
+    const ready = this.#ready;
+    this.#ready = [];
+    if (this.#out.length > 0) {
+      ready.push(this.#out.done());
+      this.#out = new ByteText(PIECE + (PIECE >> 2));
     }
+    for (const calls of ready) yield { calls };
     if (this.#stretch >= SET_STRETCH || last) {
       this.#stretch = 0;
       const sets = checker.sets.flush();
@@ -191,14 +224,17 @@ class FileRows {
     }
   }
 
-  /** The line buf[start, end), without its line feed: the fast way, or else the other. */
+  /** The line buf[start, end), without its line feed: noted for the fast way, or read the other. */
   #line(buf: Buffer, start: number, end: number): void {
     const lineNo = ++this.#lineNo;
     const col = this.#col ?? this.#columns();
-    if (col === null || !this.#fast(buf, start, end, lineNo, col)) {
-      this.#reader.lineNo = lineNo - 1;
-      this.#reader.single(buf.toString('utf8', start, end), this.#slow);
-    }
+    if (col === null || !this.#note(buf, start, end, lineNo, col)) this.#other(buf, start, end, lineNo);
+  }
+
+  /** A line read the other way (csvCdrRows' reader; checkCdr when its rows are checked). */
+  #other(buf: Buffer, start: number, end: number, lineNo: number): void {
+    this.#reader.lineNo = lineNo - 1;
+    this.#reader.single(buf.toString('utf8', start, end), this.#slow);
   }
 
   #columns(): Columns | null {
@@ -210,11 +246,14 @@ class FileRows {
     return col;
   }
 
-  /** Reads, checks, rates and writes a row the fast way; false (nothing done) for the other way. */
-  #fast(buf: Buffer, start: number, lineEnd: number, lineNo: number, col: Columns): boolean {
+  /**
+   * Notes a line for the fast way: cut at its commas, of an account met already. False (nothing
+   * noted) for a line to read the other way; true for a blank line too (no row).
+   */
+  #note(buf: Buffer, start: number, lineEnd: number, lineNo: number, col: Columns): boolean {
     let end = lineEnd;
     if (end > start && buf[end - 1] === 13) end--;
-    if (end === start) return true; // a blank line: no row
+    if (end === start) return true;
     // Where the fields start; a quote or a byte beyond ASCII sends the line the other way.
     const starts = this.#starts;
     let count = 0;
@@ -227,49 +266,100 @@ class FileRows {
       } else if (c === 34 || c > 126) return false;
     }
     starts[++count] = end + 1;
-    if (count < this.#needed) return false;
+    const needed = this.#needed;
+    if (count < needed) return false;
+    const account = this.#account(buf, starts[col.account]!, starts[col.account + 1]! - 1);
+    if (account === null) return false;
+    const r = this.#rows++;
+    if (r === this.#rowLine.length) {
+      this.#rowLine = grown(this.#rowLine, 2 * r);
+      this.#rowFrom = grown(this.#rowFrom, 2 * r);
+      this.#rowTo = grown(this.#rowTo, 2 * r);
+      this.#rowAccount = grown(this.#rowAccount, 2 * r);
+      this.#rowFields = grown(this.#rowFields, 2 * r * (MAX_FIELDS + 1));
+    }
+    this.#rowLine[r] = lineNo;
+    this.#rowFrom[r] = start;
+    this.#rowTo[r] = lineEnd;
+    this.#rowAccount[r] = account.fast!.index;
+    // The starts of the fields the header names, and where the last of them ends (+ 1).
+    const fields = this.#rowFields;
+    const base = r * (MAX_FIELDS + 1);
+    for (let k = 0; k <= needed; k++) fields[base + k] = starts[k]!;
+    return true;
+  }
+
+  /** Rates the rows noted, account by account (a counting sort of their positions). */
+  #rateRows(buf: Buffer): void {
+    const n = this.#rows;
+    if (n === 0) return;
+    this.#rows = 0;
+    const accounts = this.#accountList.length;
+    const first = new Int32Array(accounts + 1);
+    const of = this.#rowAccount;
+    for (let r = 0; r < n; r++) first[of[r]! + 1]!++;
+    for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
+    const order = new Int32Array(n);
+    for (let r = 0; r < n; r++) order[first[of[r]!]!++] = r;
+    const col = this.#col!;
+    for (let k = 0; k < n; k++) {
+      const r = order[k]!;
+      if (!this.#rate(buf, r, col)) this.#other(buf, this.#rowFrom[r]!, this.#rowTo[r]!, this.#rowLine[r]!);
+    }
+  }
+
+  /** Checks, rates and writes a noted row; false (nothing done) for one to read the other way. */
+  #rate(buf: Buffer, row: number, col: Columns): boolean {
+    const lineNo = this.#rowLine[row]!;
+    const fields = this.#rowFields;
+    const base = row * (MAX_FIELDS + 1);
+    const account = this.#accountList[this.#rowAccount[row]!]!;
     // call_id: 1-128 printable characters, without a backslash (COPY would need it escaped).
-    const idFrom = starts[col.call_id]!;
-    const idTo = starts[col.call_id + 1]! - 1;
+    const idFrom = fields[base + col.call_id]!;
+    const idTo = fields[base + col.call_id + 1]! - 1;
     if (idTo <= idFrom || idTo - idFrom > 128) return false;
     for (let i = idFrom; i < idTo; i++) {
       const c = buf[i]!;
       if (c < 0x21 || c === 92) return false;
     }
     const checker = this.#checker;
-    const account = this.#account(buf, starts[col.account]!, starts[col.account + 1]! - 1);
-    if (account === null) return false;
-    const dirFrom = starts[col.direction]!;
-    const dirTo = starts[col.direction + 1]! - 1;
+    const dirFrom = fields[base + col.direction]!;
+    const dirTo = fields[base + col.direction + 1]! - 1;
     const direction = same(buf, dirFrom, dirTo, OUTBOUND)
       ? 'outbound'
       : same(buf, dirFrom, dirTo, INBOUND)
         ? 'inbound'
         : null;
     if (direction === null) return false;
-    const startFrom = starts[col.start_time]!;
-    const startTo = starts[col.start_time + 1]! - 1;
+    const startFrom = fields[base + col.start_time]!;
+    const startTo = fields[base + col.start_time + 1]! - 1;
     const startedAt = instantAt(buf, startFrom, startTo - startFrom);
-    const endFrom = starts[col.end_time]!;
-    const endedAt = instantAt(buf, endFrom, starts[col.end_time + 1]! - 1 - endFrom);
+    const endFrom = fields[base + col.end_time]!;
+    const endedAt = instantAt(buf, endFrom, fields[base + col.end_time + 1]! - 1 - endFrom);
     if (!(endedAt >= startedAt)) return false; // NaN too
     const durationSeconds = Math.round((endedAt - startedAt) / 1000);
     if (durationSeconds > MAX_CALL_SECONDS) return false;
     const fast = account.fast!;
-    const origin = this.#number(fast, account, buf, starts[col.origin]!, starts[col.origin + 1]! - 1);
+    const origin = this.#number(
+      fast,
+      account,
+      buf,
+      fields[base + col.origin]!,
+      fields[base + col.origin + 1]! - 1,
+    );
     if (origin === null) return false;
     const destination = this.#number(
       fast,
       account,
       buf,
-      starts[col.destination]!,
-      starts[col.destination + 1]! - 1,
+      fields[base + col.destination]!,
+      fields[base + col.destination + 1]! - 1,
     );
     if (destination === null) return false;
     let device: string | null = null;
-    if (col.origin_device >= 0 && col.origin_device < count) {
-      const from = starts[col.origin_device]!;
-      const to = starts[col.origin_device + 1]! - 1;
+    if (col.origin_device >= 0) {
+      const from = fields[base + col.origin_device]!;
+      const to = fields[base + col.origin_device + 1]! - 1;
       if (to > from) {
         const found = this.#device(buf, from, to);
         if (found === null) return false;
@@ -295,7 +385,11 @@ class FileRows {
     checker.report.accepted++;
 
     // The row as COPY text, in the order of CALL_COLUMNS (as callText writes it).
-    const out = this.#out;
+    let out = this.#out;
+    if (out.length >= PIECE) {
+      this.#ready.push(out.done());
+      this.#out = out = new ByteText(PIECE + (PIECE >> 2));
+    }
     out.bytes(buf, idFrom, idTo);
     out.byte(9);
     out.bytes(fast.id, 0, fast.id.length);
@@ -351,7 +445,8 @@ class FileRows {
       if (met !== null && met.fast === null) {
         let numbers = this.#numbers.get(met.country);
         if (numbers === undefined) this.#numbers.set(met.country, (numbers = new ByteTable(200_000)));
-        met.fast = { id: Buffer.from(met.id, 'utf8'), numbers };
+        met.fast = { id: Buffer.from(met.id, 'utf8'), numbers, index: this.#accountList.length };
+        this.#accountList.push(met);
       }
       this.#accounts.set(buf, from, to, met);
       account = met;

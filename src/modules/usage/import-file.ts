@@ -53,8 +53,11 @@ export interface FileProgress {
  * off only for files of millions of rows.
  */
 const PARALLEL_FROM = 256 * 2 ** 20;
-/** Pieces (about a chunk of rows each) a worker may hand over before the first is taken. */
-const WINDOW = 8;
+/**
+ * Pieces (about a MiB of COPY text each) a worker may hand over before the first is taken: more
+ * than a block of the file makes, so a worker reads its next block while its last is written.
+ */
+const WINDOW = 32;
 
 /** What a worker is given (workerData). */
 export interface PartJob {
@@ -262,9 +265,9 @@ class PartWorkers {
   start(part: number, job: PartJob) {
     const w = new Worker(new URL('./import-worker-start.mjs', import.meta.url), {
       workerData: job,
-      // The young generation of `--max-semi-space-size=128` (see bin/tollbooth.js): a row's
-      // objects die young. The old generation is sized as the importing thread's would be.
-      resourceLimits: { maxYoungGenerationSizeMb: 384 },
+      // Rows read as bytes make few objects: a young generation of 64 MiB (the importing
+      // thread's is larger: rows of API batches and other rows are objects).
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
     w.on('message', (m: PartMessage) => this.#push({ part, m }));
     w.on('error', (error: Error) => this.#push({ part, error }));

@@ -693,6 +693,9 @@ export class ByteText {
       x = Math.floor(x / 10);
     } while (x > 0);
   }
+  get length(): number {
+    return this.#at;
+  }
   done(): Uint8Array {
     return this.#b.subarray(0, this.#at);
   }

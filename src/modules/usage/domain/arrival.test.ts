@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { AccountCallingContext } from './classify.ts';
 import { demoDeck } from './demo-decks.ts';
+import { RateDeck } from './rate-deck.ts';
 import {
   type ArrivalRating,
   type UsageSum,
@@ -289,4 +290,57 @@ test('on arrival: the SPEC examples, one call at a time', () => {
   assert.deepEqual(brief(one(9, 600, '101', '+12125551234')), ['before_billing_start', null, 0, null, null]);
   // Not rated, with the reason: an extension the account does not have.
   assert.equal(one(12, 60, '101', '999').unratedReason, 'unknown_extension');
+});
+
+test('a deck rate valid from a date applies from local midnight, across daylight-saving changes', () => {
+  // A new UK rate every day: the rate a call gets names the local date it started on.
+  const daily = (month: string, days: number) =>
+    Array.from({ length: days }, (_, d) => {
+      const date = `${month}-${String(d + 1).padStart(2, '0')}`;
+      return {
+        prefix: '44',
+        description: `UK ${date}`,
+        callType: 'international' as const,
+        ratePerMinute: 1000 + d,
+        rounding: 'per-second' as const,
+        validFrom: date,
+        validTo: date,
+      };
+    });
+  for (const [month, zone, days] of [
+    ['2026-03', 'America/Chicago', 31], // spring forward on 8 March
+    ['2026-11', 'America/Chicago', 30], // fall back on 1 November
+    ['2026-10', 'Australia/Lord_Howe', 31], // a half-hour change on 4 October
+    ['2011-12', 'Pacific/Apia', 31], // 30 December 2011 never happened in Samoa
+  ] as const) {
+    const cx = arrivalContext({
+      month,
+      timeZone: zone,
+      billingStartDate: '2000-01-01',
+      account,
+      lowUsageDevices,
+      deck: new RateDeck('USD', daily(month, days)),
+      planRounding: 'nearest-minute',
+    });
+    for (let d = 0; d < days; d++) {
+      const from = cx.dayStarts[d]!;
+      const to = cx.dayStarts[d + 1]!;
+      if (to === from) continue; // a day the zone skipped
+      for (const t of [from, from + 1, Math.floor((from + to) / 2), to - 1]) {
+        const local = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(t);
+        const r = rateArrival(
+          {
+            startedAt: t,
+            durationSeconds: 60,
+            direction: 'outbound',
+            origin: '101',
+            destination: '+442079460000',
+            originDevice: '101',
+          },
+          cx,
+        );
+        assert.equal(r.rate?.description, `UK ${local}`, `${zone} ${new Date(t).toISOString()}`);
+      }
+    }
+  }
 });

@@ -121,7 +121,10 @@ export function rateArrival(call: ArrivingCall, cx: ArrivalContext): ArrivalRati
   if (origin.kind === 'invalid') return unrated('invalid_origin');
   const destination = call.destinationNumber ?? normalizeNumber(call.destination, country);
   if (destination.kind === 'invalid') return unrated('invalid_destination');
-  let day = 0;
+  // The local day: guessed from whole days since the month's start (off by one at most across a
+  // daylight-saving change), then put right.
+  let day = Math.min(days - 1, Math.floor((t - dayStarts[0]!) / 86_400_000));
+  while (day > 0 && t < dayStarts[day]!) day--;
   while (t >= dayStarts[day + 1]!) day++;
   const c = classifyCall(call.direction, origin, destination, cx.account, cx.deck, cx.firstDayNumber + day);
   if (!c.ok) return unrated(c.reason);
