@@ -58,7 +58,7 @@ Options:
   --calls-per-account N  calls per account and month (default 1000)
   --batch-size N         accounts per bill-run transaction (default 500)
   --concurrency N        bill-run batches in flight (default 2)
-  --workers N            import worker threads (default 2; 1 imports on the main thread)
+  --workers N            import worker threads (default 1: the main thread imports)
   --kernel-only          measure only the rating kernel in memory (no database)
   -h, --help             show this help
 `;
@@ -81,7 +81,7 @@ function parseOptions(argv: string[]): Options {
         'calls-per-account': { type: 'string', default: '1000' },
         'batch-size': { type: 'string', default: '500' },
         concurrency: { type: 'string', default: '2' },
-        workers: { type: 'string', default: '2' },
+        workers: { type: 'string', default: '1' },
         'kernel-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },

@@ -173,29 +173,47 @@ interface Outcome {
   calls: string[][];
   totals: unknown[];
   sets: string[];
+  setPieces: number;
   /** Rows written by the bytes reader itself (COPY text as bytes) and as text rows (strings). */
   byteRows: number;
   textRows: number;
 }
 
+/** Calls per COPY stretch here: a file of 4,000 rows makes several call-sets pieces. */
+const STRETCH = 300;
+
+/**
+ * What the pieces make. Pieces of calls are held as given until the next call-sets piece, as
+ * writePieces holds them in a COPY: the bytes reader may write their memory again only after.
+ */
 async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>): Promise<Outcome> {
   const report = emptyReport('imp_test');
-  const checker = new RowChecker(api.rt.ctx('test'), report, 97);
-  const out: Outcome = { report, calls: [], totals: [], sets: [], byteRows: 0, textRows: 0 };
+  const checker = new RowChecker(api.rt.ctx('test'), report, 97, STRETCH);
+  const out: Outcome = { report, calls: [], totals: [], sets: [], setPieces: 0, byteRows: 0, textRows: 0 };
   const decoder = new TextDecoder();
+  let held: (string | Uint8Array)[] = [];
+  const take = () => {
+    for (const calls of held) {
+      const text = typeof calls === 'string' ? calls : decoder.decode(calls);
+      const rows = lines(text).map((l) => l.split('\t'));
+      if (typeof calls === 'string') out.textRows += rows.length;
+      else out.byteRows += rows.length;
+      // The start instant may be written as the file gives it or as an ISO string: the same instant.
+      for (const row of rows) row[3] = String(Date.parse(row[3]!));
+      out.calls.push(...rows);
+    }
+    held = [];
+  };
   for await (const piece of pieces(checker)) {
-    if ('sets' in piece) {
-      for (const line of lines(decoder.decode(piece.sets))) out.sets.push(...setMembers(line));
+    if ('calls' in piece) {
+      held.push(piece.calls);
       continue;
     }
-    const text = typeof piece.calls === 'string' ? piece.calls : decoder.decode(piece.calls);
-    const rows = lines(text).map((l) => l.split('\t'));
-    if (typeof piece.calls === 'string') out.textRows += rows.length;
-    else out.byteRows += rows.length;
-    // The start instant may be written as the file gives it or as an ISO string: the same instant.
-    for (const row of rows) row[3] = String(Date.parse(row[3]!));
-    out.calls.push(...rows);
+    take();
+    out.setPieces++;
+    for (const line of lines(decoder.decode(piece.sets))) out.sets.push(...setMembers(line));
   }
+  take();
   out.calls.sort((a, b) => Number(a[9]) - Number(b[9]));
   out.totals = checker.totals
     .rows()
@@ -239,13 +257,28 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
   const kinds = new Set(text.calls.map((c) => `${c[10]}|${c[15]}`));
   assert.ok(kinds.size >= 8, `rated, deck-priced and unrated calls alike: ${[...kinds].join(' ')}`);
 
-  for (const block of [undefined, 65_536, 1_000, 97]) {
-    const bytes = await collect((checker) => fileCopyPieces(checker, { path: file, block }, BATCH));
-    const at = block === undefined ? 'the file in one read' : `blocks of ${block} bytes`;
+  assert.ok(text.setPieces >= 5, `call sets every ${STRETCH} calls: ${text.setPieces} pieces`);
+
+  for (const [block, recycle] of [
+    [undefined, true],
+    [65_536, true],
+    [1_000, false],
+    [97, true],
+  ] as const) {
+    const bytes = await collect((checker) => fileCopyPieces(checker, { path: file, block, recycle }, BATCH));
+    const at = `${block === undefined ? 'the file in one read' : `blocks of ${block} bytes`}${recycle ? ', memory recycled' : ''}`;
     assert.deepEqual(bytes.report, text.report, `${at}: the report`);
     assert.deepEqual(bytes.calls, text.calls, `${at}: the calls, column by column`);
     assert.deepEqual(bytes.totals, text.totals, `${at}: the sums`);
     assert.deepEqual(bytes.sets, text.sets, `${at}: the call sets`);
+    // Call sets go a stretch at a time (checked at the end of each block read): pieces of calls
+    // were held over several of them, so recycled memory would have shown if taken too early.
+    assert.ok(bytes.setPieces >= 2, `${at}: ${bytes.setPieces} call-sets pieces`);
+    if (block !== undefined && block <= 1_000) {
+      // A block holds a few rows at most: the sets follow every stretch of calls, fast or not.
+      const stretches = Math.floor(text.report.accepted / (STRETCH + 20));
+      assert.ok(bytes.setPieces >= stretches, `${at}: ${bytes.setPieces} call-sets pieces`);
+    }
     // Both ways were taken: most good rows by the bytes reader, the rest (new accounts, odd rows) as text.
     assert.equal(bytes.byteRows + bytes.textRows, text.report.accepted, at);
     assert.ok(bytes.byteRows > text.report.accepted / 2, `${at}: ${bytes.byteRows} rows read as bytes`);

@@ -9,7 +9,6 @@ import {
   type CopyPiece,
   type ImportAccount,
   type RowChecker,
-  SET_STRETCH,
   callText,
   checkChunk,
   grown,
@@ -33,7 +32,7 @@ export async function* fileCopyPieces(
   from?: CsvPart,
   progress?: () => void,
 ): AsyncGenerator<CopyPiece> {
-  const rows = new FileRows(checker, batch, from);
+  const rows = new FileRows(checker, batch, from, file.recycle === true);
   // One buffer read into again and again: a row's bytes are copied where they are kept.
   const buf = Buffer.allocUnsafe(file.block ?? BLOCK);
   const handle = await open(file.path, 'r');
@@ -59,18 +58,30 @@ export async function* fileCopyPieces(
         }
         const line = Buffer.concat([rest, buf.subarray(0, nl + 1)]);
         rows.lines(line, 0, line.length);
+        yield* rows.rated(line);
         first = nl + 1;
         rest = null;
       }
       // Lines end at a line feed byte, which is never part of a longer UTF-8 character.
       const last = buf.lastIndexOf(10, bytesRead - 1);
       if (last + 1 < bytesRead) rest = Buffer.from(buf.subarray(Math.max(first, last + 1), bytesRead));
-      if (last >= first) rows.lines(buf, first, last + 1);
+      // Noted a slice at a time, the event loop let through in between: data handed to COPY
+      // goes on to the server while the block is read (it waits in this thread otherwise).
+      for (let from = first; from <= last;) {
+        const to = last - from <= SLICE ? last : buf.indexOf(10, from + SLICE);
+        rows.lines(buf, from, to + 1);
+        from = to + 1;
+        await turn();
+      }
+      yield* rows.rated(buf);
       yield* rows.pieces(false);
       progress?.();
       if (rows.refused) return;
     }
-    if (rest !== null) rows.lines(rest, 0, rest.length);
+    if (rest !== null) {
+      rows.lines(rest, 0, rest.length);
+      yield* rows.rated(rest);
+    }
   } finally {
     await handle.close();
   }
@@ -87,6 +98,14 @@ export interface FileRange {
   block?: number;
   /** Told how many bytes each read brought. */
   onRead?: (bytes: number) => void;
+  /**
+   * Whether the consumer is done with every piece of calls before it asks for the piece after a
+   * call-sets piece (writePieces: the calls' COPY has ended before the sets are written). Then
+   * the memory of those pieces is written again instead of being left to the garbage collector,
+   * which, with so little else allocated, would let hundreds of MiB of them pile up. Not when
+   * pieces are handed to another thread (transferred: they are gone from this one).
+   */
+  recycle?: boolean;
 }
 
 /** Bytes read from a file at a time. */
@@ -112,6 +131,10 @@ const OUTBOUND = [111, 117, 116, 98, 111, 117, 110, 100];
 const INBOUND = [105, 110, 98, 111, 117, 110, 100];
 /** COPY text handed over at a time (bytes, about). */
 const PIECE = 1 << 20;
+/** Bytes of lines noted, and rows rated, between turns of the event loop. */
+const SLICE = 1 << 20;
+const RATE_SLICE = 8_192;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Rows read the other way checked at a time. */
 const SLOW_SLICE = 20_000;
 /** Fields a line may have to be read the fast way (their starts are noted). */
@@ -128,7 +151,11 @@ class FileRows {
   #stretch = 0;
   readonly #starts = new Int32Array(MAX_FIELDS + 1);
   /** COPY text of calls, cut into pieces of about PIECE bytes. */
-  #ready: Uint8Array[] = [];
+  #ready: ByteText[] = [];
+  /** Texts handed over since the last call sets, and texts free to be written again. */
+  #lent: ByteText[] = [];
+  readonly #free: ByteText[] = [];
+  readonly #recycle: boolean;
   // Rows noted for the fast way, rated once their block is read (grouped by account, see #rateRows):
   // per row its line's number, start and end (line feed excluded), account and field starts.
   #rows = 0;
@@ -157,15 +184,20 @@ class FileRows {
   /** Fields a line needs for every column the header names to be on it. */
   #needed = 0;
 
-  constructor(checker: RowChecker, batch: number, from?: CsvPart) {
+  constructor(checker: RowChecker, batch: number, from: CsvPart | undefined, recycle: boolean) {
     this.#checker = checker;
     this.#batch = batch;
     this.#tail = `\t${batch}\n`;
-    this.#out = new ByteText(PIECE + (PIECE >> 2));
+    this.#recycle = recycle;
+    this.#out = this.#text();
     if (from !== undefined) {
       this.#reader.single(from.header, []);
       this.#lineNo = from.linesBefore;
     }
+  }
+
+  #text(): ByteText {
+    return this.#free.pop() ?? new ByteText(PIECE + (PIECE >> 2));
   }
 
   get refused(): boolean {
@@ -188,12 +220,11 @@ class FileRows {
       at = nl + 1;
       if (this.#reader.refused) break;
     }
-    this.#rateRows(buf);
   }
 
   /**
    * What the lines read so far make: the calls of rows read the other way (checked, rated and
-   * written by checkChunk and callText), this way's calls, and every SET_STRETCH calls the call sets.
+   * written by checkChunk and callText), this way's calls, and every stretch of calls (RowChecker.stretch) its call sets.
    */
   async *pieces(last: boolean): AsyncGenerator<CopyPiece> {
     const checker = this.#checker;
@@ -210,17 +241,20 @@ class FileRows {
       this.#stretch += good.length;
       if (good.length > 0) yield { calls: callText(good, this.#batch) };
     }
-    const ready = this.#ready;
-    this.#ready = [];
     if (this.#out.length > 0) {
-      ready.push(this.#out.done());
-      this.#out = new ByteText(PIECE + (PIECE >> 2));
+      this.#ready.push(this.#out);
+      this.#out = this.#text();
     }
-    for (const calls of ready) yield { calls };
-    if (this.#stretch >= SET_STRETCH || last) {
+    yield* this.#handOver();
+    if (this.#stretch >= checker.stretch || last) {
       this.#stretch = 0;
       const sets = checker.sets.flush();
-      if (sets.length > 0) yield { sets };
+      if (sets.length > 0) {
+        yield { sets };
+        // Asked for more after the call sets: the calls before them are written (see recycle).
+        for (const text of this.#lent) this.#free.push(text.reset());
+        this.#lent = [];
+      }
     }
   }
 
@@ -289,8 +323,11 @@ class FileRows {
     return true;
   }
 
-  /** Rates the rows noted, account by account (a counting sort of their positions). */
-  #rateRows(buf: Buffer): void {
+  /**
+   * Rates the rows noted, account by account (a counting sort of their positions), handing over
+   * the pieces of calls as they fill and letting the event loop through every RATE_SLICE rows.
+   */
+  async *rated(buf: Buffer): AsyncGenerator<CopyPiece> {
     const n = this.#rows;
     if (n === 0) return;
     this.#rows = 0;
@@ -305,6 +342,20 @@ class FileRows {
     for (let k = 0; k < n; k++) {
       const r = order[k]!;
       if (!this.#rate(buf, r, col)) this.#other(buf, this.#rowFrom[r]!, this.#rowTo[r]!, this.#rowLine[r]!);
+      if (k % RATE_SLICE === RATE_SLICE - 1) {
+        yield* this.#handOver();
+        await turn();
+      }
+    }
+  }
+
+  /** The full pieces of calls written so far. */
+  *#handOver(): Generator<CopyPiece> {
+    const ready = this.#ready;
+    this.#ready = [];
+    for (const text of ready) {
+      yield { calls: text.done() };
+      if (this.#recycle) this.#lent.push(text);
     }
   }
 
@@ -383,12 +434,13 @@ class FileRows {
     checker.sets.addBytes(buf, idFrom, idTo, month.set, startedAt);
     checker.report.rowsRead++;
     checker.report.accepted++;
+    this.#stretch++;
 
     // The row as COPY text, in the order of CALL_COLUMNS (as callText writes it).
     let out = this.#out;
     if (out.length >= PIECE) {
-      this.#ready.push(out.done());
-      this.#out = out = new ByteText(PIECE + (PIECE >> 2));
+      this.#ready.push(out);
+      this.#out = out = this.#text();
     }
     out.bytes(buf, idFrom, idTo);
     out.byte(9);

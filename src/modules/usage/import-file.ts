@@ -33,7 +33,7 @@ export interface FileImportOptions extends Omit<ImportOptions, 'onProgress'> {
   onProgress?: (p: FileProgress) => void;
   /** The server's URL: the workers connect to it for their lookups. Without it, one thread imports. */
   databaseUrl?: string | undefined;
-  /** Worker threads for a large file (default 2; 1 imports on this thread). */
+  /** Worker threads for a large file (default 1: this thread imports). */
   workers?: number;
   /** Files smaller than this (bytes) import on this thread. */
   parallelFrom?: number;
@@ -99,13 +99,13 @@ export async function importCdrFile(ctx: Ctx, path: string, opts: FileImportOpti
     input.on('data', (chunk) => (bytes += chunk.length));
     return csvCdrRows(input);
   };
-  const file = { path, onRead: (n: number) => (bytes += n) };
+  const file = { path, onRead: (n: number) => (bytes += n), recycle: true };
   const progress = opts.onProgress;
   const one: ImportOptions = {
     ...opts,
     onProgress: progress && ((p) => progress({ ...p, bytesRead: bytes })),
   };
-  const workers = opts.workers ?? 2;
+  const workers = opts.workers ?? 1;
   if (opts.databaseUrl && workers > 1 && (await canCopy(ctx.db))) {
     const parts = await fileParts(path, workers, opts.parallelFrom ?? PARALLEL_FROM);
     if (parts !== null) {
@@ -221,6 +221,8 @@ async function importInParts(
         trx,
         crew.pieces((p) => opts.onProgress?.({ ...p, bytesRead: headerBytes + p.bytesRead })),
       );
+      // Every part is done: the workers' memory (each kept every account's state) goes first.
+      await crew.stop();
       const totals: ArrivalTotal[] = [];
       for (const done of crew.results) {
         report.rowsRead += done.report.rowsRead;

@@ -264,6 +264,8 @@ export class RowChecker {
     readonly lookup: Ctx,
     readonly report: ImportReport,
     readonly chunkSize = 2_000,
+    /** Calls per COPY stretch (see SET_STRETCH). */
+    readonly stretch = SET_STRETCH,
   ) {
     this.rater = arrivalRater(lookup);
   }
@@ -305,7 +307,7 @@ export async function* copyPieces(
     progress?.();
     if (good.length > 0) yield { calls: callText(good, batch) };
     stretch += good.length;
-    if (stretch >= SET_STRETCH) {
+    if (stretch >= checker.stretch) {
       yield { sets: checker.sets.flush() };
       stretch = 0;
     }
@@ -533,7 +535,7 @@ export function callText(calls: readonly RatedImport[], batch: number): string {
 }
 
 /** Calls per COPY stretch: the call sets of a stretch are written after it (see CallSets). */
-export const SET_STRETCH = 250_000;
+const SET_STRETCH = 250_000;
 /** Calls per call set at most. */
 const SET_SIZE = 1_000;
 
@@ -695,6 +697,11 @@ export class ByteText {
   }
   get length(): number {
     return this.#at;
+  }
+  /** Empty again, its memory kept (what it gave out is written over). */
+  reset(): this {
+    this.#at = 0;
+    return this;
   }
   done(): Uint8Array {
     return this.#b.subarray(0, this.#at);
