@@ -6,8 +6,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from '../../src/kernel/index.ts';
 import { billRun } from '../../src/modules/invoicing/index.ts';
-import { demoDeckCsv } from '../../src/modules/usage/index.ts';
-import { type TestApi, createTestAccount, invoiceFor, signAndEquip, testApi } from '../support/api.ts';
+import {
+  type TestApi,
+  createTestAccount,
+  invoiceFor,
+  putDemoDeck,
+  signAndEquip,
+  testApi,
+} from '../support/api.ts';
 
 let api: TestApi;
 let accountId: string;
@@ -31,13 +37,7 @@ const call = (
 
 before(async () => {
   api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
-  const deck = await api.app.inject({
-    method: 'PUT',
-    url: '/v1/rate-decks/USD',
-    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'text/csv' },
-    payload: demoDeckCsv('USD'),
-  });
-  assert.equal(deck.statusCode, 200, deck.body);
+  await putDemoDeck(api);
   accountId = (await createTestAccount(api, { companyName: 'Late Paperwork LLC' })).id;
   await signAndEquip(api, accountId, { signatureDate: '2026-01-01' }, []);
   const items = await api.post(`/v1/accounts/${accountId}/inventory`, {

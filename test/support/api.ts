@@ -1,5 +1,6 @@
 import { buildServer } from '../../src/http/server.ts';
 import { createApiKey } from '../../src/modules/access/index.ts';
+import { demoDeckCsv } from '../../src/modules/usage/index.ts';
 import { seedReferenceData } from '../../src/setup/reference-data.ts';
 import type { App } from '../../src/http/types.ts';
 import { type TestRuntime, testRuntime } from './runtime.ts';
@@ -71,12 +72,23 @@ export async function createTestAccount(api: TestApi, over: Record<string, unkno
   return res.body;
 }
 
+/** The demo rate deck of a currency, put through the API (CSV). */
+export async function putDemoDeck(api: TestApi, currency = 'USD') {
+  const res = await api.app.inject({
+    method: 'PUT',
+    url: `/v1/rate-decks/${currency}`,
+    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'text/csv' },
+    payload: demoDeckCsv(currency),
+  });
+  if (res.statusCode !== 200) throw new Error(`rate deck failed: ${res.body}`);
+}
+
 /** Signs a contract and adds services through the API. */
 export async function signAndEquip(
   api: TestApi,
   accountId: string,
   contract: Record<string, unknown>,
-  items: { itemCode: string; quantity: number; addedOn: string }[],
+  items: { itemCode: string; quantity: number; addedOn: string; attributes?: Record<string, unknown> }[],
 ) {
   const c = await api.post(`/v1/accounts/${accountId}/contracts`, contract);
   if (c.status !== 201) throw new Error(`contract failed: ${JSON.stringify(c.body)}`);

@@ -5,6 +5,7 @@ import { csvCdrRows } from './cdr-csv.ts';
 import { StringDecoder } from 'node:string_decoder';
 import { cdrColumns, rawCdrFromFields, splitCsvLine } from './domain/cdr.ts';
 import type { CdrRow } from './import.ts';
+import { random } from '../../../test/support/random.ts';
 
 /**
  * The reference reader (the import's first one): split the block into lines, each line into
@@ -182,17 +183,6 @@ test('line numbers, errors and the stop after a bad header', async () => {
     'no carriage return left on the last field',
   );
 });
-
-/** xorshift32: repeatable pseudo-random numbers in [0, 1). */
-function random(seed: number) {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'a',

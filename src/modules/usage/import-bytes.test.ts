@@ -7,37 +7,26 @@ import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoDeckCsv } from './index.ts';
 import { csvCdrRows } from './cdr-csv.ts';
 import { fileCopyPieces } from './import-bytes.ts';
 import { type CopyPiece, RowChecker, copyPieces, emptyReport } from './import.ts';
-import { type TestApi, createTestAccount, testApi } from '../../../test/support/api.ts';
+import {
+  type TestApi,
+  createTestAccount,
+  putDemoDeck,
+  signAndEquip,
+  testApi,
+} from '../../../test/support/api.ts';
+import { random } from '../../../test/support/random.ts';
 
 let api: TestApi;
 const dir = mkdtempSync(join(tmpdir(), 'tollbooth-bytes-'));
 const file = join(dir, 'mixed.csv');
 const BATCH = 77;
 
-/** xorshift32: a repeatable stream of pseudo-random numbers in [0, 1). */
-function random(seed: number) {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
-
 before(async () => {
   api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
-  const deck = await api.app.inject({
-    method: 'PUT',
-    url: '/v1/rate-decks/USD',
-    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'text/csv' },
-    payload: demoDeckCsv('USD'),
-  });
-  assert.equal(deck.statusCode, 200, deck.body);
+  await putDemoDeck(api);
   const plan = await api.put('/v1/calling-plans/USD', {
     includedMinutesPerDevice: 10,
     overageRatePerMinute: '0.02',
@@ -52,53 +41,33 @@ before(async () => {
     companyName: 'Lakeshore Freight',
     timeZone: 'America/Chicago',
   });
-  const contract = await api.post(`/v1/accounts/${chicago.id}/contracts`, {
-    signatureDate: '2026-01-10',
-    commitments: { lowUsageDevices: 1 },
-  });
-  assert.equal(contract.status, 201, JSON.stringify(contract.body));
   const extensions = Array.from({ length: 20 }, (_, i) => String(101 + i));
-  const items = await api.post(`/v1/accounts/${chicago.id}/inventory`, {
-    items: [
-      { itemCode: 'device.desk-phone', quantity: 20, addedOn: '2026-01-10', attributes: { extensions } },
-      {
-        itemCode: 'device.low-usage',
-        quantity: 1,
-        addedOn: '2026-01-10',
-        attributes: { extensions: ['301'] },
-      },
-      {
-        itemCode: 'number.local',
-        quantity: 1,
-        addedOn: '2026-01-10',
-        attributes: { number: '+1 512 736 0100' },
-      },
-      {
-        itemCode: 'number.toll-free',
-        quantity: 1,
-        addedOn: '2026-01-10',
-        attributes: { number: '+1 800 736 0199' },
-      },
-    ],
-  });
-  assert.equal(items.status, 201, JSON.stringify(items.body));
+  await signAndEquip(api, chicago.id, { signatureDate: '2026-01-10', commitments: { lowUsageDevices: 1 } }, [
+    { itemCode: 'device.desk-phone', quantity: 20, addedOn: '2026-01-10', attributes: { extensions } },
+    { itemCode: 'device.low-usage', quantity: 1, addedOn: '2026-01-10', attributes: { extensions: ['301'] } },
+    {
+      itemCode: 'number.local',
+      quantity: 1,
+      addedOn: '2026-01-10',
+      attributes: { number: '+1 512 736 0100' },
+    },
+    {
+      itemCode: 'number.toll-free',
+      quantity: 1,
+      addedOn: '2026-01-10',
+      attributes: { number: '+1 800 736 0199' },
+    },
+  ]);
   // Los Angeles: phones only. Unsigned: no contract, its calls wait unrated.
   const la = await createTestAccount(api, { companyName: 'Harbor Dental', timeZone: 'America/Los_Angeles' });
-  assert.equal(
-    (await api.post(`/v1/accounts/${la.id}/contracts`, { signatureDate: '2026-01-01' })).status,
-    201,
-  );
-  const laItems = await api.post(`/v1/accounts/${la.id}/inventory`, {
-    items: [
-      {
-        itemCode: 'device.desk-phone',
-        quantity: 2,
-        addedOn: '2026-01-01',
-        attributes: { extensions: ['101', '102'] },
-      },
-    ],
-  });
-  assert.equal(laItems.status, 201, JSON.stringify(laItems.body));
+  await signAndEquip(api, la.id, { signatureDate: '2026-01-01' }, [
+    {
+      itemCode: 'device.desk-phone',
+      quantity: 2,
+      addedOn: '2026-01-01',
+      attributes: { extensions: ['101', '102'] },
+    },
+  ]);
   const unsigned = await createTestAccount(api, { companyName: 'Pending Co' });
 
   const r = random(20260201);

@@ -679,21 +679,30 @@ export class ByteText {
   /** A safe integer in decimal. */
   integer(value: number) {
     this.#room(17);
-    const b = this.#b;
-    if (value < 0) b[this.#at++] = 45; // -
+    if (value < 0) this.#b[this.#at++] = 45; // -
     const v = Math.abs(value);
-    let end = this.#at;
-    let x = v;
-    do {
-      end++;
-      x = Math.floor(x / 10);
-    } while (x > 0);
+    if (v < 100_000_000) this.#small(v, 0);
+    else {
+      // Above 10^8 (instants in milliseconds): two parts, each in small-integer arithmetic.
+      const high = Math.floor(v / 100_000_000);
+      this.#small(high, 0);
+      this.#small(v - high * 100_000_000, 8);
+    }
+  }
+  /** An integer below 10^8, padded with zeros to `width` digits. */
+  #small(v: number, width: number) {
+    const b = this.#b;
+    let digits = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+    if (digits < width) digits = width;
+    let end = this.#at + digits;
     this.#at = end;
-    x = v;
-    do {
-      b[--end] = 48 + (x % 10);
-      x = Math.floor(x / 10);
-    } while (x > 0);
+    let x = v;
+    for (let k = 0; k < digits; k++) {
+      const q = (x / 10) | 0;
+      b[--end] = 48 + x - q * 10;
+      x = q;
+    }
   }
   get length(): number {
     return this.#at;
