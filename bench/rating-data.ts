@@ -9,6 +9,7 @@ import {
   priceUsageMonth,
   rateArrival,
 } from '../src/modules/usage/index.ts';
+import { random } from '../test/support/random.ts';
 
 export const USAGE_MONTH = '2026-01';
 export const SIGNED_ON = '2025-12-01';
@@ -18,17 +19,6 @@ export const TIME_ZONE = 'America/Chicago';
 const pad = (n: number, width = 7) => String(n).padStart(width, '0');
 const seconds = (since: number) => (performance.now() - since) / 1000;
 export const tollFree = (i: number) => `+1888${String(2000000 + (i % 7999999)).padStart(7, '0')}`;
-
-/** xorshift32: a repeatable stream of pseudo-random numbers. */
-function random(seed: number) {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 // Destinations repeat, as a business's calls do: a pool of numbers per kind.
 const US_AREAS = ['212', '312', '415', '512', '214', '303', '404', '617', '702', '206'];

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoFeeSchedule } from '../../src/modules/taxes/index.ts';
 import { callDetailsOf, demoDeckCsv } from '../../src/modules/usage/index.ts';
-import { type TestApi, createTestAccount, invoiceFor, testApi } from '../support/api.ts';
+import { type TestApi, createTestAccount, invoiceFor, putTestCallingPlan, testApi } from '../support/api.ts';
 
 let api: TestApi;
 const ids = {} as Record<'dental' | 'warehouse', string>;
@@ -64,14 +64,7 @@ before(async () => {
   const deck = await csvRequest('PUT', '/v1/rate-decks/USD', demoDeckCsv('USD'));
   assert.equal(deck.status, 200, deck.body);
   // CAT-2 as data: 10 included minutes per billable device, pooled per account.
-  const plan = await api.put('/v1/calling-plans/USD', {
-    includedMinutesPerDevice: 10,
-    overageRatePerMinute: '0.02',
-    lowUsageMinutesPerDevice: 50,
-    lowUsageRatePerMinute: '0.02',
-    rounding: 'nearest-minute',
-  });
-  assert.equal(plan.status, 200, JSON.stringify(plan.body));
+  await putTestCallingPlan(api);
 
   // Dental: 2 phones (ext 101, 102) → 20 pooled minutes; a local and a toll-free number.
   ids.dental = (await createTestAccount(api, { companyName: 'Hill Country Dental' })).id;

@@ -83,6 +83,18 @@ export async function putDemoDeck(api: TestApi, currency = 'USD') {
   if (res.statusCode !== 200) throw new Error(`rate deck failed: ${res.body}`);
 }
 
+/** CAT-2 as data: 10 included minutes per billable device (pooled), 50 per low-usage device. */
+export async function putTestCallingPlan(api: TestApi, currency = 'USD') {
+  const res = await api.put(`/v1/calling-plans/${currency}`, {
+    includedMinutesPerDevice: 10,
+    overageRatePerMinute: '0.02',
+    lowUsageMinutesPerDevice: 50,
+    lowUsageRatePerMinute: '0.02',
+    rounding: 'nearest-minute',
+  });
+  if (res.status !== 200) throw new Error(`calling plan failed: ${JSON.stringify(res.body)}`);
+}
+
 /** Signs a contract and adds services through the API. */
 export async function signAndEquip(
   api: TestApi,

@@ -14,6 +14,7 @@ import {
   type TestApi,
   createTestAccount,
   putDemoDeck,
+  putTestCallingPlan,
   signAndEquip,
   testApi,
 } from '../../../test/support/api.ts';
@@ -27,14 +28,7 @@ const BATCH = 77;
 before(async () => {
   api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
   await putDemoDeck(api);
-  const plan = await api.put('/v1/calling-plans/USD', {
-    includedMinutesPerDevice: 10,
-    overageRatePerMinute: '0.02',
-    lowUsageMinutesPerDevice: 50,
-    lowUsageRatePerMinute: '0.02',
-    rounding: 'nearest-minute',
-  });
-  assert.equal(plan.status, 200, JSON.stringify(plan.body));
+  await putTestCallingPlan(api);
 
   // Chicago: phones, a low-usage device, its own and a toll-free number.
   const chicago = await createTestAccount(api, {
