@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { csvCdrRows, importCdrFile, importCdrs } from '../../src/modules/usage/index.ts';
-import { type TestApi, createTestAccount, testApi } from '../support/api.ts';
+import { type TestApi, createTestAccount, signAndEquip, testApi } from '../support/api.ts';
 import { withDatabase } from '../support/runtime.ts';
 
 let api: TestApi;
@@ -185,6 +185,69 @@ function partsFile(name: string, accounts: string[], rows: number, prefix: strin
   return { file: f, bad, good };
 }
 
+/**
+ * The accounts' stored calls are `good` in number, and the sums the bill run prices are those of
+ * the calls rated.
+ */
+async function assertSummed(accounts: string[], good: number) {
+  const db = api.rt.ctx('test').db;
+  const sums = await sql<{
+    stored: number;
+    rated: number;
+    seconds: number;
+    totals: number;
+    total_seconds: number;
+  }>`
+    SELECT (SELECT count(*) FROM calls WHERE account_id = ANY(${accounts}::text[]))::int AS stored,
+      (SELECT count(*) FROM calls WHERE account_id = ANY(${accounts}::text[])
+        AND call_type IS NOT NULL AND call_type <> 'before_billing_start')::int AS rated,
+      (SELECT coalesce(sum(billable_seconds), 0) FROM calls WHERE account_id = ANY(${accounts}::text[])
+        AND call_type <> 'before_billing_start')::int AS seconds,
+      (SELECT coalesce(sum(calls), 0) FROM usage_totals WHERE account_id = ANY(${accounts}::text[]))::int AS totals,
+      (SELECT coalesce(sum(billable_seconds), 0) FROM usage_totals
+        WHERE account_id = ANY(${accounts}::text[]))::int AS total_seconds`.execute(db);
+  const t = sums.rows[0]!;
+  assert.deepEqual([t.stored, t.totals, t.total_seconds], [good, t.rated, t.seconds]);
+}
+
+test('a file on one thread (read as bytes on a server), call sets every 500 calls', async () => {
+  const e = await createTestAccount(api, { companyName: 'Frio Foods' });
+  await signAndEquip(api, e.id, { signatureDate: '2026-01-01' }, [
+    {
+      itemCode: 'device.desk-phone',
+      quantity: 5,
+      addedOn: '2026-01-01',
+      attributes: { extensions: ['100', '101', '102', '103', '104'] },
+    },
+  ]);
+  const g = await createTestAccount(api, { companyName: 'Gonzales Grain' });
+  const { file: f, bad, good } = partsFile('one-thread.csv', [e.id, g.number], 3000, 'one');
+  const r = await importCdrFile(api.rt.ctx('test'), f, {
+    source: 'one-thread',
+    databaseUrl: api.rt.databaseUrl,
+    stretch: 500,
+  });
+  assert.equal(r.parts, 1);
+  assert.deepEqual([r.rowsRead, r.accepted, r.alreadyImported, r.rejected], [3000, good, 0, bad.size]);
+  assert.deepEqual(
+    r.errors.map((x) => x.row),
+    [...bad.keys()],
+  );
+  await assertListed([e.id, g.id]);
+  await assertSummed([e.id, g.id], good);
+  // The signed account's calls were rated: the sums are not all zero.
+  const rated = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM calls WHERE account_id = ${e.id} AND call_type IS NOT NULL`.execute(
+    api.rt.ctx('test').db,
+  );
+  assert.ok(rated.rows[0]!.n > 1000, `${rated.rows[0]!.n} calls rated`);
+  // On a server the sets were written a stretch at a time (the COPY's pieces written again after
+  // each): more than one set for the account-month. Embedded, one per step of 2,000 rows.
+  const sets = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM call_sets WHERE account_id = ${e.id}`.execute(api.rt.ctx('test').db);
+  assert.ok(sets.rows[0]!.n >= (api.rt.databaseUrl ? 3 : 1), `${sets.rows[0]!.n} call sets`);
+});
+
 test('a file cut into parts (worker threads on a server): one report, rows numbered as in the file', async () => {
   const c = await createTestAccount(api, { companyName: 'Dimmit Dental' });
   const d = await createTestAccount(api, { companyName: 'Ector Energy' });
@@ -209,26 +272,7 @@ test('a file cut into parts (worker threads on a server): one report, rows numbe
   for (const e of r.errors) assert.match(e.reason, bad.get(e.row)!, `row ${e.row}`);
   assert.equal(seen[seen.length - 1], readFileSync(f).length, 'progress ends at the whole file');
   await assertListed([c.id, d.id]);
-  // The sums the bill run prices are those of the calls rated (these accounts have no contract
-  // yet: their calls wait, unrated, and add nothing).
-  const db = api.rt.ctx('test').db;
-  const sums = await sql<{
-    stored: number;
-    rated: number;
-    seconds: number;
-    totals: number;
-    total_seconds: number;
-  }>`
-    SELECT (SELECT count(*) FROM calls WHERE account_id IN (${c.id}, ${d.id}))::int AS stored,
-      (SELECT count(*) FROM calls WHERE account_id IN (${c.id}, ${d.id})
-        AND call_type IS NOT NULL AND call_type <> 'before_billing_start')::int AS rated,
-      (SELECT coalesce(sum(billable_seconds), 0) FROM calls WHERE account_id IN (${c.id}, ${d.id})
-        AND call_type <> 'before_billing_start')::int AS seconds,
-      (SELECT coalesce(sum(calls), 0) FROM usage_totals WHERE account_id IN (${c.id}, ${d.id}))::int AS totals,
-      (SELECT coalesce(sum(billable_seconds), 0) FROM usage_totals
-        WHERE account_id IN (${c.id}, ${d.id}))::int AS total_seconds`.execute(db);
-  const t = sums.rows[0]!;
-  assert.deepEqual([t.stored, t.totals, t.total_seconds], [good, t.rated, t.seconds]);
+  await assertSummed([c.id, d.id], good);
 
   // Again, with one id repeated across parts: the COPY refuses it, one thread imports, skipping
   // what is stored, and the repeat is reported on its row.

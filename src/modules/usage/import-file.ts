@@ -71,6 +71,7 @@ export interface PartJob {
   batch: number;
   importId: string;
   chunkSize: number | undefined;
+  stretch: number | undefined;
   now: string;
   actor: string;
   window: number;
@@ -202,6 +203,7 @@ async function importInParts(
       batch,
       importId: report.importId,
       chunkSize: opts.chunkSize,
+      stretch: opts.stretch,
       now: ctx.clock.now().toISOString(),
       actor: ctx.actor,
       window: WINDOW,

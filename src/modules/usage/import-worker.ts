@@ -26,7 +26,7 @@ try {
   // Nothing here reads the clock; the context still carries the import's instant and actor.
   const ctx = { db: handle.db, clock: new SimulatedClock(new Date(job.now)), actor: job.actor };
   const report = emptyReport(job.importId);
-  const checker = new RowChecker(ctx, report, job.chunkSize);
+  const checker = new RowChecker(ctx, report, job.chunkSize, job.stretch);
   let bytesRead = 0;
   const file = { path: job.path, start: job.start, end: job.end, onRead: (n: number) => (bytesRead += n) };
   const encoder = new TextEncoder();

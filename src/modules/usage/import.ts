@@ -60,6 +60,8 @@ export interface ImportOptions {
   onProgress?: (p: { rowsRead: number; accepted: number; rejected: number }) => void;
   /** Rows checked and written per step. */
   chunkSize?: number;
+  /** Calls per COPY stretch, after which their call sets are written (default 250,000). */
+  stretch?: number;
 }
 
 /** Errors kept on the import record (the full list is in the report and the CLI's error file). */
@@ -196,7 +198,12 @@ async function runImport(
   await ctx.db.transaction().execute(async (trx) => {
     const batch = await nextCallBatch(trx);
     // Lookups go through another connection while this one streams the COPY.
-    const checker = new RowChecker('copy' in input ? ctx : { ...ctx, db: trx }, report, opts.chunkSize);
+    const checker = new RowChecker(
+      'copy' in input ? ctx : { ...ctx, db: trx },
+      report,
+      opts.chunkSize,
+      opts.stretch,
+    );
     if ('copy' in input) await writePieces(trx, input.copy(checker, batch, progress));
     else {
       for await (const good of checker.chunks(input.skip)) {
