@@ -23,6 +23,7 @@ import { random } from '../../../test/support/random.ts';
 let api: TestApi;
 const dir = mkdtempSync(join(tmpdir(), 'tollbooth-bytes-'));
 const file = join(dir, 'mixed.csv');
+const wideFile = join(dir, 'mixed-wide.csv');
 const BATCH = 77;
 
 before(async () => {
@@ -83,6 +84,10 @@ before(async () => {
     '+353 84 123 4567',
   ];
   const lines = ['call_id,account,origin,destination,start_time,end_time,direction,origin_device'];
+  // Columns in another order, with others the import does not read: the header says which is which.
+  const wide = [
+    'trunk,call_id,account,origin,destination,carrier,start_time,end_time,direction,cost_center,origin_device,note',
+  ];
   for (let i = 0; i < 4000; i++) {
     // Instants around month ends in both zones, and before Chicago's billing start.
     const start =
@@ -113,17 +118,32 @@ before(async () => {
     if (fields[0] === 'null' && lines.some((l) => l.startsWith('null,'))) fields[0] = `m-${i}`;
     if (fields[0] === 'x'.repeat(129)) fields[0] += i;
     const cells = fields.map((f) => (/[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f));
+    // The same row with the columns of the wide header.
+    const [id, account, origin, destination, start_time, end_time, direction, device] = cells;
+    const wideCells = [`t${i % 7}`, id, account, origin, destination, 'carrier', start_time];
+    wideCells.push(end_time!, direction!, 'cc', device!, 'note');
     const shape = r();
     let line = cells.join(',');
-    if (shape < 0.02)
-      line = cells.slice(0, 5).join(','); // short of fields
-    else if (shape < 0.04) line += ',extra';
-    else if (shape < 0.06)
+    let wideLine = wideCells.join(',');
+    if (shape < 0.02) {
+      // Short of fields: cut after start_time.
+      line = cells.slice(0, 5).join(',');
+      wideLine = wideCells.slice(0, 7).join(',');
+    } else if (shape < 0.04) {
+      line += ',extra';
+      wideLine += ',extra';
+    } else if (shape < 0.06) {
       lines.push(''); // a blank line before it
-    else if (shape < 0.07) lines.push('   ');
+      wide.push('');
+    } else if (shape < 0.07) {
+      lines.push('   ');
+      wide.push('   ');
+    }
     lines.push(shape > 0.95 ? `${line}\r` : line);
+    wide.push(shape > 0.95 ? `${wideLine}\r` : wideLine);
   }
   writeFileSync(file, lines.join('\n'));
+  writeFileSync(wideFile, wide.join('\n'));
 });
 
 after(async () => {
@@ -222,14 +242,21 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
 
   assert.ok(text.setPieces >= 5, `call sets every ${STRETCH} calls: ${text.setPieces} pieces`);
 
-  for (const [block, recycle] of [
-    [undefined, true],
-    [65_536, true],
-    [1_000, false],
-    [97, true],
+  const wideText = await collect((checker) =>
+    copyPieces(checker, csvCdrRows(createReadStream(wideFile)), BATCH),
+  );
+  assert.deepEqual(wideText.calls, text.calls, 'the wide file holds the same calls');
+
+  for (const [path, block, recycle] of [
+    [file, undefined, true],
+    [file, 65_536, true],
+    [file, 1_000, false],
+    [file, 97, true],
+    [wideFile, undefined, true],
+    [wideFile, 1_000, true],
   ] as const) {
-    const bytes = await collect((checker) => fileCopyPieces(checker, { path: file, block, recycle }, BATCH));
-    const at = `${block === undefined ? 'the file in one read' : `blocks of ${block} bytes`}${recycle ? ', memory recycled' : ''}`;
+    const bytes = await collect((checker) => fileCopyPieces(checker, { path, block, recycle }, BATCH));
+    const at = `${path === wideFile ? 'wide header, ' : ''}${block === undefined ? 'the file in one read' : `blocks of ${block} bytes`}${recycle ? ', memory recycled' : ''}`;
     assert.deepEqual(bytes.report, text.report, `${at}: the report`);
     assert.deepEqual(bytes.calls, text.calls, `${at}: the calls, column by column`);
     assert.deepEqual(bytes.totals, text.totals, `${at}: the sums`);

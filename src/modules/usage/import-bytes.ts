@@ -67,10 +67,10 @@ export async function* fileCopyPieces(
       if (last + 1 < bytesRead) rest = Buffer.from(buf.subarray(Math.max(first, last + 1), bytesRead));
       // Noted a slice at a time, the event loop let through in between: data handed to COPY
       // goes on to the server while the block is read (it waits in this thread otherwise).
-      for (let from = first; from <= last;) {
-        const to = last - from <= SLICE ? last : buf.indexOf(10, from + SLICE);
-        rows.lines(buf, from, to + 1);
-        from = to + 1;
+      for (let slice = first; slice <= last;) {
+        const to = last - slice <= SLICE ? last : buf.indexOf(10, slice + SLICE);
+        rows.lines(buf, slice, to + 1);
+        slice = to + 1;
         await turn();
       }
       yield* rows.rated(buf);
@@ -156,14 +156,14 @@ class FileRows {
   #lent: ByteText[] = [];
   readonly #free: ByteText[] = [];
   readonly #recycle: boolean;
-  // Rows noted for the fast way, rated once their block is read (grouped by account, see #rateRows):
+  // Rows noted for the fast way, rated once their block is read (account by account, see rated):
   // per row its line's number, start and end (line feed excluded), account and field starts.
   #rows = 0;
   #rowLine = new Int32Array(1024);
   #rowFrom = new Int32Array(1024);
   #rowTo = new Int32Array(1024);
   #rowAccount = new Int32Array(1024);
-  #rowFields = new Int32Array(1024 * (MAX_FIELDS + 1));
+  #rowFields = new Int32Array(1024 * 9); // needed + 1 a row (9 with the usual header)
   /** Accounts met the fast way, by their index (FastAccount.index). */
   readonly #accountList: ImportAccount[] = [];
   readonly #accounts = new ByteTable<ImportAccount | null>(1 << 20);
@@ -205,11 +205,8 @@ class FileRows {
   }
 
   /**
-   * Reads the lines of buf[start, end) (the last may lack its line feed). Rows for the fast way are
-   * noted as they are read, then rated account by account: one account's state (its month, sums,
-   * numbers and rating context) stays in the processor's caches for all its rows of the block,
-   * rather than being fetched again row after row. Rows go into COPY and the sums in any order:
-   * a stored call, its sums and its call set do not depend on it (see FileRows.pieces).
+   * Reads the lines of buf[start, end) (the last may lack its line feed): the rows for the fast
+   * way are noted (see rated), the others read the other way.
    */
   lines(buf: Buffer, start: number, end: number): void {
     let at = start;
@@ -224,7 +221,8 @@ class FileRows {
 
   /**
    * What the lines read so far make: the calls of rows read the other way (checked, rated and
-   * written by checkChunk and callText), this way's calls, and every stretch of calls (RowChecker.stretch) its call sets.
+   * written by checkChunk and callText), the fast way's calls not handed over yet, and after each
+   * stretch of calls (RowChecker.stretch) their call sets.
    */
   async *pieces(last: boolean): AsyncGenerator<CopyPiece> {
     const checker = this.#checker;
@@ -310,7 +308,9 @@ class FileRows {
       this.#rowFrom = grown(this.#rowFrom, 2 * r);
       this.#rowTo = grown(this.#rowTo, 2 * r);
       this.#rowAccount = grown(this.#rowAccount, 2 * r);
-      this.#rowFields = grown(this.#rowFields, 2 * r * (MAX_FIELDS + 1));
+    }
+    if ((r + 1) * (needed + 1) > this.#rowFields.length) {
+      this.#rowFields = grown(this.#rowFields, 2 * (r + 1) * (needed + 1));
     }
     this.#rowLine[r] = lineNo;
     this.#rowFrom[r] = start;
@@ -318,14 +318,17 @@ class FileRows {
     this.#rowAccount[r] = account.fast!.index;
     // The starts of the fields the header names, and where the last of them ends (+ 1).
     const fields = this.#rowFields;
-    const base = r * (MAX_FIELDS + 1);
+    const base = r * (needed + 1);
     for (let k = 0; k <= needed; k++) fields[base + k] = starts[k]!;
     return true;
   }
 
   /**
-   * Rates the rows noted, account by account (a counting sort of their positions), handing over
-   * the pieces of calls as they fill and letting the event loop through every RATE_SLICE rows.
+   * Rates the rows noted, account by account (a counting sort of their positions): one account's
+   * state (its month, sums and rating context) stays in the processor's caches for all its rows
+   * of the block rather than being fetched again row after row. Calls go into COPY and the sums
+   * in any order: a stored call, its sums and its call set do not depend on it. Pieces of calls
+   * are handed over as they fill, and the event loop let through every RATE_SLICE rows.
    */
   async *rated(buf: Buffer): AsyncGenerator<CopyPiece> {
     const n = this.#rows;
@@ -363,7 +366,7 @@ class FileRows {
   #rate(buf: Buffer, row: number, col: Columns): boolean {
     const lineNo = this.#rowLine[row]!;
     const fields = this.#rowFields;
-    const base = row * (MAX_FIELDS + 1);
+    const base = row * (this.#needed + 1);
     const account = this.#accountList[this.#rowAccount[row]!]!;
     // call_id: 1-128 printable characters, without a backslash (COPY would need it escaped).
     const idFrom = fields[base + col.call_id]!;
