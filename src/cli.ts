@@ -278,7 +278,7 @@ cdr
   .option('--errors <file>', 'where to write the rejected rows as CSV (default: <file>.errors.csv)')
   .option(
     '--workers <n>',
-    'worker threads that check and rate a large file (256 MiB and up) side by side on a PostgreSQL server (1 = this thread: about 10% slower on two cores, half the memory)',
+    'worker threads that check and rate a large file (256 MiB and up) side by side on a PostgreSQL server (1 = this thread: as fast on two cores, half the memory)',
     '1',
   )
   .addHelpText(

@@ -49,8 +49,9 @@ export interface FileProgress {
 
 /**
  * A worker costs a few seconds of CPU to start (it loads and compiles the rating code, numbering
- * plan data included) and repeats the lookups of every account it meets: on two cores, parts pay
- * off only for files of millions of rows.
+ * plan data included) and repeats the lookups of every account it meets: parts pay off only for
+ * files of millions of rows, and on two cores not even then (one thread and PostgreSQL keep both
+ * busy: see the rating bench).
  */
 const PARALLEL_FROM = 256 * 2 ** 20;
 /**
