@@ -109,7 +109,7 @@ export interface FileRange {
 }
 
 /** Bytes read from a file at a time. */
-export const BLOCK = 16 << 20;
+const BLOCK = 16 << 20;
 
 /** A number as normalised for an account's country, and its text as stored. */
 interface NumberText {
@@ -126,7 +126,6 @@ export interface FastAccount {
   index: number;
 }
 
-const NOT_NULL = /* \N */ [92, 78];
 const OUTBOUND = [111, 117, 116, 98, 111, 117, 110, 100];
 const INBOUND = [105, 110, 98, 111, 117, 110, 100];
 /** COPY text handed over at a time (bytes, about). */
@@ -148,7 +147,6 @@ class FileRows {
   #lineNo = 0;
   #slow: CdrRow[] = [];
   #out: ByteText;
-  #stretch = 0;
   readonly #starts = new Int32Array(MAX_FIELDS + 1);
   /** COPY text of calls, cut into pieces of about PIECE bytes. */
   #ready: ByteText[] = [];
@@ -222,7 +220,7 @@ class FileRows {
   /**
    * What the lines read so far make: the calls of rows read the other way (checked, rated and
    * written by checkChunk and callText), the fast way's calls not handed over yet, and after each
-   * stretch of calls (RowChecker.stretch) their call sets.
+   * stretch of calls (RowChecker.stretchDone) their call sets.
    */
   async *pieces(last: boolean): AsyncGenerator<CopyPiece> {
     const checker = this.#checker;
@@ -231,12 +229,7 @@ class FileRows {
       const slow = this.#slow.splice(0, SLOW_SLICE);
       checker.report.rowsRead += slow.length;
       const good = await checkChunk(checker, slow);
-      for (const c of good) {
-        c.sums.add(c.rating);
-        checker.sets.add(c);
-      }
-      checker.report.accepted += good.length;
-      this.#stretch += good.length;
+      checker.accept(good);
       if (good.length > 0) yield { calls: callText(good, this.#batch) };
     }
     if (this.#out.length > 0) {
@@ -244,8 +237,7 @@ class FileRows {
       this.#out = this.#text();
     }
     yield* this.#handOver();
-    if (this.#stretch >= checker.stretch || last) {
-      this.#stretch = 0;
+    if (checker.stretchDone() || last) {
       const sets = checker.sets.flush();
       if (sets.length > 0) {
         yield { sets };
@@ -437,7 +429,6 @@ class FileRows {
     checker.sets.addBytes(buf, idFrom, idTo, month.set, startedAt);
     checker.report.rowsRead++;
     checker.report.accepted++;
-    this.#stretch++;
 
     // The row as COPY text, in the order of CALL_COLUMNS (as callText writes it).
     let out = this.#out;
@@ -548,12 +539,7 @@ const same = (buf: Buffer, from: number, to: number, word: readonly number[]) =>
   return true;
 };
 
-const orNull = (out: ByteText, s: string | null) => {
-  if (s === null) {
-    out.byte(NOT_NULL[0]!);
-    out.byte(NOT_NULL[1]!);
-  } else out.ascii(s);
-};
+const orNull = (out: ByteText, s: string | null) => out.ascii(s ?? '\\N');
 
 /**
  * A hash table keyed by byte strings (slices of a buffer), so that a key is found without making

@@ -5,7 +5,7 @@ import type { Ctx } from '../../context.ts';
 import { canCopy } from '../../db/index.ts';
 import { newId } from '../../kernel/index.ts';
 import { csvCdrRows } from './cdr-csv.ts';
-import { BLOCK, fileCopyPieces } from './import-bytes.ts';
+import { fileCopyPieces } from './import-bytes.ts';
 import type { ArrivalTotal } from './domain/arrival.ts';
 import { cdrColumns, splitCsvLine } from './domain/cdr.ts';
 import {
@@ -97,7 +97,7 @@ export async function importCdrFile(ctx: Ctx, path: string, opts: FileImportOpti
   let bytes = 0;
   const rows = () => {
     bytes = 0;
-    const input = createReadStream(path, { highWaterMark: BLOCK });
+    const input = createReadStream(path);
     input.on('data', (chunk) => (bytes += chunk.length));
     return csvCdrRows(input);
   };

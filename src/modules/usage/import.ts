@@ -277,6 +277,20 @@ export class RowChecker {
     this.rater = arrivalRater(lookup);
   }
 
+  /** Good rows checked: added to their month's sums and call sets, and counted. */
+  accept(good: readonly RatedImport[]): void {
+    for (const c of good) {
+      c.sums.add(c.rating);
+      this.sets.add(c);
+    }
+    this.report.accepted += good.length;
+  }
+
+  /** Whether the calls listed since the last call sets make a stretch (time to write the sets). */
+  stretchDone(): boolean {
+    return this.sets.size >= this.stretch;
+  }
+
   async *chunks(rows: CdrRows): AsyncGenerator<RatedImport[]> {
     let chunk: CdrRow[] = [];
     for await (const item of rows) {
@@ -304,20 +318,11 @@ export async function* copyPieces(
   batch: number,
   progress?: () => void,
 ): AsyncGenerator<CopyPiece> {
-  let stretch = 0;
   for await (const good of checker.chunks(rows)) {
-    for (const c of good) {
-      c.sums.add(c.rating);
-      checker.sets.add(c);
-    }
-    checker.report.accepted += good.length;
+    checker.accept(good);
     progress?.();
     if (good.length > 0) yield { calls: callText(good, batch) };
-    stretch += good.length;
-    if (stretch >= checker.stretch) {
-      yield { sets: checker.sets.flush() };
-      stretch = 0;
-    }
+    if (checker.stretchDone()) yield { sets: checker.sets.flush() };
   }
   const last = checker.sets.flush();
   if (last.length > 0) yield { sets: last };
@@ -562,6 +567,11 @@ export class CallSets {
   #end = new Int32Array(1024);
   #chars = new Uint8Array(1 << 16);
   #used = 0;
+
+  /** Calls listed since the last flush. */
+  get size(): number {
+    return this.#n;
+  }
 
   /** A number for an account-month, once per import. */
   number(sums: MonthSums): number {
