@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -15,10 +15,16 @@ import type { Db } from './connection.ts';
 const PROBE = 'SELECT false AS copy_from_stdin';
 const COPY = '/* copy from stdin */';
 
+type Chunks = Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
+
 interface CopyRequest {
   statement: string;
-  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
+  chunks: Chunks;
+  written: (() => void) | undefined;
 }
+
+/** Chunks made ahead of the server at most: whoever makes them goes on meanwhile. */
+const AHEAD = 32;
 
 const isCopyRequest = (v: unknown): v is CopyRequest =>
   typeof v === 'object' && v !== null && typeof (v as CopyRequest).statement === 'string';
@@ -32,9 +38,10 @@ export function installCopy(client: pg.PoolClient): void {
       return Promise.resolve({ command: 'SELECT', rowCount: 1, rows: [{ copy_from_stdin: true }] });
     if (text === COPY && Array.isArray(values) && isCopyRequest(values[0])) {
       const request = values[0];
-      const stream = query(copyFrom(request.statement)) as NodeJS.WritableStream & { rowCount?: number };
-      // Up to 32 chunks are taken ahead of the server: whoever makes them goes on meanwhile.
-      return pipeline(Readable.from(request.chunks, { highWaterMark: 32 }), stream).then(() => ({
+      const stream = query(copyFrom(request.statement)) as Writable & {
+        rowCount?: number;
+      };
+      return feed(stream, request.chunks, request.written).then(() => ({
         command: 'COPY',
         rowCount: stream.rowCount ?? 0,
         rows: [],
@@ -51,15 +58,56 @@ export async function canCopy(db: Db): Promise<boolean> {
 }
 
 /**
+ * Writes the chunks to a COPY stream, AHEAD chunks made ahead of the server at most, and ends it;
+ * on a failure of the chunks the COPY is failed (the server rolls it back), on the server's the
+ * chunks stop. `written` is told, chunk after chunk in order, that the connection has taken a
+ * chunk's bytes (its memory may be written again).
+ */
+async function feed(stream: Writable, chunks: Chunks, written: (() => void) | undefined): Promise<void> {
+  // The driver reports the server's refusal as an 'error' event only: nothing is written after it.
+  let refused = false;
+  stream.on('error', () => (refused = true));
+  const ended = finished(stream);
+  ended.catch(() => undefined); // awaited below; a failure while chunks are made is not unhandled
+  const ahead = Readable.from(chunks, { highWaterMark: AHEAD });
+  try {
+    for await (const chunk of ahead) {
+      if (refused) break;
+      // One chunk at a time in the driver, taken before the next is given: none is left in it
+      // to write once the server refuses (it has let go of its connection by then).
+      await Promise.race([new Promise((taken) => stream.write(chunk, taken)), ended]);
+      written?.();
+      // A turn of the event loop, so what the server says (a refusal) is heard between chunks.
+      await new Promise(setImmediate);
+    }
+    if (!refused) stream.end();
+  } catch (e) {
+    if (refused)
+      throw await ended.then(
+        () => e,
+        (refusal: unknown) => refusal,
+      );
+    stream.destroy(e as Error);
+    await ended.catch(() => undefined);
+    throw e;
+  } finally {
+    ahead.destroy();
+  }
+  await ended;
+}
+
+/**
  * Runs `COPY table (…) FROM STDIN` (text format) with the given chunks on `db`'s connection.
- * Only where canCopy(db) is true.
+ * Only where canCopy(db) is true. `written` is called once per chunk, in order, when the
+ * connection has taken its bytes.
  */
 export async function copyInto(
   db: Db,
   statement: string,
-  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  chunks: Chunks,
+  written?: () => void,
 ): Promise<void> {
-  await db.executeQuery(CompiledQuery.raw(COPY, [{ statement, chunks } satisfies CopyRequest]));
+  await db.executeQuery(CompiledQuery.raw(COPY, [{ statement, chunks, written } satisfies CopyRequest]));
 }
 
 /** A COPY text-format field: backslash, tab, newline and carriage return escaped; null as \N. */

@@ -160,43 +160,61 @@ interface Outcome {
   /** Rows written by the bytes reader itself (COPY text as bytes) and as text rows (strings). */
   byteRows: number;
   textRows: number;
+  /** Pieces whose memory the reader may write again once taken. */
+  recycled: number;
 }
 
 /** Calls per COPY stretch here: a file of 4,000 rows makes several call-sets pieces. */
 const STRETCH = 300;
 
+/** Pieces of calls a consumer holds before it takes the oldest (as a COPY has some in flight). */
+const HELD = 3;
+
 /**
- * What the pieces make. Pieces of calls are held as given until the next call-sets piece, as
- * writePieces holds them in a COPY: the bytes reader may write their memory again only after.
+ * What the pieces make. Pieces of calls are held as given, HELD at a time, and read when taken,
+ * then told done (as writePieces does when the connection has their bytes): the bytes reader may
+ * write a piece's memory again only after, so one written over too early reads wrong here.
  */
 async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>): Promise<Outcome> {
   const report = emptyReport('imp_test');
   const checker = new RowChecker(api.rt.ctx('test'), report, 97, STRETCH);
-  const out: Outcome = { report, calls: [], totals: [], sets: [], setPieces: 0, byteRows: 0, textRows: 0 };
+  const out: Outcome = {
+    report,
+    calls: [],
+    totals: [],
+    sets: [],
+    setPieces: 0,
+    byteRows: 0,
+    textRows: 0,
+    recycled: 0,
+  };
   const decoder = new TextDecoder();
-  let held: (string | Uint8Array)[] = [];
+  const held: Extract<CopyPiece, { calls: unknown }>[] = [];
   const take = () => {
-    for (const calls of held) {
-      const text = typeof calls === 'string' ? calls : decoder.decode(calls);
-      const rows = lines(text).map((l) => l.split('\t'));
-      if (typeof calls === 'string') out.textRows += rows.length;
-      else out.byteRows += rows.length;
-      // The start instant may be written as the file gives it or as an ISO string: the same instant.
-      for (const row of rows) row[3] = String(Date.parse(row[3]!));
-      out.calls.push(...rows);
+    const piece = held.shift()!;
+    const calls = piece.calls;
+    const text = typeof calls === 'string' ? calls : decoder.decode(calls);
+    const rows = lines(text).map((l) => l.split('\t'));
+    if (typeof calls === 'string') out.textRows += rows.length;
+    else out.byteRows += rows.length;
+    // The start instant may be written as the file gives it or as an ISO string: the same instant.
+    for (const row of rows) row[3] = String(Date.parse(row[3]!));
+    out.calls.push(...rows);
+    if (piece.done) {
+      out.recycled++;
+      piece.done();
     }
-    held = [];
   };
   for await (const piece of pieces(checker)) {
     if ('calls' in piece) {
-      held.push(piece.calls);
+      held.push(piece);
+      if (held.length > HELD) take();
       continue;
     }
-    take();
     out.setPieces++;
     for (const line of lines(decoder.decode(piece.sets))) out.sets.push(...setMembers(line));
   }
-  take();
+  while (held.length > 0) take();
   out.calls.sort((a, b) => Number(a[9]) - Number(b[9]));
   out.totals = checker.totals
     .rows()
@@ -261,9 +279,15 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
     assert.deepEqual(bytes.calls, text.calls, `${at}: the calls, column by column`);
     assert.deepEqual(bytes.totals, text.totals, `${at}: the sums`);
     assert.deepEqual(bytes.sets, text.sets, `${at}: the call sets`);
-    // Call sets go a stretch at a time (checked at the end of each block read): pieces of calls
-    // were held over several of them, so recycled memory would have shown if taken too early.
     assert.ok(bytes.setPieces >= 2, `${at}: ${bytes.setPieces} call-sets pieces`);
+    // Pieces of the bytes reader's calls come with done exactly when their memory is recycled.
+    // (a block read hands over what it made: small blocks make many pieces, each written again).
+    if (!recycle) assert.equal(bytes.recycled, 0, at);
+    else
+      assert.ok(
+        bytes.recycled >= (block !== undefined && block <= 1_000 ? 10 * HELD : 1),
+        `${at}: ${bytes.recycled} recycled`,
+      );
     if (block !== undefined && block <= 1_000) {
       // A block holds a few rows at most: the sets follow every stretch of calls, fast or not.
       const stretches = Math.floor(text.report.accepted / (STRETCH + 20));

@@ -99,11 +99,11 @@ export interface FileRange {
   /** Told how many bytes each read brought. */
   onRead?: (bytes: number) => void;
   /**
-   * Whether the consumer is done with every piece of calls before it asks for the piece after a
-   * call-sets piece (writePieces: the calls' COPY has ended before the sets are written). Then
-   * the memory of those pieces is written again instead of being left to the garbage collector,
-   * which, with so little else allocated, would let hundreds of MiB of them pile up. Not when
-   * pieces are handed to another thread (transferred: they are gone from this one).
+   * Whether pieces of calls come with `done` (called by the consumer once their bytes are taken:
+   * writePieces does when the connection has them), so their memory is written again instead of
+   * being left to the garbage collector, which, with so little else allocated, would let hundreds
+   * of MiB of them pile up. Not when pieces are handed to another thread (transferred: they are
+   * gone from this one).
    */
   recycle?: boolean;
 }
@@ -131,8 +131,8 @@ const INBOUND = [105, 110, 98, 111, 117, 110, 100];
 /** COPY text handed over at a time (bytes, about). */
 const PIECE = 1 << 20;
 /** Bytes of lines noted, and rows rated, between turns of the event loop. */
-const SLICE = 1 << 20;
-const RATE_SLICE = 8_192;
+const SLICE = 1 << 17;
+const RATE_SLICE = 1_024;
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Rows read the other way checked at a time. */
 const SLOW_SLICE = 20_000;
@@ -150,8 +150,7 @@ class FileRows {
   readonly #starts = new Int32Array(MAX_FIELDS + 1);
   /** COPY text of calls, cut into pieces of about PIECE bytes. */
   #ready: ByteText[] = [];
-  /** Texts handed over since the last call sets, and texts free to be written again. */
-  #lent: ByteText[] = [];
+  /** Texts free to be written again (see FileRange.recycle). */
   readonly #free: ByteText[] = [];
   readonly #recycle: boolean;
   // Rows noted for the fast way, rated once their block is read (account by account, see rated):
@@ -162,6 +161,10 @@ class FileRows {
   #rowTo = new Int32Array(1024);
   #rowAccount = new Int32Array(1024);
   #rowFields = new Int32Array(1024 * 9); // needed + 1 a row (9 with the usual header)
+  /** The COPY text of a block's rows in the order they were rated, and where each row's is. */
+  readonly #aside = new ByteText(PIECE);
+  #rowStart = new Int32Array(1024);
+  #rowEnd = new Int32Array(1024);
   /** Accounts met the fast way, by their index (FastAccount.index). */
   readonly #accountList: ImportAccount[] = [];
   readonly #accounts = new ByteTable<ImportAccount | null>(1 << 20);
@@ -239,12 +242,7 @@ class FileRows {
     yield* this.#handOver();
     if (checker.stretchDone() || last) {
       const sets = checker.sets.flush();
-      if (sets.length > 0) {
-        yield { sets };
-        // Asked for more after the call sets: the calls before them are written (see recycle).
-        for (const text of this.#lent) this.#free.push(text.reset());
-        this.#lent = [];
-      }
+      if (sets.length > 0) yield { sets };
     }
   }
 
@@ -318,9 +316,12 @@ class FileRows {
   /**
    * Rates the rows noted, account by account (a counting sort of their positions): one account's
    * state (its month, sums and rating context) stays in the processor's caches for all its rows
-   * of the block rather than being fetched again row after row. Calls go into COPY and the sums
-   * in any order: a stored call, its sums and its call set do not depend on it. Pieces of calls
-   * are handed over as they fill, and the event loop let through every RATE_SLICE rows.
+   * of the block rather than being fetched again row after row. Each row's COPY text is written
+   * aside as it is rated, then handed over in the file's order: PostgreSQL adds ids in the order
+   * a switch writes them (rising) at the right edge of the call-id key, which costs it a quarter
+   * less than ids scattered over the block. The sums do not depend on the order. Pieces are
+   * handed over as they fill, and the event loop let through every RATE_SLICE rows (COPY is fed
+   * from what was handed over while the next block is rated).
    */
   async *rated(buf: Buffer): AsyncGenerator<CopyPiece> {
     const n = this.#rows;
@@ -334,10 +335,31 @@ class FileRows {
     const order = new Int32Array(n);
     for (let r = 0; r < n; r++) order[first[of[r]!]!++] = r;
     const col = this.#col!;
+    // Where each row's text starts and ends in aside (a row read the other way writes nothing).
+    const aside = this.#aside.reset();
+    if (this.#rowStart.length < n) {
+      this.#rowStart = new Int32Array(2 * n);
+      this.#rowEnd = new Int32Array(2 * n);
+    }
+    const from = this.#rowStart;
+    const to = this.#rowEnd;
     for (let k = 0; k < n; k++) {
       const r = order[k]!;
-      if (!this.#rate(buf, r, col)) this.#other(buf, this.#rowFrom[r]!, this.#rowTo[r]!, this.#rowLine[r]!);
-      if (k % RATE_SLICE === RATE_SLICE - 1) {
+      from[r] = aside.length;
+      if (!this.#rate(buf, r, col, aside))
+        this.#other(buf, this.#rowFrom[r]!, this.#rowTo[r]!, this.#rowLine[r]!);
+      to[r] = aside.length;
+      if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
+    }
+    const text = aside.done();
+    let out = this.#out;
+    for (let r = 0; r < n; r++) {
+      if (out.length >= PIECE) {
+        this.#ready.push(out);
+        this.#out = out = this.#text();
+      }
+      out.bytes(text, from[r]!, to[r]!);
+      if (r % RATE_SLICE === RATE_SLICE - 1) {
         yield* this.#handOver();
         await turn();
       }
@@ -349,13 +371,17 @@ class FileRows {
     const ready = this.#ready;
     this.#ready = [];
     for (const text of ready) {
-      yield { calls: text.done() };
-      if (this.#recycle) this.#lent.push(text);
+      yield this.#recycle
+        ? { calls: text.done(), done: () => this.#free.push(text.reset()) }
+        : { calls: text.done() };
     }
   }
 
-  /** Checks, rates and writes a noted row; false (nothing done) for one to read the other way. */
-  #rate(buf: Buffer, row: number, col: Columns): boolean {
+  /**
+   * Checks and rates a noted row and writes its COPY text to out; false (nothing done) for one to
+   * read the other way.
+   */
+  #rate(buf: Buffer, row: number, col: Columns, out: ByteText): boolean {
     const lineNo = this.#rowLine[row]!;
     const fields = this.#rowFields;
     const base = row * (this.#needed + 1);
@@ -431,11 +457,6 @@ class FileRows {
     checker.report.accepted++;
 
     // The row as COPY text, in the order of CALL_COLUMNS (as callText writes it).
-    let out = this.#out;
-    if (out.length >= PIECE) {
-      this.#ready.push(out);
-      this.#out = out = this.#text();
-    }
     out.bytes(buf, idFrom, idTo);
     out.byte(9);
     out.bytes(fast.id, 0, fast.id.length);

@@ -1,3 +1,6 @@
+import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Ctx } from '../../context.ts';
 import { type Db, canCopy, copyField, copyInto } from '../../db/index.ts';
 import { newId, ownCopy } from '../../kernel/index.ts';
@@ -60,7 +63,7 @@ export interface ImportOptions {
   onProgress?: (p: { rowsRead: number; accepted: number; rejected: number }) => void;
   /** Rows checked and written per step. */
   chunkSize?: number;
-  /** Calls per COPY stretch, after which their call sets are written (default 250,000). */
+  /** Calls per stretch, after which their call sets are made and set aside (default 250,000). */
   stretch?: number;
 }
 
@@ -271,7 +274,7 @@ export class RowChecker {
     readonly lookup: Ctx,
     readonly report: ImportReport,
     readonly chunkSize = 2_000,
-    /** Calls per COPY stretch (see SET_STRETCH). */
+    /** Calls per stretch (see SET_STRETCH). */
     readonly stretch = SET_STRETCH,
   ) {
     this.rater = arrivalRater(lookup);
@@ -286,7 +289,7 @@ export class RowChecker {
     this.report.accepted += good.length;
   }
 
-  /** Whether the calls listed since the last call sets make a stretch (time to write the sets). */
+  /** Whether the calls listed since the last call sets make a stretch (time to make the sets). */
   stretchDone(): boolean {
     return this.sets.size >= this.stretch;
   }
@@ -308,8 +311,12 @@ export class RowChecker {
   }
 }
 
-/** A COPY import's output, piece by piece: calls as COPY text, and a stretch's call sets. */
-export type CopyPiece = { calls: string | Uint8Array } | { sets: Uint8Array };
+/**
+ * A COPY import's output, piece by piece: calls as COPY text, and a stretch's call sets. `done`,
+ * when given, is called once the connection has taken the calls' bytes: their memory may be
+ * written again.
+ */
+export type CopyPiece = { calls: string | Uint8Array; done?: () => void } | { sets: Uint8Array };
 
 /** Checks, rates and sums the rows; yields them as COPY text, and each stretch's call sets. */
 export async function* copyPieces(
@@ -329,40 +336,93 @@ export async function* copyPieces(
 }
 
 /**
- * Streams pieces into `calls` by COPY on the transaction's connection; at each call-sets piece the
- * COPY ends, the sets go into `call_sets`, and the next calls start a new COPY.
+ * Streams the calls into `calls` by one COPY on the transaction's connection, then the call sets
+ * into `call_sets`. The server never waits between stretches: a stretch's sets are set aside
+ * (SetsAside: on disk past a few MiB) while the calls go on, and written after the last call.
  */
 export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Promise<void> {
-  const it = pieces[Symbol.asyncIterator]();
-  const state: { sets: Uint8Array | null; done: boolean } = { sets: null, done: false };
-  while (!state.done) {
+  const aside = new SetsAside();
+  try {
+    // What to tell, in order, when the connection has taken each piece of calls.
+    const taken: ((() => void) | undefined)[] = [];
     await copyInto(
       trx,
       `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
       (async function* () {
-        for (;;) {
-          const next = await it.next();
-          if (next.done) {
-            state.done = true;
-            return;
+        for await (const piece of pieces) {
+          if ('sets' in piece) await aside.add(piece.sets);
+          else {
+            taken.push(piece.done);
+            yield piece.calls;
           }
-          if ('sets' in next.value) {
-            state.sets = next.value.sets;
-            return;
-          }
-          yield next.value.calls;
         }
       })(),
+      () => taken.shift()?.(),
     );
-    const text = state.sets;
-    state.sets = null;
-    if (text !== null && text.length > 0) {
-      await copyInto(trx, 'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN', [
-        text,
-      ]);
-    }
+    await copyInto(
+      trx,
+      'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN',
+      aside.read(),
+    );
+  } finally {
+    await aside.close();
   }
 }
+
+/** Call sets held until the calls are written: in memory up to `inMemory` bytes, then in a file. */
+export class SetsAside {
+  constructor(readonly inMemory = SETS_IN_MEMORY) {}
+  #held: Uint8Array[] = [];
+  #size = 0;
+  #dir: string | null = null;
+  #file: FileHandle | null = null;
+
+  async add(text: Uint8Array): Promise<void> {
+    if (text.length === 0) return;
+    if (this.#file === null && this.#size + text.length <= this.inMemory) {
+      this.#held.push(text);
+      this.#size += text.length;
+      return;
+    }
+    if (this.#file === null) {
+      this.#dir = await mkdtemp(join(tmpdir(), 'tollbooth-call-sets-'));
+      this.#file = await open(join(this.#dir, 'sets.copy'), 'w+');
+      for (const held of this.#held) await this.#file.write(held);
+      this.#held = [];
+    }
+    await this.#file.write(text);
+  }
+
+  /** What was set aside, in the order it came. */
+  async *read(): AsyncGenerator<Uint8Array> {
+    yield* this.#held;
+    if (this.#file === null) return;
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; ;) {
+      // A fresh buffer a read: COPY may still hold the last one.
+      const chunk = Buffer.allocUnsafe(buf.length);
+      const { bytesRead } = await this.#file.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) return;
+      at += bytesRead;
+      yield chunk.subarray(0, bytesRead);
+    }
+  }
+
+  /** The directory of the file the sets went to, if they did. */
+  get dir(): string | null {
+    return this.#dir;
+  }
+
+  async close(): Promise<void> {
+    await this.#file?.close();
+    if (this.#dir !== null) await rm(this.#dir, { recursive: true, force: true });
+    this.#file = null;
+    this.#dir = null;
+  }
+}
+
+/** Call sets kept in memory while the calls stream, at most (bytes); beyond, they go to a file. */
+const SETS_IN_MEMORY = 8 << 20;
 
 /** A checked call with its rating on arrival, and the sums of its account-month. */
 export type RatedImport = ImportedCall & {
@@ -546,15 +606,15 @@ export function callText(calls: readonly RatedImport[], batch: number): string {
   return text;
 }
 
-/** Calls per COPY stretch: the call sets of a stretch are written after it (see CallSets). */
+/** Calls per stretch: the call sets of a stretch are made after it (see CallSets, writePieces). */
 const SET_STRETCH = 250_000;
 /** Calls per call set at most. */
 const SET_SIZE = 1_000;
 
 /**
- * The call sets of a COPY stretch, as COPY text: per account-month, the ids and start instants of
+ * The call sets of a stretch of calls, as COPY text: per account-month, the ids and start instants of
  * its calls. Calls are noted in flat arrays (an id's characters in one byte buffer), not as
- * objects kept per call, and grouped into sets when the stretch is written: memory is bounded by
+ * objects kept per call, and grouped into sets when the stretch ends: memory is bounded by
  * the stretch and nothing that lives that long weighs on the garbage collector.
  */
 export class CallSets {
