@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
 import type { ArrivingCall } from './domain/arrival.ts';
@@ -210,11 +211,14 @@ class FileRows {
    * way are noted (see rated), the others read the other way.
    */
   lines(buf: Buffer, start: number, end: number): void {
+    // Whether no line here holds a quote or a byte beyond printable ASCII (checked at once).
+    const all = buf.subarray(start, end);
+    const plain = isAscii(all) && all.indexOf(34) === -1 && all.indexOf(127) === -1;
     let at = start;
     while (at < end) {
       let nl = buf.indexOf(10, at);
       if (nl === -1 || nl > end) nl = end;
-      this.#line(buf, at, nl);
+      this.#line(buf, at, nl, plain);
       at = nl + 1;
       if (this.#reader.refused) break;
     }
@@ -247,10 +251,11 @@ class FileRows {
   }
 
   /** The line buf[start, end), without its line feed: noted for the fast way, or read the other. */
-  #line(buf: Buffer, start: number, end: number): void {
+  #line(buf: Buffer, start: number, end: number, plain: boolean): void {
     const lineNo = ++this.#lineNo;
     const col = this.#col ?? this.#columns();
-    if (col === null || !this.#note(buf, start, end, lineNo, col)) this.#other(buf, start, end, lineNo);
+    if (col === null || !this.#note(buf, start, end, lineNo, col, plain))
+      this.#other(buf, start, end, lineNo);
   }
 
   /** A line read the other way (csvCdrRows' reader; checkCdr when its rows are checked). */
@@ -270,9 +275,10 @@ class FileRows {
 
   /**
    * Notes a line for the fast way: cut at its commas, of an account met already. False (nothing
-   * noted) for a line to read the other way; true for a blank line too (no row).
+   * noted) for a line to read the other way; true for a blank line too (no row). `plain`: no line
+   * around it holds a quote or a byte beyond printable ASCII (only commas are looked for then).
    */
-  #note(buf: Buffer, start: number, lineEnd: number, lineNo: number, col: Columns): boolean {
+  #note(buf: Buffer, start: number, lineEnd: number, lineNo: number, col: Columns, plain: boolean): boolean {
     let end = lineEnd;
     if (end > start && buf[end - 1] === 13) end--;
     if (end === start) return true;
@@ -280,12 +286,21 @@ class FileRows {
     const starts = this.#starts;
     let count = 0;
     starts[0] = start;
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!;
-      if (c === 44) {
-        if (++count === MAX_FIELDS) return false;
-        starts[count] = i + 1;
-      } else if (c === 34 || c > 126) return false;
+    if (plain) {
+      for (let i = start; i < end; i++) {
+        if (buf[i] === 44) {
+          if (++count === MAX_FIELDS) return false;
+          starts[count] = i + 1;
+        }
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const c = buf[i]!;
+        if (c === 44) {
+          if (++count === MAX_FIELDS) return false;
+          starts[count] = i + 1;
+        } else if (c === 34 || c > 126) return false;
+      }
     }
     starts[++count] = end + 1;
     const needed = this.#needed;
