@@ -212,7 +212,7 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
       continue;
     }
     out.setPieces++;
-    for (const line of lines(decoder.decode(piece.sets))) out.sets.push(...setMembers(line));
+    out.sets.push(...setMembers(piece.sets));
   }
   while (held.length > 0) take();
   out.calls.sort((a, b) => Number(a[9]) - Number(b[9]));
@@ -229,25 +229,36 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
-/** A call-sets COPY line as "account month id ms" per call (COPY escapes, then array quoting, undone). */
-function setMembers(line: string): string[] {
-  const [account, month, ids, ms] = line.split('\t').map((f) => f.replace(/\\(.)/g, '$1'));
-  const items = (text: string) => {
-    const found: string[] = [];
-    const inner = text.slice(1, -1);
-    for (let i = 0; i < inner.length;) {
-      let item = '';
-      if (inner[i] === '"') {
-        for (i++; inner[i] !== '"'; i++) item += inner[i] === '\\' ? inner[++i] : inner[i];
-        i++;
-      } else while (i < inner.length && inner[i] !== ',') item += inner[i++];
-      found.push(item);
-      i++; // the comma
+/** Call sets as binary COPY rows (CallSets.flush) as "account month id ms" per call. */
+function setMembers(rows: Uint8Array): string[] {
+  const view = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
+  const found: string[] = [];
+  let at = 0;
+  const text = (n: number) => Buffer.from(rows.subarray(at, (at += n))).toString('utf8');
+  const array = (element: (n: number) => string) => {
+    at += 4; // the field's length
+    assert.deepEqual([view.getInt32(at), view.getInt32(at + 4)], [1, 0], 'one dimension, no nulls');
+    const count = view.getInt32(at + 12);
+    at += 20;
+    const items: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const n = view.getInt32(at);
+      at += 4;
+      items.push(element(n));
     }
-    return found;
+    return items;
   };
-  const starts = items(ms!);
-  return items(ids!).map((id, k) => `${account} ${month} ${id} ${starts[k]}`);
+  while (at < rows.length) {
+    assert.equal(view.getInt16(at), 4, 'four fields a row');
+    at += 2;
+    const account = text(view.getInt32((at += 4) - 4));
+    const month = text(view.getInt32((at += 4) - 4));
+    const ids = array(text);
+    const starts = array(() => String(view.getBigInt64((at += 8) - 8)));
+    assert.equal(ids.length, starts.length);
+    ids.forEach((id, k) => found.push(`${account} ${month} ${id} ${starts[k]}`));
+  }
+  return found;
 }
 
 test('a file read as bytes, in blocks of any size, becomes what it becomes read as text rows', async () => {

@@ -359,11 +359,17 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
       })(),
       () => taken.shift()?.(),
     );
-    await copyInto(
-      trx,
-      'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN',
-      aside.read(),
-    );
+    if (!aside.empty) {
+      await copyInto(
+        trx,
+        SETS_COPY,
+        (async function* () {
+          yield BINARY_COPY_HEADER;
+          yield* aside.read();
+          yield BINARY_COPY_TRAILER;
+        })(),
+      );
+    }
   } finally {
     await aside.close();
   }
@@ -406,6 +412,11 @@ export class SetsAside {
       at += bytesRead;
       yield chunk.subarray(0, bytesRead);
     }
+  }
+
+  /** Whether nothing was set aside. */
+  get empty(): boolean {
+    return this.#size === 0 && this.#file === null;
   }
 
   /** The directory of the file the sets went to, if they did. */
@@ -612,10 +623,12 @@ const SET_STRETCH = 250_000;
 const SET_SIZE = 1_000;
 
 /**
- * The call sets of a stretch of calls, as COPY text: per account-month, the ids and start instants of
- * its calls. Calls are noted in flat arrays (an id's characters in one byte buffer), not as
- * objects kept per call, and grouped into sets when the stretch ends: memory is bounded by
- * the stretch and nothing that lives that long weighs on the garbage collector.
+ * The call sets of a stretch of calls, as rows of a binary COPY (see SETS_COPY): per
+ * account-month, the ids and start instants of its calls. Binary, the server reads an array's
+ * elements by their lengths instead of parsing (and unquoting) array text: a third less work for
+ * it. Calls are noted in flat arrays (an id's characters in one byte buffer), not as objects kept
+ * per call, and grouped into sets when the stretch ends: memory is bounded by the stretch and
+ * nothing that lives that long weighs on the garbage collector.
  */
 export class CallSets {
   /** The import's account-months, by number. */
@@ -623,7 +636,7 @@ export class CallSets {
   #n = 0;
   #set = new Int32Array(1024);
   #ms = new Float64Array(1024);
-  /** Where each id's characters end in #chars; negative when the id needs quoting. */
+  /** Where each id's characters end in #chars. */
   #end = new Int32Array(1024);
   #chars = new Uint8Array(1 << 16);
   #used = 0;
@@ -654,27 +667,16 @@ export class CallSets {
     }
     const n = end - start;
     if (this.#used + n > this.#chars.length) this.#chars = grown(this.#chars, 2 * (this.#used + n));
-    // NULL in any case reads as a null element unless quoted.
-    let special =
-      n === 4 &&
-      (b[start]! | 32) === 110 &&
-      (b[start + 1]! | 32) === 117 &&
-      (b[start + 2]! | 32) === 108 &&
-      (b[start + 3]! | 32) === 108;
     let at = this.#used;
     const chars = this.#chars;
-    for (let k = start; k < end; k++) {
-      const ch = b[k]!;
-      special ||= ch === 34 || ch === 44 || ch === 92 || ch === 123 || ch === 125; // " , \ { }
-      chars[at++] = ch;
-    }
+    for (let k = start; k < end; k++) chars[at++] = b[k]!;
     this.#used = at;
     this.#set[i] = set;
     this.#ms[i] = ms;
-    this.#end[i] = special ? -at : at;
+    this.#end[i] = at;
   }
 
-  /** The stretch's sets as COPY text (empty when none), and a fresh start. */
+  /** The stretch's sets as binary COPY rows (empty when none), and a fresh start. */
   flush(): Uint8Array {
     const n = this.#n;
     const sets = this.#months.length;
@@ -685,31 +687,38 @@ export class CallSets {
     const order = new Int32Array(n);
     const next = first.slice(0, sets);
     for (let i = 0; i < n; i++) order[next[this.#set[i]!]!++] = i;
-    const out = new ByteText(this.#used * 2 + n * 16 + 1024);
+    const out = new ByteText(this.#used + n * 16 + 1024);
+    const ends = this.#end;
     for (let k = 0; k < sets; k++) {
       const month = this.#months[k]!;
+      const account = Buffer.from(month.accountId, 'utf8');
       for (let from = first[k]!; from < first[k + 1]!; from += SET_SIZE) {
         const to = Math.min(from + SET_SIZE, first[k + 1]!);
-        out.ascii(`${month.accountId}\t${month.usageMonth}\t{`);
+        const count = to - from;
+        out.int16(4);
+        out.int32(account.length);
+        out.bytes(account, 0, account.length);
+        out.int32(month.usageMonth.length);
+        out.ascii(month.usageMonth);
+        // call_ids: text[] (ids are ASCII: a byte a character).
+        let idBytes = 0;
         for (let j = from; j < to; j++) {
-          if (j > from) out.byte(44);
           const i = order[j]!;
-          const start = i === 0 ? 0 : Math.abs(this.#end[i - 1]!);
-          const end = this.#end[i]!;
-          if (end >= 0) out.bytes(this.#chars, start, end);
-          else {
-            const id = Buffer.from(this.#chars.buffer, this.#chars.byteOffset + start, -end - start).toString(
-              'latin1',
-            );
-            out.ascii(copyField(arrayItem(id)));
-          }
+          idBytes += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
         }
-        out.ascii('}\t{');
+        arrayHeader(out, 20 + 4 * count + idBytes, TEXT_OID, count);
         for (let j = from; j < to; j++) {
-          if (j > from) out.byte(44);
-          out.integer(this.#ms[order[j]!]!);
+          const i = order[j]!;
+          const start = i === 0 ? 0 : ends[i - 1]!;
+          out.int32(ends[i]! - start);
+          out.bytes(this.#chars, start, ends[i]!);
         }
-        out.ascii('}\n');
+        // started_ms: int8[].
+        arrayHeader(out, 20 + 12 * count, INT8_OID, count);
+        for (let j = from; j < to; j++) {
+          out.int32(8);
+          out.int64(this.#ms[order[j]!]!);
+        }
       }
     }
     this.#n = 0;
@@ -717,6 +726,30 @@ export class CallSets {
     return out.done();
   }
 }
+
+const TEXT_OID = 25;
+const INT8_OID = 20;
+
+/** A binary COPY field holding a one-dimension array without nulls: its length, then the array's header. */
+function arrayHeader(out: ByteText, bytes: number, elementType: number, count: number): void {
+  out.int32(bytes);
+  out.int32(1); // dimensions
+  out.int32(0); // no nulls
+  out.int32(elementType);
+  out.int32(count);
+  out.int32(1); // lower bound
+}
+
+/** Writes call sets (CallSets.flush rows, in any number of pieces) as one binary COPY. */
+export const SETS_COPY =
+  'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN (FORMAT binary)';
+/** What a binary COPY starts with (signature, flags, header extension length) and ends with. */
+export const BINARY_COPY_HEADER = Uint8Array.from([
+  ...Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
+  ...[0, 0, 0, 0],
+  ...[0, 0, 0, 0],
+]);
+export const BINARY_COPY_TRAILER = Uint8Array.from([0xff, 0xff]);
 
 export const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
   const b = new (a.constructor as new (n: number) => T)(size);
@@ -748,6 +781,26 @@ export class ByteText {
       for (let i = start; i < end; i++) b[at++] = from[i]!;
     }
     this.#at += end - start;
+  }
+  /** Big-endian integers, as binary COPY writes them. */
+  int16(v: number) {
+    this.#room(2);
+    this.#b[this.#at++] = (v >> 8) & 255;
+    this.#b[this.#at++] = v & 255;
+  }
+  int32(v: number) {
+    this.#room(4);
+    const b = this.#b;
+    b[this.#at++] = (v >>> 24) & 255;
+    b[this.#at++] = (v >>> 16) & 255;
+    b[this.#at++] = (v >>> 8) & 255;
+    b[this.#at++] = v & 255;
+  }
+  /** A safe integer as a signed 64-bit one. */
+  int64(v: number) {
+    const high = Math.floor(v / 4_294_967_296);
+    this.int32(high | 0);
+    this.int32(v - high * 4_294_967_296);
   }
   ascii(s: string) {
     this.#room(s.length);
@@ -793,12 +846,3 @@ export class ByteText {
     return this.#b.subarray(0, this.#at);
   }
 }
-
-/**
- * A call id as an array element: quoted when it holds a character arrays give a meaning to (ids
- * are printable ASCII without spaces: checkCdr), or reads as NULL.
- */
-const arrayItem = (id: string) =>
-  /[",\\{}]/.test(id) || (id.length === 4 && id.toUpperCase() === 'NULL')
-    ? `"${id.replace(/["\\]/g, '\\$&')}"`
-    : id;
