@@ -162,10 +162,10 @@ class FileRows {
   #rowTo = new Int32Array(1024);
   #rowAccount = new Int32Array(1024);
   #rowFields = new Int32Array(1024 * 9); // needed + 1 a row (9 with the usual header)
-  /** The COPY text of a block's rows in the order they were rated, and where each row's is. */
+  /** The COPY text of a block's rows in the order they were rated, and where each row's is in it. */
   readonly #aside = new ByteText(PIECE);
-  #rowStart = new Int32Array(1024);
-  #rowEnd = new Int32Array(1024);
+  #textFrom = new Int32Array(1024);
+  #textTo = new Int32Array(1024);
   /** Accounts met the fast way, by their index (FastAccount.index). */
   readonly #accountList: ImportAccount[] = [];
   readonly #accounts = new ByteTable<ImportAccount | null>(1 << 20);
@@ -211,7 +211,7 @@ class FileRows {
    * way are noted (see rated), the others read the other way.
    */
   lines(buf: Buffer, start: number, end: number): void {
-    // Whether no line here holds a quote or a byte beyond printable ASCII (checked at once).
+    // Whether no line here holds a quote, DEL or a byte beyond ASCII (checked at once).
     const all = buf.subarray(start, end);
     const plain = isAscii(all) && all.indexOf(34) === -1 && all.indexOf(127) === -1;
     let at = start;
@@ -313,6 +313,8 @@ class FileRows {
       this.#rowFrom = grown(this.#rowFrom, 2 * r);
       this.#rowTo = grown(this.#rowTo, 2 * r);
       this.#rowAccount = grown(this.#rowAccount, 2 * r);
+      this.#textFrom = new Int32Array(2 * r);
+      this.#textTo = new Int32Array(2 * r);
     }
     if ((r + 1) * (needed + 1) > this.#rowFields.length) {
       this.#rowFields = grown(this.#rowFields, 2 * (r + 1) * (needed + 1));
@@ -352,12 +354,8 @@ class FileRows {
     const col = this.#col!;
     // Where each row's text starts and ends in aside (a row read the other way writes nothing).
     const aside = this.#aside.reset();
-    if (this.#rowStart.length < n) {
-      this.#rowStart = new Int32Array(2 * n);
-      this.#rowEnd = new Int32Array(2 * n);
-    }
-    const from = this.#rowStart;
-    const to = this.#rowEnd;
+    const from = this.#textFrom;
+    const to = this.#textTo;
     for (let k = 0; k < n; k++) {
       const r = order[k]!;
       from[r] = aside.length;
@@ -426,17 +424,9 @@ class FileRows {
     if (!(endedAt >= startedAt)) return false; // NaN too
     const durationSeconds = Math.round((endedAt - startedAt) / 1000);
     if (durationSeconds > MAX_CALL_SECONDS) return false;
-    const fast = account.fast!;
-    const origin = this.#number(
-      fast,
-      account,
-      buf,
-      fields[base + col.origin]!,
-      fields[base + col.origin + 1]! - 1,
-    );
+    const origin = this.#number(account, buf, fields[base + col.origin]!, fields[base + col.origin + 1]! - 1);
     if (origin === null) return false;
     const destination = this.#number(
-      fast,
       account,
       buf,
       fields[base + col.destination]!,
@@ -474,7 +464,8 @@ class FileRows {
     // The row as COPY text, in the order of CALL_COLUMNS (as callText writes it).
     out.bytes(buf, idFrom, idTo);
     out.byte(9);
-    out.bytes(fast.id, 0, fast.id.length);
+    const id = account.fast!.id;
+    out.bytes(id, 0, id.length);
     out.byte(9);
     out.ascii(usageMonth);
     out.byte(9);
@@ -537,21 +528,16 @@ class FileRows {
   }
 
   /** A number normalised for the account's country (null: invalid, which the other way reports). */
-  #number(
-    fast: FastAccount,
-    account: ImportAccount,
-    buf: Buffer,
-    from: number,
-    to: number,
-  ): NumberText | null {
-    let known = fast.numbers.get(buf, from, to);
+  #number(account: ImportAccount, buf: Buffer, from: number, to: number): NumberText | null {
+    const numbers = account.fast!.numbers;
+    let known = numbers.get(buf, from, to);
     if (known === undefined) {
       const n = normalizeNumber(buf.toString('latin1', from, to), account.country);
       known =
         n.kind === 'invalid'
           ? null
           : { n, text: Buffer.from(n.kind === 'phone' ? n.e164 : n.extension, 'latin1') };
-      fast.numbers.set(buf, from, to, known);
+      numbers.set(buf, from, to, known);
     }
     return known;
   }

@@ -403,10 +403,9 @@ export class SetsAside {
   async *read(): AsyncGenerator<Uint8Array> {
     yield* this.#held;
     if (this.#file === null) return;
-    const buf = Buffer.allocUnsafe(1 << 20);
     for (let at = 0; ;) {
       // A fresh buffer a read: COPY may still hold the last one.
-      const chunk = Buffer.allocUnsafe(buf.length);
+      const chunk = Buffer.allocUnsafe(1 << 20);
       const { bytesRead } = await this.#file.read(chunk, 0, chunk.length, at);
       if (bytesRead === 0) return;
       at += bytesRead;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
-import { type BillingMonth, type CalendarDate, lastDayOf, monthOf } from '../../kernel/index.ts';
+import { type BillingMonth, type CalendarDate, groupBy, lastDayOf, monthOf } from '../../kernel/index.ts';
 import { findCatalogItems } from '../catalog/index.ts';
 import { contractsOf, inventoryOf } from '../inventory/index.ts';
 import type { AccountCallingContext } from './domain/classify.ts';
@@ -114,12 +114,7 @@ export function arrivalRater(ctx: Ctx) {
     ]);
     const missingCodes = [...new Set(items.map((i) => i.itemCode))].filter((c) => !catalog.has(c));
     for (const [code, item] of await findCatalogItems(tctx, missingCodes)) catalog.set(code, item);
-    const itemsOf = new Map<string, typeof items>();
-    for (const i of items) {
-      const list = itemsOf.get(i.accountId);
-      if (list === undefined) itemsOf.set(i.accountId, [i]);
-      else list.push(i);
-    }
+    const itemsOf = groupBy(items, (i) => i.accountId);
     for (const r of rows) {
       if (!decks.has(r.currency)) decks.set(r.currency, await loadRateDeck(tctx, r.currency));
       if (!plans.has(r.currency)) plans.set(r.currency, await callingPlanTerms(tctx, r.currency));
