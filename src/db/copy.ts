@@ -109,8 +109,3 @@ export async function copyInto(
 ): Promise<void> {
   await db.executeQuery(CompiledQuery.raw(COPY, [{ statement, chunks, written } satisfies CopyRequest]));
 }
-
-/** A COPY text-format field: backslash, tab, newline and carriage return escaped; null as \N. */
-export const copyField = (s: string | null): string =>
-  s === null ? '\\N' : /[\t\n\r\\]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : s;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

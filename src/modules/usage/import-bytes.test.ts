@@ -1,5 +1,5 @@
 // USG-1: a CDR file read as bytes (import-bytes.ts) becomes exactly what the same file read as
-// text rows becomes: the same COPY rows, sums, call sets and report, whatever the rows hold and
+// text rows becomes: the same binary COPY rows, sums, call sets and report, whatever the rows hold and
 // wherever the file's blocks end. The bytes reader takes the usual rows itself and hands every
 // other one to the text way; this proves both take rows the same, and that both ways were taken.
 import { after, before, test } from 'node:test';
@@ -25,6 +25,8 @@ const dir = mkdtempSync(join(tmpdir(), 'tollbooth-bytes-'));
 const file = join(dir, 'mixed.csv');
 const wideFile = join(dir, 'mixed-wide.csv');
 const BATCH = 77;
+/** The start instants of rows whose start_time is canonical, by call id (epoch ms). */
+const startOf = new Map<string, number>();
 
 before(async () => {
   api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
@@ -117,6 +119,8 @@ before(async () => {
     if (fields[0] === 'null' || fields[0] === '') fields[0] = r() < 0.5 ? fields[0] : `n-${i}`;
     if (fields[0] === 'null' && lines.some((l) => l.startsWith('null,'))) fields[0] = `m-${i}`;
     if (fields[0] === 'x'.repeat(129)) fields[0] += i;
+    if (fields[4] === iso(start) || fields[4] === iso(start).replace('.000Z', 'Z'))
+      startOf.set(fields[0]!, start);
     const cells = fields.map((f) => (/[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f));
     // The same row with the columns of the wide header.
     const [id, account, origin, destination, start_time, end_time, direction, device] = cells;
@@ -157,7 +161,7 @@ interface Outcome {
   totals: unknown[];
   sets: string[];
   setPieces: number;
-  /** Rows written by the bytes reader itself (COPY text as bytes) and as text rows (strings). */
+  /** Rows written by the bytes reader itself (from the file's bytes) and from text rows. */
   byteRows: number;
   textRows: number;
   /** Pieces whose memory the reader may write again once taken. */
@@ -188,17 +192,12 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
     textRows: 0,
     recycled: 0,
   };
-  const decoder = new TextDecoder();
   const held: Extract<CopyPiece, { calls: unknown }>[] = [];
   const take = () => {
     const piece = held.shift()!;
-    const calls = piece.calls;
-    const text = typeof calls === 'string' ? calls : decoder.decode(calls);
-    const rows = lines(text).map((l) => l.split('\t'));
-    if (typeof calls === 'string') out.textRows += rows.length;
-    else out.byteRows += rows.length;
-    // The start instant may be written as the file gives it or as an ISO string: the same instant.
-    for (const row of rows) row[3] = String(Date.parse(row[3]!));
+    const rows = callFields(piece.calls);
+    if (piece.fast) out.byteRows += rows.length;
+    else out.textRows += rows.length;
     out.calls.push(...rows);
     if (piece.done) {
       out.recycled++;
@@ -227,7 +226,48 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
   return out;
 }
 
-const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+/** The calls' columns (import.ts CALL_COLUMNS) by how binary COPY writes them. */
+const CALL_KINDS = [
+  ...['text', 'text', 'text', 'instant', 'int4', 'text', 'text', 'text', 'text', 'int4'],
+  ...['text', 'text', 'int4', 'text', 'text', 'date', 'int8', 'text', 'int8'],
+] as const;
+
+/**
+ * Binary COPY rows of calls (callRow) read back column by column: NULL as \N, the start instant in
+ * epoch milliseconds, a date as its ISO form, numbers in decimal. A row with a field of the wrong
+ * length for its column fails.
+ */
+function callFields(rows: Uint8Array): string[][] {
+  const view = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
+  const found: string[][] = [];
+  let at = 0;
+  while (at < rows.length) {
+    assert.equal(view.getInt16(at), CALL_KINDS.length, 'a field per column');
+    at += 2;
+    const row: string[] = [];
+    for (const kind of CALL_KINDS) {
+      const n = view.getInt32(at);
+      at += 4;
+      if (n === -1) {
+        row.push('\\N');
+        continue;
+      }
+      if (kind === 'text') row.push(Buffer.from(rows.subarray(at, at + n)).toString('utf8'));
+      else {
+        assert.equal(n, kind === 'int4' || kind === 'date' ? 4 : 8, `a ${kind} field`);
+        if (kind === 'int4') row.push(String(view.getInt32(at)));
+        else if (kind === 'int8') row.push(String(view.getBigInt64(at)));
+        // PostgreSQL counts instants in microseconds and dates in days from 2000-01-01.
+        else if (kind === 'instant')
+          row.push(String(Number(view.getBigInt64(at) / 1000n) + Date.UTC(2000, 0, 1)));
+        else row.push(new Date(Date.UTC(2000, 0, 1 + view.getInt32(at))).toISOString().slice(0, 10));
+      }
+      at += n;
+    }
+    found.push(row);
+  }
+  return found;
+}
 
 /** Call sets as binary COPY rows (CallSets.flush) as "account month id ms" per call. */
 function setMembers(rows: Uint8Array): string[] {
@@ -270,6 +310,18 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
   assert.ok(kinds.size >= 8, `rated, deck-priced and unrated calls alike: ${[...kinds].join(' ')}`);
 
   assert.ok(text.setPieces >= 5, `call sets every ${STRETCH} calls: ${text.setPieces} pieces`);
+  // The binary fields hold what the rows say: the start instant, the batch, deck dates.
+  const started = text.calls.filter((c) => startOf.has(c[0]!));
+  assert.ok(started.length > 1000, `${started.length} calls with a known start`);
+  for (const c of started) assert.equal(Number(c[3]), startOf.get(c[0]!), `${c[0]}: its start instant`);
+  assert.ok(
+    text.calls.every((c) => c[18] === String(BATCH)),
+    'every call in the batch',
+  );
+  const priced = text.calls.filter((c) => c[14] !== '\\N');
+  assert.ok(priced.length > 100, `${priced.length} deck-priced calls`);
+  for (const c of priced)
+    assert.match(c[15]!, /^20[0-9]{2}-[01][0-9]-[0-3][0-9]$/, `${c[0]}: its deck entry's date`);
 
   const wideText = await collect((checker) =>
     copyPieces(checker, csvCdrRows(createReadStream(wideFile)), BATCH),

@@ -10,7 +10,8 @@ import {
   type CopyPiece,
   type ImportAccount,
   type RowChecker,
-  callText,
+  callRow,
+  callRows,
   checkChunk,
   grown,
   importMonth,
@@ -19,7 +20,7 @@ import {
 /**
  * USG-1 for a CSV file imported by COPY, read as bytes. A row in the usual shape — no quotes, ASCII,
  * an account already met, instants in the canonical form, numbers already normalised once,
- * nothing to reject — is checked, rated and written as COPY text straight from the file's bytes:
+ * nothing to reject — is checked, rated and written as a binary COPY row straight from the file's bytes:
  * no string or object is made for it, and its account, numbers and device are found by hashing
  * their bytes. Every other row (the header, a quoted or non-ASCII line, a new account, anything
  * to reject) goes the way every row of an API batch goes (`csvCdrRows`' line reader, `checkCdr`),
@@ -129,7 +130,7 @@ export interface FastAccount {
 
 const OUTBOUND = [111, 117, 116, 98, 111, 117, 110, 100];
 const INBOUND = [105, 110, 98, 111, 117, 110, 100];
-/** COPY text handed over at a time (bytes, about). */
+/** COPY rows handed over at a time (bytes, about). */
 const PIECE = 1 << 20;
 /** Bytes of lines noted, and rows rated, between turns of the event loop. */
 const SLICE = 1 << 17;
@@ -144,12 +145,11 @@ class FileRows {
   readonly #checker: RowChecker;
   readonly #reader = new CdrLineReader();
   readonly #batch: number;
-  readonly #tail: string;
   #lineNo = 0;
   #slow: CdrRow[] = [];
   #out: ByteText;
   readonly #starts = new Int32Array(MAX_FIELDS + 1);
-  /** COPY text of calls, cut into pieces of about PIECE bytes. */
+  /** COPY rows of calls, cut into pieces of about PIECE bytes. */
   #ready: ByteText[] = [];
   /** Texts free to be written again (see FileRange.recycle). */
   readonly #free: ByteText[] = [];
@@ -162,7 +162,7 @@ class FileRows {
   #rowTo = new Int32Array(1024);
   #rowAccount = new Int32Array(1024);
   #rowFields = new Int32Array(1024 * 9); // needed + 1 a row (9 with the usual header)
-  /** The COPY text of a block's rows in the order they were rated, and where each row's is in it. */
+  /** The COPY rows of a block in the order they were rated, and where each row's is among them. */
   readonly #aside = new ByteText(PIECE);
   #textFrom = new Int32Array(1024);
   #textTo = new Int32Array(1024);
@@ -189,7 +189,6 @@ class FileRows {
   constructor(checker: RowChecker, batch: number, from: CsvPart | undefined, recycle: boolean) {
     this.#checker = checker;
     this.#batch = batch;
-    this.#tail = `\t${batch}\n`;
     this.#recycle = recycle;
     this.#out = this.#text();
     if (from !== undefined) {
@@ -226,7 +225,7 @@ class FileRows {
 
   /**
    * What the lines read so far make: the calls of rows read the other way (checked, rated and
-   * written by checkChunk and callText), the fast way's calls not handed over yet, and after each
+   * written by checkChunk and callRows), the fast way's calls not handed over yet, and after each
    * stretch of calls (RowChecker.stretchDone) their call sets.
    */
   async *pieces(last: boolean): AsyncGenerator<CopyPiece> {
@@ -237,7 +236,7 @@ class FileRows {
       checker.report.rowsRead += slow.length;
       const good = await checkChunk(checker, slow);
       checker.accept(good);
-      if (good.length > 0) yield { calls: callText(good, this.#batch) };
+      if (good.length > 0) yield { calls: callRows(good, this.#batch) };
     }
     if (this.#out.length > 0) {
       this.#ready.push(this.#out);
@@ -333,7 +332,7 @@ class FileRows {
   /**
    * Rates the rows noted, account by account (a counting sort of their positions): one account's
    * state (its month, sums and rating context) stays in the processor's caches for all its rows
-   * of the block rather than being fetched again row after row. Each row's COPY text is written
+   * of the block rather than being fetched again row after row. Each row's COPY row is written
    * aside as it is rated, then handed over in the file's order: PostgreSQL adds ids in the order
    * a switch writes them (rising) at the right edge of the call-id key, which costs it a quarter
    * less than ids scattered over the block. The sums do not depend on the order. Pieces are
@@ -385,13 +384,13 @@ class FileRows {
     this.#ready = [];
     for (const text of ready) {
       yield this.#recycle
-        ? { calls: text.done(), done: () => this.#free.push(text.reset()) }
-        : { calls: text.done() };
+        ? { calls: text.done(), done: () => this.#free.push(text.reset()), fast: true }
+        : { calls: text.done(), fast: true };
     }
   }
 
   /**
-   * Checks and rates a noted row and writes its COPY text to out; false (nothing done) for one to
+   * Checks and rates a noted row and writes its COPY row to out; false (nothing done) for one to
    * read the other way.
    */
   #rate(buf: Buffer, row: number, col: Columns, out: ByteText): boolean {
@@ -399,14 +398,11 @@ class FileRows {
     const fields = this.#rowFields;
     const base = row * (this.#needed + 1);
     const account = this.#accountList[this.#rowAccount[row]!]!;
-    // call_id: 1-128 printable characters, without a backslash (COPY would need it escaped).
+    // call_id: 1-128 printable characters (the line is ASCII without DEL: no control character).
     const idFrom = fields[base + col.call_id]!;
     const idTo = fields[base + col.call_id + 1]! - 1;
     if (idTo <= idFrom || idTo - idFrom > 128) return false;
-    for (let i = idFrom; i < idTo; i++) {
-      const c = buf[i]!;
-      if (c < 0x21 || c === 92) return false;
-    }
+    for (let i = idFrom; i < idTo; i++) if (buf[i]! < 0x21) return false;
     const checker = this.#checker;
     const dirFrom = fields[base + col.direction]!;
     const dirTo = fields[base + col.direction + 1]! - 1;
@@ -461,50 +457,24 @@ class FileRows {
     checker.report.rowsRead++;
     checker.report.accepted++;
 
-    // The row as COPY text, in the order of CALL_COLUMNS (as callText writes it).
-    out.bytes(buf, idFrom, idTo);
-    out.byte(9);
     const id = account.fast!.id;
-    out.bytes(id, 0, id.length);
-    out.byte(9);
-    out.ascii(usageMonth);
-    out.byte(9);
-    // The instant as the file gives it, in a form PostgreSQL reads as the same instant.
-    out.bytes(buf, startFrom, startTo);
-    out.byte(9);
-    out.integer(durationSeconds);
-    out.byte(9);
-    out.ascii(direction);
-    out.byte(9);
-    out.bytes(origin.text, 0, origin.text.length);
-    out.byte(9);
-    out.bytes(destination.text, 0, destination.text.length);
-    out.byte(9);
-    // A device read this way has nothing to escape; an extension is digits.
-    orNull(out, device);
-    out.byte(9);
-    out.integer(lineNo);
-    out.byte(9);
-    orNull(out, r.callType);
-    out.byte(9);
-    orNull(out, r.rounding);
-    out.byte(9);
-    out.integer(r.billableSeconds);
-    out.byte(9);
-    orNull(out, r.allowance);
-    out.byte(9);
-    const rate = r.rate;
-    if (rate === null) out.ascii('\\N\t\\N\t\\N');
-    else {
-      out.ascii(rate.prefix);
-      out.byte(9);
-      out.ascii(rate.validFrom);
-      out.byte(9);
-      out.integer(rate.ratePerMinute);
-    }
-    out.byte(9);
-    orNull(out, r.unratedReason);
-    out.ascii(this.#tail);
+    callRow(
+      out,
+      buf,
+      idFrom,
+      idTo,
+      id,
+      usageMonth,
+      startedAt,
+      durationSeconds,
+      direction,
+      origin.text,
+      destination.text,
+      device,
+      lineNo,
+      r,
+      this.#batch,
+    );
     return true;
   }
 
@@ -560,8 +530,6 @@ const same = (buf: Buffer, from: number, to: number, word: readonly number[]) =>
   for (let i = 0; i < word.length; i++) if (buf[from + i] !== word[i]) return false;
   return true;
 };
-
-const orNull = (out: ByteText, s: string | null) => out.ascii(s ?? '\\N');
 
 /**
  * A hash table keyed by byte strings (slices of a buffer), so that a key is found without making

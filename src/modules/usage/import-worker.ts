@@ -29,17 +29,12 @@ try {
   const checker = new RowChecker(ctx, report, job.chunkSize, job.stretch);
   let bytesRead = 0;
   const file = { path: job.path, start: job.start, end: job.end, onRead: (n: number) => (bytesRead += n) };
-  const encoder = new TextEncoder();
   const part = { header: job.header, linesBefore: job.linesBefore };
   for await (const piece of fileCopyPieces(checker, file, job.batch, part)) {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     credits--;
     const sets = 'sets' in piece;
-    const bytes = sets
-      ? piece.sets
-      : typeof piece.calls === 'string'
-        ? encoder.encode(piece.calls)
-        : piece.calls;
+    const bytes = sets ? piece.sets : piece.calls;
     post(
       {
         kind: sets ? 'sets' : 'calls',

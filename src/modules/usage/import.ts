@@ -2,8 +2,8 @@ import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ctx } from '../../context.ts';
-import { type Db, canCopy, copyField, copyInto } from '../../db/index.ts';
-import { newId, ownCopy } from '../../kernel/index.ts';
+import { type Db, canCopy, copyInto } from '../../db/index.ts';
+import { type CalendarDate, newId, ownCopy } from '../../kernel/index.ts';
 import {
   type ArrivalContext,
   type ArrivalRating,
@@ -19,6 +19,7 @@ import {
   monthInZoneCache,
   trimmed,
 } from './domain/cdr.ts';
+import { dayNumber } from './domain/rate-deck.ts';
 import type { FastAccount } from './import-bytes.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
@@ -26,7 +27,6 @@ import {
   insertCallChunk,
   insertCallSets,
   insertUsageTotals,
-  isoInstant,
   nextCallBatch,
   recordImport,
   storedCallOrigins,
@@ -312,13 +312,13 @@ export class RowChecker {
 }
 
 /**
- * A COPY import's output, piece by piece: calls as COPY text, and a stretch's call sets. `done`,
- * when given, is called once the connection has taken the calls' bytes: their memory may be
- * written again.
+ * A COPY import's output, piece by piece: calls as binary COPY rows, and a stretch's call sets.
+ * `done`, when given, is called once the connection has taken the calls' bytes: their memory may
+ * be written again. `fast`: the bytes reader wrote the rows from the file's bytes (import-bytes.ts).
  */
-export type CopyPiece = { calls: string | Uint8Array; done?: () => void } | { sets: Uint8Array };
+export type CopyPiece = { calls: Uint8Array; done?: () => void; fast?: true } | { sets: Uint8Array };
 
-/** Checks, rates and sums the rows; yields them as COPY text, and each stretch's call sets. */
+/** Checks, rates and sums the rows; yields them as binary COPY rows, and each stretch's call sets. */
 export async function* copyPieces(
   checker: RowChecker,
   rows: CdrRows,
@@ -328,7 +328,7 @@ export async function* copyPieces(
   for await (const good of checker.chunks(rows)) {
     checker.accept(good);
     progress?.();
-    if (good.length > 0) yield { calls: callText(good, batch) };
+    if (good.length > 0) yield { calls: callRows(good, batch) };
     if (checker.stretchDone()) yield { sets: checker.sets.flush() };
   }
   const last = checker.sets.flush();
@@ -344,11 +344,12 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
   const aside = new SetsAside();
   try {
     // What to tell, in order, when the connection has taken each piece of calls.
-    const taken: ((() => void) | undefined)[] = [];
+    const taken: ((() => void) | undefined)[] = [undefined];
     await copyInto(
       trx,
-      `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN`,
+      CALLS_COPY,
       (async function* () {
+        yield BINARY_COPY_HEADER;
         for await (const piece of pieces) {
           if ('sets' in piece) await aside.add(piece.sets);
           else {
@@ -356,6 +357,8 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
             yield piece.calls;
           }
         }
+        taken.push(undefined);
+        yield BINARY_COPY_TRAILER;
       })(),
       () => taken.shift()?.(),
     );
@@ -595,26 +598,99 @@ const CALL_COLUMNS = [
   'unrated_reason',
   'batch',
 ] as const;
+const CALLS_COPY = `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 
 /**
- * COPY text of rated calls. Numbers are E.164 or extension digits and call ids printable ASCII
- * (checkCdr): only a backslash in an id, and the free-text device, can need escaping.
+ * Rated calls as binary COPY rows (CALL_COLUMNS): each field is its length and its bytes, so
+ * nothing is escaped here and the server parses no number, instant or date text (a sixth less
+ * work for it than the same rows as COPY text).
  */
-export function callText(calls: readonly RatedImport[], batch: number): string {
-  const tail = `\t${batch}\n`;
-  let text = '';
+export function callRows(calls: readonly RatedImport[], batch: number): Uint8Array {
+  const out = new ByteText(256 * calls.length + 64);
   for (const c of calls) {
-    const r = c.rating;
-    const rate = r.rate;
-    text +=
-      `${c.callId.includes('\\') ? copyField(c.callId) : c.callId}\t${c.accountId}\t${c.usageMonth}\t${isoInstant(c.startedAt)}\t${c.durationSeconds}\t` +
-      `${c.direction}\t${c.origin}\t${c.destination}\t${copyField(c.originDevice)}\t` +
-      `${c.row}\t${r.callType ?? '\\N'}\t${r.rounding ?? '\\N'}\t${r.billableSeconds}\t` +
-      `${copyField(r.allowance)}\t${rate === null ? '\\N\t\\N\t\\N' : `${rate.prefix}\t${rate.validFrom}\t${rate.ratePerMinute}`}\t` +
-      `${r.unratedReason ?? '\\N'}${tail}`;
+    const id = Buffer.from(c.callId, 'utf8');
+    callRow(
+      out,
+      id,
+      0,
+      id.length,
+      Buffer.from(c.accountId, 'utf8'),
+      c.usageMonth,
+      c.startedAt,
+      c.durationSeconds,
+      c.direction,
+      Buffer.from(c.origin, 'utf8'),
+      Buffer.from(c.destination, 'utf8'),
+      c.originDevice,
+      c.row,
+      c.rating,
+      batch,
+    );
   }
-  return text;
+  return out.done();
 }
+
+/**
+ * One rated call as a binary COPY row, in the order of CALL_COLUMNS: the one writer of a stored
+ * call, whichever way its row was read (callRows, and the bytes reader with its id, account and
+ * numbers as bytes). Text fields are UTF-8 bytes; id[idFrom, idTo) is the call id.
+ */
+export function callRow(
+  out: ByteText,
+  id: Uint8Array,
+  idFrom: number,
+  idTo: number,
+  account: Uint8Array,
+  usageMonth: string,
+  startedMs: number,
+  durationSeconds: number,
+  direction: string,
+  origin: Uint8Array,
+  destination: Uint8Array,
+  device: string | null,
+  row: number,
+  r: ArrivalRating,
+  batch: number,
+): void {
+  out.int16(CALL_COLUMNS.length);
+  out.field(id, idFrom, idTo);
+  out.field(account, 0, account.length);
+  out.text(usageMonth);
+  out.int8Field((startedMs - PG_EPOCH_MS) * 1000); // timestamptz: microseconds since 2000
+  out.int4Field(durationSeconds);
+  out.text(direction);
+  out.field(origin, 0, origin.length);
+  out.field(destination, 0, destination.length);
+  out.text(device);
+  out.int4Field(row);
+  out.text(r.callType);
+  out.text(r.rounding);
+  out.int4Field(r.billableSeconds);
+  out.text(r.allowance);
+  const rate = r.rate;
+  if (rate === null) {
+    out.int32(-1);
+    out.int32(-1);
+    out.int32(-1);
+  } else {
+    out.text(rate.prefix);
+    out.int4Field(pgDay(rate.validFrom)); // date: days since 2000-01-01
+    out.int8Field(rate.ratePerMinute);
+  }
+  out.text(r.unratedReason);
+  out.int8Field(batch);
+}
+
+/** Where PostgreSQL's binary instants (in microseconds) and dates (in days) count from: 2000-01-01. */
+const PG_EPOCH_MS = 946_684_800_000;
+const PG_EPOCH_DAY = 10_957;
+/** Deck dates as PostgreSQL days (a deck has few distinct dates). */
+const pgDays = new Map<string, number>();
+const pgDay = (date: CalendarDate): number => {
+  let day = pgDays.get(date);
+  if (day === undefined) pgDays.set(date, (day = dayNumber(date) - PG_EPOCH_DAY));
+  return day;
+};
 
 /** Calls per stretch: the call sets of a stretch are made after it (see CallSets, writePieces). */
 const SET_STRETCH = 250_000;
@@ -772,7 +848,7 @@ export class ByteText {
   }
   bytes(from: Uint8Array, start: number, end: number) {
     this.#room(end - start);
-    if (end - start > 64) this.#b.set(from.subarray(start, end), this.#at);
+    if (end - start > 16) this.#b.set(from.subarray(start, end), this.#at);
     else {
       // A few bytes: copied in place rather than through a view made for them.
       const b = this.#b;
@@ -800,6 +876,38 @@ export class ByteText {
     const high = Math.floor(v / 4_294_967_296);
     this.int32(high | 0);
     this.int32(v - high * 4_294_967_296);
+  }
+  /** A binary COPY field: the length of b[start, end), then those bytes. */
+  field(b: Uint8Array, start: number, end: number) {
+    this.int32(end - start);
+    this.bytes(b, start, end);
+  }
+  /** A binary COPY text field (UTF-8), or NULL. */
+  text(s: string | null) {
+    if (s === null) return this.int32(-1);
+    this.#room(4 + s.length);
+    const b = this.#b;
+    const start = this.#at;
+    let at = start + 4;
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (c > 127) {
+        const bytes = Buffer.from(s, 'utf8');
+        return this.field(bytes, 0, bytes.length);
+      }
+      b[at++] = c;
+    }
+    this.int32(s.length);
+    this.#at = at;
+  }
+  /** Binary COPY fields of an int4 and an int8 column. */
+  int4Field(v: number) {
+    this.int32(4);
+    this.int32(v);
+  }
+  int8Field(v: number) {
+    this.int32(8);
+    this.int64(v);
   }
   ascii(s: string) {
     this.#room(s.length);
