@@ -378,11 +378,20 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
   }
 }
 
-/** Call sets held until the calls are written: in memory up to `inMemory` bytes, then in a file. */
+/**
+ * Call sets held until the calls are written: in memory up to `inMemory` bytes, then in a file
+ * under `root` (the system's temporary directory). The file is removed as soon as it is open: it
+ * stays readable through its handle, and nothing is left behind when the process dies mid-import.
+ * Where the system refuses to remove an open file, it is removed on close.
+ */
 export class SetsAside {
-  constructor(readonly inMemory = SETS_IN_MEMORY) {}
+  constructor(
+    readonly inMemory = SETS_IN_MEMORY,
+    readonly root = tmpdir(),
+  ) {}
   #held: Uint8Array[] = [];
   #size = 0;
+  /** The file's directory while it is still there (see above). */
   #dir: string | null = null;
   #file: FileHandle | null = null;
 
@@ -394,8 +403,13 @@ export class SetsAside {
       return;
     }
     if (this.#file === null) {
-      this.#dir = await mkdtemp(join(tmpdir(), 'tollbooth-call-sets-'));
-      this.#file = await open(join(this.#dir, 'sets.copy'), 'w+');
+      const dir = await mkdtemp(join(this.root, 'tollbooth-call-sets-'));
+      this.#file = await open(join(dir, 'sets.copy'), 'w+');
+      try {
+        await rm(dir, { recursive: true });
+      } catch {
+        this.#dir = dir;
+      }
       for (const held of this.#held) await this.#file.write(held);
       this.#held = [];
     }
@@ -421,9 +435,9 @@ export class SetsAside {
     return this.#size === 0 && this.#file === null;
   }
 
-  /** The directory of the file the sets went to, if they did. */
-  get dir(): string | null {
-    return this.#dir;
+  /** Whether the sets went to a file. */
+  get onDisk(): boolean {
+    return this.#file !== null;
   }
 
   async close(): Promise<void> {
