@@ -26,7 +26,7 @@ import {
   updateRatings,
   usageWatermark,
   waitingCalls,
-  windowCalls,
+  windowCallPages,
 } from './repo.ts';
 
 /**
@@ -167,21 +167,24 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
       }
       const cx = rater.contextOf(accountId, usageMonth);
       const totals = new ArrivalTotals();
-      const rated: { callId: string; rating: ArrivalRating }[] = [];
-      for (const c of await windowCalls(db, accountId, usageMonth, { after, through: watermark })) {
-        if (c.call_type === null) continue; // waiting for a rating: rated again on its own
-        const rating = rater.rateIn(cx, {
-          startedAt: c.started_at.getTime(),
-          durationSeconds: c.duration_seconds,
-          direction: c.direction,
-          origin: c.origin,
-          destination: c.destination,
-          originDevice: c.origin_device,
-        });
-        rated.push({ callId: c.call_id, rating });
-        totals.add(accountId, usageMonth, rating, now);
+      // A page at a time, each page's new ratings written before the next is read.
+      for await (const page of windowCallPages(db, accountId, usageMonth, { after, through: watermark })) {
+        const rated: { callId: string; rating: ArrivalRating }[] = [];
+        for (const c of page) {
+          if (c.call_type === null) continue; // waiting for a rating: rated again on its own
+          const rating = rater.rateIn(cx, {
+            startedAt: c.started_at.getTime(),
+            durationSeconds: c.duration_seconds,
+            direction: c.direction,
+            origin: c.origin,
+            destination: c.destination,
+            originDevice: c.origin_device,
+          });
+          rated.push({ callId: c.call_id, rating });
+          totals.add(accountId, usageMonth, rating, now);
+        }
+        await updateRatings(db, null, rated);
       }
-      await updateRatings(db, null, rated);
       for (const t of totals.rows()) out.push({ ...totalRow(t), after_batch: after });
     }
     return out;

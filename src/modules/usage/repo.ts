@@ -234,32 +234,58 @@ export async function updateRatings(
   }
 }
 
-/** The calls of an account-month stored in a batch window (a bill run rating them again). */
-export async function windowCalls(
+/** A call as a bill run rates it again. */
+export type WindowCall = Pick<
+  Database['calls'],
+  | 'call_id'
+  | 'started_at'
+  | 'duration_seconds'
+  | 'direction'
+  | 'origin'
+  | 'destination'
+  | 'origin_device'
+  | 'call_type'
+>;
+
+/** Calls a bill run holds at a time while it rates a month again. */
+export const WINDOW_PAGE = 10_000;
+
+/**
+ * The calls of an account-month stored in a batch window (a bill run rating them again), a page
+ * at a time through a cursor: a month of millions of calls is never held at once. In the caller's
+ * transaction (the cursor lives in it and sees the calls as they were when it opened, whatever is
+ * written while the pages are read); one window at a time per transaction.
+ */
+export async function* windowCallPages(
   db: Db,
   accountId: string,
   month: string,
   window: { after: number; through: number },
-) {
-  const r = await sql<
-    Pick<
-      Database['calls'],
-      | 'call_id'
-      | 'started_at'
-      | 'duration_seconds'
-      | 'direction'
-      | 'origin'
-      | 'destination'
-      | 'origin_device'
-      | 'call_type'
-    >
-  >`
+  pageSize = WINDOW_PAGE,
+): AsyncGenerator<WindowCall[]> {
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new Error(`bad page size: ${pageSize}`);
+  await sql`
+    DECLARE window_calls NO SCROLL CURSOR FOR
     SELECT c.call_id, c.started_at, c.duration_seconds, c.direction, c.origin, c.destination, c.origin_device,
       c.call_type
     FROM call_sets s CROSS JOIN unnest(s.call_ids) AS u(id) JOIN calls c ON c.call_id = u.id
     WHERE s.account_id = ${accountId} AND s.usage_month = ${month}
       AND c.batch > ${window.after} AND c.batch <= ${window.through}`.execute(db);
-  return r.rows;
+  let open = true;
+  try {
+    for (;;) {
+      const page =
+        await sql<WindowCall>`FETCH FORWARD ${sql.raw(String(pageSize))} FROM window_calls`.execute(db);
+      if (page.rows.length > 0) yield page.rows;
+      if (page.rows.length < pageSize) break;
+    }
+    open = false;
+    await sql`CLOSE window_calls`.execute(db);
+  } finally {
+    // Left early (the caller stopped or failed): closed when the transaction can still run a
+    // statement; a failed transaction drops its cursors when it rolls back.
+    if (open) await sql`CLOSE window_calls`.execute(db).catch(() => undefined);
+  }
 }
 
 /** Unbilled sums of an account-month and charge, with the batch its last cut went up to. */
