@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { installCopy } from './copy.ts';
+import { installCopy, limitConnectionPairs } from './copy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 import { PG_DATE, PG_INT8, parseDateText, parseInt8 } from './types.ts';
@@ -32,7 +32,8 @@ export interface ConnectOptions {
 
 export async function connect(opts: ConnectOptions): Promise<DbHandle> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const connections = opts.poolSize ?? 10;
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: connections });
     pool.on('connect', installCopy);
     // An idle connection the server closes (restart, failover, a dropped test database) is
     // discarded by the pool and replaced on next use; without a listener it would end the process.
@@ -41,6 +42,7 @@ export async function connect(opts: ConnectOptions): Promise<DbHandle> {
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await sql`SELECT 1`.execute(db);
+    limitConnectionPairs(db, connections);
     return { db, kind: 'server', pool, close: () => db.destroy() };
   }
   const parsers = { [PG_INT8]: parseInt8, [PG_DATE]: parseDateText };

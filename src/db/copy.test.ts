@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testRuntime } from '../../test/support/runtime.ts';
-import { canCopy, copyInto } from './copy.ts';
+import type { Db } from './connection.ts';
+import { canCopy, copyInto, limitConnectionPairs, withConnectionPair } from './copy.ts';
 
 // COPY … FROM STDIN as imports use it on a server: chunks fed ahead of the server, each chunk's
 // memory released once the connection has taken it, and either side's failure ending the COPY
@@ -21,6 +22,45 @@ const rows = (from: number, count: number, width = 0) => {
 
 test('COPY is offered on a server only', async () => {
   assert.equal(await canCopy(db), onServer);
+});
+
+test('work holding two connections runs in half the pool at most, first come first served', async () => {
+  const pool = {} as Db; // slots are kept per database handle: any object stands for one here
+  limitConnectionPairs(pool, 5);
+  let running = 0;
+  let most = 0;
+  const started: number[] = [];
+  const gates: (() => void)[] = [];
+  const work = (k: number) =>
+    withConnectionPair(pool, async () => {
+      started.push(k);
+      most = Math.max(most, ++running);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running--;
+      if (k === 1) throw new Error('work 1 failed');
+      return k;
+    });
+  const all = [0, 1, 2, 3, 4, 5].map((k) => work(k).catch((e: Error) => e.message));
+  // Let every work that can start, start; then end them one at a time, oldest first.
+  for (let ended = 0; ended < 6; ended++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(running, Math.min(2, 6 - ended), `after ${ended} ended`);
+    gates.shift()!();
+  }
+  assert.deepEqual(await Promise.all(all), [0, 'work 1 failed', 2, 3, 4, 5]);
+  assert.equal(most, 2, 'two slots for five connections');
+  assert.deepEqual(started, [0, 1, 2, 3, 4, 5], 'in the order they came');
+  // A failed work gave its slot back: two works start at once again.
+  let again = 0;
+  const twice = [0, 1].map((k) => withConnectionPair(pool, async () => (again++, k)));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(again, 2, 'both slots free');
+  assert.deepEqual(await Promise.all(twice), [0, 1]);
+  // A pool of one connection still has a slot; a handle without slots runs work at once.
+  const small = {} as Db;
+  limitConnectionPairs(small, 1);
+  assert.equal(await withConnectionPair(small, async () => 'ran'), 'ran');
+  assert.equal(await withConnectionPair({} as Db, async () => 'ran'), 'ran');
 });
 
 if (onServer) {

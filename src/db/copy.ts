@@ -109,3 +109,50 @@ export async function copyInto(
 ): Promise<void> {
   await db.executeQuery(CompiledQuery.raw(COPY, [{ statement, chunks, written } satisfies CopyRequest]));
 }
+
+/**
+ * Work that holds a transaction's connection while it reads through another (a COPY import: the
+ * COPY streams on the transaction's connection, account lookups go through the pool) runs in one
+ * of a pool's pair slots: half its connections, so each such transaction finds its second one.
+ * Unbounded, as many imports as the pool has connections would each hold one and wait for
+ * another forever. Where no slots were set up (the embedded database: one connection, no COPY)
+ * the work just runs.
+ */
+export async function withConnectionPair<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  const slots = pairSlots.get(db);
+  if (slots === undefined) return work();
+  await slots.take();
+  try {
+    return await work();
+  } finally {
+    slots.give();
+  }
+}
+
+/** Sets up the pair slots of a pool of `connections` (at least one slot). */
+export function limitConnectionPairs(db: Db, connections: number): void {
+  pairSlots.set(db, new Slots(Math.max(1, Math.floor(connections / 2))));
+}
+
+const pairSlots = new WeakMap<Db, Slots>();
+
+/** A counting semaphore, first come first served. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(count: number) {
+    this.#free = count;
+  }
+  async take(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next();
+    else this.#free++;
+  }
+}

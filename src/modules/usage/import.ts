@@ -2,7 +2,7 @@ import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ctx } from '../../context.ts';
-import { type Db, canCopy, copyInto } from '../../db/index.ts';
+import { type Db, canCopy, copyInto, withConnectionPair } from '../../db/index.ts';
 import { type CalendarDate, newId, ownCopy } from '../../kernel/index.ts';
 import {
   type ArrivalContext,
@@ -118,7 +118,11 @@ export async function importByCopy(
 ): Promise<ImportReport | null> {
   if (!(await canCopy(ctx.db))) return null;
   try {
-    return finalProgress(await runImport(ctx, newId('imp', ctx.clock.now()), { copy: source }, opts), opts);
+    // The COPY holds the transaction's connection while lookups take another from the pool.
+    const report = await withConnectionPair(ctx.db, () =>
+      runImport(ctx, newId('imp', ctx.clock.now()), { copy: source }, opts),
+    );
+    return finalProgress(report, opts);
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
     return null;
