@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { installCopy, limitConnectionPairs } from './copy.ts';
+import { installCopy, limitImportSlots } from './copy.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 import { PG_DATE, PG_INT8, parseDateText, parseInt8 } from './types.ts';
@@ -42,7 +42,7 @@ export async function connect(opts: ConnectOptions): Promise<DbHandle> {
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await sql`SELECT 1`.execute(db);
-    limitConnectionPairs(db, connections);
+    limitImportSlots(db, connections);
     return { db, kind: 'server', pool, close: () => db.destroy() };
   }
   const parsers = { [PG_INT8]: parseInt8, [PG_DATE]: parseDateText };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testRuntime } from '../../test/support/runtime.ts';
 import type { Db } from './connection.ts';
-import { canCopy, copyInto, limitConnectionPairs, withConnectionPair } from './copy.ts';
+import { canCopy, copyInto, limitImportSlots, withImportSlot } from './copy.ts';
 
 // COPY … FROM STDIN as imports use it on a server: chunks fed ahead of the server, each chunk's
 // memory released once the connection has taken it, and either side's failure ending the COPY
@@ -24,15 +24,15 @@ test('COPY is offered on a server only', async () => {
   assert.equal(await canCopy(db), onServer);
 });
 
-test('work holding two connections runs in half the pool at most, first come first served', async () => {
+test('imports (and what waits on them) run in half the pool at most, first come first served', async () => {
   const pool = {} as Db; // slots are kept per database handle: any object stands for one here
-  limitConnectionPairs(pool, 5);
+  limitImportSlots(pool, 5);
   let running = 0;
   let most = 0;
   const started: number[] = [];
   const gates: (() => void)[] = [];
   const work = (k: number) =>
-    withConnectionPair(pool, async () => {
+    withImportSlot(pool, async () => {
       started.push(k);
       most = Math.max(most, ++running);
       await new Promise<void>((resolve) => gates.push(resolve));
@@ -52,15 +52,15 @@ test('work holding two connections runs in half the pool at most, first come fir
   assert.deepEqual(started, [0, 1, 2, 3, 4, 5], 'in the order they came');
   // A failed work gave its slot back: two works start at once again.
   let again = 0;
-  const twice = [0, 1].map((k) => withConnectionPair(pool, async () => (again++, k)));
+  const twice = [0, 1].map((k) => withImportSlot(pool, async () => (again++, k)));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(again, 2, 'both slots free');
   assert.deepEqual(await Promise.all(twice), [0, 1]);
   // A pool of one connection still has a slot; a handle without slots runs work at once.
   const small = {} as Db;
-  limitConnectionPairs(small, 1);
-  assert.equal(await withConnectionPair(small, async () => 'ran'), 'ran');
-  assert.equal(await withConnectionPair({} as Db, async () => 'ran'), 'ran');
+  limitImportSlots(small, 1);
+  assert.equal(await withImportSlot(small, async () => 'ran'), 'ran');
+  assert.equal(await withImportSlot({} as Db, async () => 'ran'), 'ran');
 });
 
 if (onServer) {

@@ -111,15 +111,16 @@ export async function copyInto(
 }
 
 /**
- * Work that holds a transaction's connection while it reads through another (a COPY import: the
- * COPY streams on the transaction's connection, account lookups go through the pool) runs in one
- * of a pool's pair slots: half its connections, so each such transaction finds its second one.
- * Unbounded, as many imports as the pool has connections would each hold one and wait for
- * another forever. Where no slots were set up (the embedded database: one connection, no COPY)
- * the work just runs.
+ * A COPY import holds its transaction's connection while it looks accounts up through another
+ * (the COPY streams on the first); a bill run learning the usage watermark holds a connection
+ * while it waits for the imports in progress to end. Both run in one of a pool's import slots,
+ * half its connections: whatever else waits, an import always finds the second connection it
+ * needs to finish. Unbounded, as many imports (or bill runs waiting on one) as the pool has
+ * connections would hold them all and wait forever. Where no slots were set up (the embedded
+ * database: one connection, no COPY) the work just runs.
  */
-export async function withConnectionPair<T>(db: Db, work: () => Promise<T>): Promise<T> {
-  const slots = pairSlots.get(db);
+export async function withImportSlot<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  const slots = importSlots.get(db);
   if (slots === undefined) return work();
   await slots.take();
   try {
@@ -129,12 +130,12 @@ export async function withConnectionPair<T>(db: Db, work: () => Promise<T>): Pro
   }
 }
 
-/** Sets up the pair slots of a pool of `connections` (at least one slot). */
-export function limitConnectionPairs(db: Db, connections: number): void {
-  pairSlots.set(db, new Slots(Math.max(1, Math.floor(connections / 2))));
+/** Sets up the import slots of a pool of `connections` (at least one slot). */
+export function limitImportSlots(db: Db, connections: number): void {
+  importSlots.set(db, new Slots(Math.max(1, Math.floor(connections / 2))));
 }
 
-const pairSlots = new WeakMap<Db, Slots>();
+const importSlots = new WeakMap<Db, Slots>();
 
 /** A counting semaphore, first come first served. */
 class Slots {

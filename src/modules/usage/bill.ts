@@ -10,7 +10,7 @@ import {
   minorDigits,
   sum,
 } from '../../kernel/index.ts';
-import type { Db } from '../../db/index.ts';
+import { type Db, withImportSlot } from '../../db/index.ts';
 import { type ArrivalRating, ArrivalTotals, type UsageSum, priceUsageMonth } from './domain/arrival.ts';
 import type { UsageLine } from './domain/rating.ts';
 import { type UsageAccount, arrivalRater } from './rating-context.ts';
@@ -52,8 +52,12 @@ export interface AccountUsage {
  * contract added since), then fixes the watermark: the batches this run may bill.
  */
 export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
-  await rateWaitingCalls(ctx, invoiceMonth);
-  const watermark = await usageWatermark(ctx.db);
+  // Both wait for the imports in progress (their batch lock) while holding a connection: in an
+  // import slot, so the imports always have one left to finish with.
+  const watermark = await withImportSlot(ctx.db, async () => {
+    await rateWaitingCalls(ctx, invoiceMonth);
+    return usageWatermark(ctx.db);
+  });
   // What calls would be rated with now (to compare with what they were rated with), and the plan
   // terms, devices and deck entries a month is priced with.
   const rater = arrivalRater(ctx);

@@ -2,7 +2,7 @@ import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ctx } from '../../context.ts';
-import { type Db, canCopy, copyInto, withConnectionPair } from '../../db/index.ts';
+import { type Db, canCopy, copyInto, withImportSlot } from '../../db/index.ts';
 import { type CalendarDate, newId, ownCopy } from '../../kernel/index.ts';
 import {
   type ArrivalContext,
@@ -119,7 +119,7 @@ export async function importByCopy(
   if (!(await canCopy(ctx.db))) return null;
   try {
     // The COPY holds the transaction's connection while lookups take another from the pool.
-    const report = await withConnectionPair(ctx.db, () =>
+    const report = await withImportSlot(ctx.db, () =>
       runImport(ctx, newId('imp', ctx.clock.now()), { copy: source }, opts),
     );
     return finalProgress(report, opts);
