@@ -1,6 +1,7 @@
 // Invoices show the entity's legal name valid on their date (ACC-2) and cannot be altered once issued.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { type TestApi, createTestAccount, invoiceFor, signAndEquip, testApi } from '../support/api.ts';
 
@@ -53,4 +54,16 @@ test('an issued invoice cannot be changed or deleted, even by SQL; voiding keeps
   assert.deepEqual(voided.body.lines, inv.lines);
   const again = await api.post(`/v1/invoices/${inv.id}/void`, { reason: 'twice' });
   assert.equal(again.body.code, 'cannot_void');
+  // Its documents say it is void (RUN-12), in the account's language (es-MX): the PDF before
+  // anything else, the CSV in a last record; its lines and totals unchanged.
+  const get = (url: string) =>
+    api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${api.key}` } });
+  const pdf = await get(`/v1/invoices/${inv.id}.pdf`);
+  assert.equal(pdf.statusCode, 200);
+  const text = execFileSync('pdftotext', ['-q', '-', '-'], { input: pdf.rawPayload }).toString('utf8');
+  assert.ok(text.includes('ANULADA'), 'the PDF is marked void');
+  assert.ok(text.includes('No se debe pagar nada'), 'and says nothing is to be paid');
+  const csv = (await get(`/v1/invoices/${inv.id}.csv`)).body.trim().split(/\r\n/);
+  assert.match(csv.at(-1)!, /^summary,IN\d{11},voided,,No se debe pagar nada de este documento/);
+  assert.match(csv.at(-2)!, /^summary,IN\d{11},amount_due,/);
 });

@@ -18,6 +18,9 @@ export interface DocumentLabels {
   kindSubtitle: Record<Exclude<InvoiceKind, 'monthly'>, string>;
   monthlySubtitle: (month: string) => string;
   continued: string;
+  /** RUN-12: on a document staff voided, and what it means for the reader. */
+  voided: string;
+  voidedNote: string;
   invoiceNumber: string;
   invoiceDate: string;
   sentOn: string;
@@ -72,6 +75,8 @@ const EN: DocumentLabels = {
   },
   monthlySubtitle: (month) => `Monthly service · ${month}`,
   continued: 'continued',
+  voided: 'VOID',
+  voidedNote: 'Nothing on this document is to be paid.',
   invoiceNumber: 'Invoice number',
   invoiceDate: 'Invoice date',
   sentOn: 'Sent on',
@@ -140,6 +145,8 @@ const ES: DocumentLabels = {
   },
   monthlySubtitle: (month) => `Servicio mensual · ${month}`,
   continued: 'continuación',
+  voided: 'ANULADA',
+  voidedNote: 'No se debe pagar nada de este documento.',
   invoiceNumber: 'Número de factura',
   invoiceDate: 'Fecha de factura',
   sentOn: 'Fecha de envío',
@@ -205,6 +212,8 @@ const PT: DocumentLabels = {
   },
   monthlySubtitle: (month) => `Serviço mensal · ${month}`,
   continued: 'continuação',
+  voided: 'CANCELADA',
+  voidedNote: 'Nada deste documento deve ser pago.',
   invoiceNumber: 'Número da fatura',
   invoiceDate: 'Data da fatura',
   sentOn: 'Data de envio',

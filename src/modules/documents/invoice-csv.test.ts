@@ -143,6 +143,19 @@ describe('renderInvoiceCsv', () => {
     ]);
   });
 
+  test('a voided invoice ends with a voided record without an amount; others do not', () => {
+    const doc = usMonthlyInvoice(entity('US'));
+    assert.ok(records(doc).every((r) => r.line_type !== 'voided'));
+    const rows = records({ ...doc, invoice: { ...doc.invoice, voided: true } });
+    const last = rows.at(-1)!;
+    assert.deepEqual(
+      [last.record, last.line_type, last.description, last.amount],
+      ['summary', 'voided', 'Nothing on this document is to be paid.', ''],
+    );
+    assert.equal(rows.at(-2)!.line_type, 'amount_due');
+    assert.equal(rows.length, records(doc).length + 1, 'the lines and summary otherwise unchanged');
+  });
+
   test('MXN in Spanish: summary labels translated, amounts still plain decimals', () => {
     const doc = mexicanMonthlyInvoice(entity('MX'));
     const rows = records(doc);

@@ -11,7 +11,8 @@ import { type InvoiceDocument, type InvoiceDocumentLine, documentSummary, lineSe
  * Quantities and prices are exact: a usage line's quantity is billed seconds (quantity_unit
  * 'second') and its price is per minute (price_unit 'minute', up to 6 decimals). The summary's
  * payments_and_credits is negative, so previous_balance + payments_and_credits + total =
- * amount_due.
+ * amount_due. A voided invoice (RUN-12) ends with a `summary` record of line_type `voided` and no
+ * amount.
  */
 export const INVOICE_CSV_COLUMNS = [
   'record',
@@ -96,6 +97,10 @@ export function renderInvoiceCsv(doc: InvoiceDocument): string {
     summaryRow('payments_and_credits', labels.paymentsAndCredits, -summary.paymentsAndCredits),
     summaryRow('amount_due', labels.amountDue, summary.amountDue),
   );
+  // RUN-12: a voided document says so in a last summary record (no amount: nothing to pay).
+  if (doc.invoice.voided) {
+    rows.push({ ...summaryRow('voided', labels.voidedNote, 0), amount: '' });
+  }
 
   const out = [INVOICE_CSV_COLUMNS.join(',')];
   for (const row of rows) out.push(INVOICE_CSV_COLUMNS.map((c) => csvField(row[c])).join(','));

@@ -160,6 +160,27 @@ describe('renderInvoicePdf', () => {
     assert.equal(pdfInfo(pdf).Pages, String(pages.length));
   });
 
+  test('a voided invoice says so on every page, in its language; others do not', needsPoppler, async () => {
+    const base = longInvoice(entity('CA'), 120);
+    assert.ok(!pdfText(await renderInvoicePdf(base)).includes('VOID'), 'not void: no mark');
+    const voided = { ...base, invoice: { ...base.invoice, voided: true } };
+    const pdf = await renderInvoicePdf(voided);
+    const pages = pdfText(pdf)
+      .split('\f')
+      .filter((p) => p.trim());
+    assert.ok(pages.length >= 3);
+    assert.match(pages[0]!, /VOID\s+Nothing on this document is to be paid\./);
+    for (const page of pages.slice(1))
+      assert.match(page, new RegExp(`${base.invoice.number} · VOID · continued`));
+    assert.match(pdfInfo(pdf).Subject!, /\(VOID\)/);
+    const mx = mexicanMonthlyInvoice(entity('MX'));
+    const es = pdfText(await renderInvoicePdf({ ...mx, invoice: { ...mx.invoice, voided: true } }));
+    assert.match(es, /ANULADA\s+No se debe pagar nada de este documento/);
+    const br = brazilianMonthlyInvoice(entity('US'));
+    const pt = pdfText(await renderInvoicePdf({ ...br, invoice: { ...br.invoice, voided: true } }));
+    assert.match(pt, /CANCELADA\s+Nada deste documento deve ser pago/);
+  });
+
   test('a long Spanish invoice says "Página 2"', needsPoppler, async () => {
     const base = longInvoice(entity('MX'), 120);
     const doc = { ...base, invoice: { ...base.invoice, currency: 'MXN', locale: 'es-MX' } };

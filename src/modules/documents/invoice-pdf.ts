@@ -27,7 +27,7 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
     info: {
       Title: doc.invoice.number,
       Author: doc.entity.legalName,
-      Subject: `${titleOf(doc, formats.labels)} ${doc.invoice.number} · ${doc.account.companyName}`,
+      Subject: `${titleOf(doc, formats.labels)} ${doc.invoice.number}${doc.invoice.voided ? ` (${formats.labels.voided})` : ''} · ${doc.account.companyName}`,
       CreationDate: utcMidnight(doc.invoice.issueDate),
     },
     lang: formats.locale,
@@ -55,6 +55,7 @@ const RULE = '#d3dae3';
 const BAND = '#eef2f7';
 const HEADER_FILL = '#1f3a5a';
 const WHITE = '#ffffff';
+const VOID_RED = '#b42318';
 
 const MARGIN_X = 48;
 const TOP = 42;
@@ -87,6 +88,8 @@ const S = {
   remitValue: { size: 8, color: INK },
   heading: { size: 11, bold: true, color: ACCENT },
   footer: { size: 7.5, color: MUTED },
+  voided: { size: 11, bold: true, color: WHITE, spacing: 1 },
+  voidedNote: { size: 8.5, color: WHITE },
 } satisfies Record<string, TextStyle>;
 
 const LINE_STEP = 11;
@@ -189,6 +192,14 @@ class InvoiceLayout {
     const ruleY = Math.max(y, rightBottom) + 8;
     c.rule(this.left, this.right, ruleY, ACCENT, 1.5);
     this.y = ruleY + 18;
+    if (d.invoice.voided) {
+      // A voided document says so before anything else is read, and that nothing is to be paid.
+      const bandY = ruleY + 10;
+      c.rect(this.left, bandY, this.width, 24, VOID_RED, 3);
+      c.text(L.voided, this.left + 10, bandY + 6, S.voided);
+      c.text(L.voidedNote, this.left + 20 + c.measure(L.voided, S.voided), bandY + 8, S.voidedNote);
+      this.y = bandY + 24 + 16;
+    }
   }
 
   private subtitle(): string {
@@ -207,7 +218,7 @@ class InvoiceLayout {
   private continuationHeader(): void {
     const { c, d, L } = this;
     c.text(d.entity.legalName, this.left, TOP, S.bodyBold);
-    const right = `${titleOf(d, L)} ${d.invoice.number} · ${L.continued}`;
+    const right = `${titleOf(d, L)} ${d.invoice.number}${d.invoice.voided ? ` · ${L.voided}` : ''} · ${L.continued}`;
     c.text(right, this.right, TOP, S.body, 'right');
     c.rule(this.left, this.right, TOP + 16, ACCENT, 1);
     this.y = TOP + 30;

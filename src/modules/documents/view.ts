@@ -64,6 +64,8 @@ export interface DocumentInvoice {
   currency: string;
   /** The account's locale (en-US, en-CA, fr-CA, es-MX, pt-BR…): labels, money and dates. */
   locale: string;
+  /** RUN-12: staff voided it (its lines and number stay): shown as void, nothing to pay. */
+  voided?: boolean;
 }
 
 export interface InvoiceDocumentLine {

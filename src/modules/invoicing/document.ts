@@ -73,6 +73,7 @@ export async function invoiceDocument(
       billingMonth: invoice.billingMonth,
       currency: invoice.currency,
       locale,
+      voided: invoice.status === 'void',
     },
     lines,
     subtotal: invoice.subtotal,
