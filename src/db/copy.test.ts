@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testRuntime } from '../../test/support/runtime.ts';
 import type { Db } from './connection.ts';
-import { canCopy, copyInto, limitImportSlots, withImportSlot } from './copy.ts';
+import { canCopy, copyBinaryInto, copyInto, limitImportSlots, withImportSlot } from './copy.ts';
 
 // COPY … FROM STDIN as imports use it on a server: chunks fed ahead of the server, each chunk's
 // memory released once the connection has taken it, and either side's failure ending the COPY
@@ -102,6 +102,35 @@ if (onServer) {
     // connection's socket holds): the chunks' maker waits for the server beyond.
     const waiting = Math.max(...takenWhenMade.map((t, k) => k - t));
     assert.ok(waiting <= 80, `at most ~64 chunks ahead: ${waiting}`);
+  });
+
+  test('binary rows: framed by the format, each chunk told taken once, in order', async () => {
+    await sql`TRUNCATE copied`.execute(db);
+    // A row: two fields, an int4 and a text.
+    const binaryRows = (from: number, count: number) => {
+      const rows = Buffer.alloc(count * 20);
+      for (let i = 0; i < count; i++) {
+        const at = i * 20;
+        rows.writeInt16BE(2, at);
+        rows.writeInt32BE(4, at + 2);
+        rows.writeInt32BE(from + i, at + 6);
+        rows.writeInt32BE(6, at + 10);
+        rows.write(`r${String(from + i).padStart(5, '0')}`, at + 14, 'latin1');
+      }
+      return rows;
+    };
+    const taken: number[] = [];
+    const chunks = Array.from({ length: 40 }, (_, k) => binaryRows(k * 1_000, 1_000));
+    await copyBinaryInto(db, 'COPY copied (n, label) FROM STDIN (FORMAT binary)', chunks, () =>
+      taken.push(taken.length),
+    );
+    assert.equal(await count(), 40_000);
+    assert.deepEqual(
+      taken,
+      chunks.map((_, k) => k),
+    );
+    const last = await sql<{ label: string }>`SELECT label FROM copied WHERE n = 39999`.execute(db);
+    assert.equal(last.rows[0]!.label, 'r39999');
   });
 
   test('a failure while the chunks are made fails the COPY: nothing is stored', async () => {

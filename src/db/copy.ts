@@ -111,6 +111,47 @@ export async function copyInto(
 }
 
 /**
+ * Runs a binary COPY (`statement` says `FORMAT binary`) of the given rows: the format's header
+ * first and its trailer last, around the chunks. `written` is told once per chunk of rows, as
+ * copyInto tells it.
+ */
+export async function copyBinaryInto(
+  db: Db,
+  statement: string,
+  rows: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  written?: () => void,
+): Promise<void> {
+  let given = 0;
+  let taken = -1; // the header is taken first
+  await copyInto(
+    db,
+    statement,
+    (async function* () {
+      yield BINARY_COPY_HEADER;
+      for await (const chunk of rows) {
+        given++;
+        yield chunk;
+      }
+      yield BINARY_COPY_TRAILER;
+    })(),
+    written &&
+      (() => {
+        // Neither the header nor the trailer is one of the caller's chunks.
+        if (taken >= 0 && taken < given) written();
+        taken++;
+      }),
+  );
+}
+
+/** What a binary COPY starts with (signature, flags, header extension length) and ends with. */
+const BINARY_COPY_HEADER = Uint8Array.from([
+  ...Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
+  ...[0, 0, 0, 0],
+  ...[0, 0, 0, 0],
+]);
+const BINARY_COPY_TRAILER = Uint8Array.from([0xff, 0xff]);
+
+/**
  * A COPY import holds its transaction's connection while it looks accounts up through another
  * (the COPY streams on the first); a bill run learning the usage watermark holds a connection
  * while it waits for the imports in progress to end. Both run in one of a pool's import slots,

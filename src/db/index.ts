@@ -4,4 +4,4 @@ export type { Database, Address } from './schema.ts';
 export { appendEvents, type DomainEvent } from './outbox.ts';
 export { toPage, pageLimit, pageArray, type Page, MAX_PAGE } from './paginate.ts';
 export { anyOf } from './any-of.ts';
-export { canCopy, copyInto, limitImportSlots, withImportSlot } from './copy.ts';
+export { canCopy, copyBinaryInto, copyInto, withImportSlot } from './copy.ts';

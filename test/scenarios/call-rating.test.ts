@@ -6,7 +6,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoFeeSchedule } from '../../src/modules/taxes/index.ts';
 import { callDetailsOf, demoDeckCsv } from '../../src/modules/usage/index.ts';
-import { type TestApi, createTestAccount, invoiceFor, putTestCallingPlan, testApi } from '../support/api.ts';
+import {
+  type TestApi,
+  createTestAccount,
+  invoiceFor,
+  numberItem,
+  putTestCallingPlan,
+  testApi,
+} from '../support/api.ts';
 
 let api: TestApi;
 const ids = {} as Record<'dental' | 'warehouse', string>;
@@ -80,18 +87,8 @@ before(async () => {
         addedOn: '2026-01-01',
         attributes: { extensions: ['101', '102'] },
       },
-      {
-        itemCode: 'number.local',
-        quantity: 1,
-        addedOn: '2026-01-01',
-        attributes: { number: '+1 512 736 0100' },
-      },
-      {
-        itemCode: 'number.toll-free',
-        quantity: 1,
-        addedOn: '2026-01-01',
-        attributes: { number: '+1 800 736 0199' },
-      },
+      numberItem('number.local', '+1 512 736 0100', '2026-01-01'),
+      numberItem('number.toll-free', '+1 800 736 0199', '2026-01-01'),
     ],
   });
   assert.equal(dentalItems.status, 201, JSON.stringify(dentalItems.body));

@@ -95,6 +95,14 @@ export async function putTestCallingPlan(api: TestApi, currency = 'USD') {
   if (res.status !== 200) throw new Error(`calling plan failed: ${JSON.stringify(res.body)}`);
 }
 
+/** An inventory item holding one phone number (a local, toll-free… number), for signAndEquip. */
+export const numberItem = (itemCode: string, number: string, addedOn: string) => ({
+  itemCode,
+  quantity: 1,
+  addedOn,
+  attributes: { number },
+});
+
 /** Signs a contract and adds services through the API. */
 export async function signAndEquip(
   api: TestApi,

@@ -13,6 +13,7 @@ import { type CopyPiece, RowChecker, copyPieces, emptyReport } from './import.ts
 import {
   type TestApi,
   createTestAccount,
+  numberItem,
   putDemoDeck,
   putTestCallingPlan,
   signAndEquip,
@@ -42,18 +43,8 @@ before(async () => {
   await signAndEquip(api, chicago.id, { signatureDate: '2026-01-10', commitments: { lowUsageDevices: 1 } }, [
     { itemCode: 'device.desk-phone', quantity: 20, addedOn: '2026-01-10', attributes: { extensions } },
     { itemCode: 'device.low-usage', quantity: 1, addedOn: '2026-01-10', attributes: { extensions: ['301'] } },
-    {
-      itemCode: 'number.local',
-      quantity: 1,
-      addedOn: '2026-01-10',
-      attributes: { number: '+1 512 736 0100' },
-    },
-    {
-      itemCode: 'number.toll-free',
-      quantity: 1,
-      addedOn: '2026-01-10',
-      attributes: { number: '+1 800 736 0199' },
-    },
+    numberItem('number.local', '+1 512 736 0100', '2026-01-10'),
+    numberItem('number.toll-free', '+1 800 736 0199', '2026-01-10'),
   ]);
   // Los Angeles: phones only. Unsigned: no contract, its calls wait unrated.
   const la = await createTestAccount(api, { companyName: 'Harbor Dental', timeZone: 'America/Los_Angeles' });

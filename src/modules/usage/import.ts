@@ -2,7 +2,7 @@ import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ctx } from '../../context.ts';
-import { type Db, canCopy, copyInto, withImportSlot } from '../../db/index.ts';
+import { type Db, canCopy, copyBinaryInto, withImportSlot } from '../../db/index.ts';
 import { type CalendarDate, newId, ownCopy } from '../../kernel/index.ts';
 import {
   type ArrivalContext,
@@ -348,12 +348,11 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
   const aside = new SetsAside();
   try {
     // What to tell, in order, when the connection has taken each piece of calls.
-    const taken: ((() => void) | undefined)[] = [undefined];
-    await copyInto(
+    const taken: ((() => void) | undefined)[] = [];
+    await copyBinaryInto(
       trx,
       CALLS_COPY,
       (async function* () {
-        yield BINARY_COPY_HEADER;
         for await (const piece of pieces) {
           if ('sets' in piece) await aside.add(piece.sets);
           else {
@@ -361,22 +360,10 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
             yield piece.calls;
           }
         }
-        taken.push(undefined);
-        yield BINARY_COPY_TRAILER;
       })(),
       () => taken.shift()?.(),
     );
-    if (!aside.empty) {
-      await copyInto(
-        trx,
-        SETS_COPY,
-        (async function* () {
-          yield BINARY_COPY_HEADER;
-          yield* aside.read();
-          yield BINARY_COPY_TRAILER;
-        })(),
-      );
-    }
+    if (!aside.empty) await copyBinaryInto(trx, SETS_COPY, aside.read());
   } finally {
     await aside.close();
   }
@@ -789,10 +776,8 @@ export class CallSets {
         const to = Math.min(from + SET_SIZE, first[k + 1]!);
         const count = to - from;
         out.int16(4);
-        out.int32(account.length);
-        out.bytes(account, 0, account.length);
-        out.int32(month.usageMonth.length);
-        out.ascii(month.usageMonth);
+        out.field(account, 0, account.length);
+        out.text(month.usageMonth);
         // call_ids: text[] (ids are ASCII: a byte a character).
         let idBytes = 0;
         for (let j = from; j < to; j++) {
@@ -803,15 +788,11 @@ export class CallSets {
         for (let j = from; j < to; j++) {
           const i = order[j]!;
           const start = i === 0 ? 0 : ends[i - 1]!;
-          out.int32(ends[i]! - start);
-          out.bytes(this.#chars, start, ends[i]!);
+          out.field(this.#chars, start, ends[i]!);
         }
         // started_ms: int8[].
         arrayHeader(out, 20 + 12 * count, INT8_OID, count);
-        for (let j = from; j < to; j++) {
-          out.int32(8);
-          out.int64(this.#ms[order[j]!]!);
-        }
+        for (let j = from; j < to; j++) out.int8Field(this.#ms[order[j]!]!);
       }
     }
     this.#n = 0;
@@ -836,21 +817,13 @@ function arrayHeader(out: ByteText, bytes: number, elementType: number, count: n
 /** Writes call sets (CallSets.flush rows, in any number of pieces) as one binary COPY. */
 export const SETS_COPY =
   'COPY call_sets (account_id, usage_month, call_ids, started_ms) FROM STDIN (FORMAT binary)';
-/** What a binary COPY starts with (signature, flags, header extension length) and ends with. */
-export const BINARY_COPY_HEADER = Uint8Array.from([
-  ...Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
-  ...[0, 0, 0, 0],
-  ...[0, 0, 0, 0],
-]);
-export const BINARY_COPY_TRAILER = Uint8Array.from([0xff, 0xff]);
-
 export const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);
   return b;
 };
 
-/** ASCII text written straight into bytes. */
+/** Binary COPY rows (and any bytes) written straight into a growing buffer. */
 export class ByteText {
   #b: Uint8Array;
   #at = 0;
@@ -926,38 +899,6 @@ export class ByteText {
   int8Field(v: number) {
     this.int32(8);
     this.int64(v);
-  }
-  ascii(s: string) {
-    this.#room(s.length);
-    for (let k = 0; k < s.length; k++) this.#b[this.#at++] = s.charCodeAt(k);
-  }
-  /** A safe integer in decimal. */
-  integer(value: number) {
-    this.#room(17);
-    if (value < 0) this.#b[this.#at++] = 45; // -
-    const v = Math.abs(value);
-    if (v < 100_000_000) this.#small(v, 0);
-    else {
-      // Above 10^8 (instants in milliseconds): two parts, each in small-integer arithmetic.
-      const high = Math.floor(v / 100_000_000);
-      this.#small(high, 0);
-      this.#small(v - high * 100_000_000, 8);
-    }
-  }
-  /** An integer below 10^8, padded with zeros to `width` digits. */
-  #small(v: number, width: number) {
-    const b = this.#b;
-    let digits = 1;
-    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
-    if (digits < width) digits = width;
-    let end = this.#at + digits;
-    this.#at = end;
-    let x = v;
-    for (let k = 0; k < digits; k++) {
-      const q = (x / 10) | 0;
-      b[--end] = 48 + x - q * 10;
-      x = q;
-    }
   }
   get length(): number {
     return this.#at;

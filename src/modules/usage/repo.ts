@@ -248,7 +248,7 @@ export type WindowCall = Pick<
 >;
 
 /** Calls a bill run holds at a time while it rates a month again. */
-export const WINDOW_PAGE = 10_000;
+const WINDOW_PAGE = 10_000;
 
 /**
  * The calls of an account-month stored in a batch window (a bill run rating them again), a page
