@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvCdrRows } from './cdr-csv.ts';
 import { fileCopyPieces } from './import-bytes.ts';
-import { type CopyPiece, RowChecker, copyPieces, emptyReport } from './import.ts';
+import { CALL_COLUMNS, type CopyPiece, RowChecker, copyPieces, emptyReport } from './import.ts';
 import {
   type TestApi,
   createTestAccount,
@@ -148,7 +148,7 @@ after(async () => {
 
 interface Outcome {
   report: ReturnType<typeof emptyReport>;
-  calls: string[][];
+  calls: CallFields[];
   totals: unknown[];
   sets: string[];
   setPieces: number;
@@ -205,7 +205,7 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
     out.sets.push(...setMembers(piece.sets));
   }
   while (held.length > 0) take();
-  out.calls.sort((a, b) => Number(a[9]) - Number(b[9]));
+  out.calls.sort((a, b) => Number(a.import_row) - Number(b.import_row));
   out.totals = checker.totals
     .rows()
     .map((t) =>
@@ -217,41 +217,61 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
   return out;
 }
 
-/** The calls' columns (import.ts CALL_COLUMNS) by how binary COPY writes them. */
-const CALL_KINDS = [
-  ...['text', 'text', 'text', 'instant', 'int4', 'text', 'text', 'text', 'text', 'int4'],
-  ...['text', 'text', 'int4', 'text', 'text', 'date', 'int8', 'text', 'int8'],
-] as const;
+/** How binary COPY writes each of the calls' columns. */
+const CALL_KINDS: Record<CallColumn, 'text' | 'instant' | 'int4' | 'int8' | 'date'> = {
+  call_id: 'text',
+  account_id: 'text',
+  usage_month: 'text',
+  started_at: 'instant',
+  duration_seconds: 'int4',
+  direction: 'text',
+  origin: 'text',
+  destination: 'text',
+  origin_device: 'text',
+  import_row: 'int4',
+  call_type: 'text',
+  rounding: 'text',
+  billable_seconds: 'int4',
+  allowance: 'text',
+  rate_prefix: 'text',
+  rate_from: 'date',
+  rate_per_minute: 'int8',
+  unrated_reason: 'text',
+  batch: 'int8',
+};
+type CallColumn = (typeof CALL_COLUMNS)[number];
+type CallFields = Record<CallColumn, string>;
 
 /**
  * Binary COPY rows of calls (callRow) read back column by column: NULL as \N, the start instant in
  * epoch milliseconds, a date as its ISO form, numbers in decimal. A row with a field of the wrong
  * length for its column fails.
  */
-function callFields(rows: Uint8Array): string[][] {
+function callFields(rows: Uint8Array): CallFields[] {
   const view = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
-  const found: string[][] = [];
+  const found: CallFields[] = [];
   let at = 0;
   while (at < rows.length) {
-    assert.equal(view.getInt16(at), CALL_KINDS.length, 'a field per column');
+    assert.equal(view.getInt16(at), CALL_COLUMNS.length, 'a field per column');
     at += 2;
-    const row: string[] = [];
-    for (const kind of CALL_KINDS) {
+    const row = {} as CallFields;
+    for (const column of CALL_COLUMNS) {
+      const kind = CALL_KINDS[column];
       const n = view.getInt32(at);
       at += 4;
       if (n === -1) {
-        row.push('\\N');
+        row[column] = '\\N';
         continue;
       }
-      if (kind === 'text') row.push(Buffer.from(rows.subarray(at, at + n)).toString('utf8'));
+      if (kind === 'text') row[column] = Buffer.from(rows.subarray(at, at + n)).toString('utf8');
       else {
-        assert.equal(n, kind === 'int4' || kind === 'date' ? 4 : 8, `a ${kind} field`);
-        if (kind === 'int4') row.push(String(view.getInt32(at)));
-        else if (kind === 'int8') row.push(String(view.getBigInt64(at)));
+        assert.equal(n, kind === 'int4' || kind === 'date' ? 4 : 8, `${column}: a ${kind} field`);
+        if (kind === 'int4') row[column] = String(view.getInt32(at));
+        else if (kind === 'int8') row[column] = String(view.getBigInt64(at));
         // PostgreSQL counts instants in microseconds and dates in days from 2000-01-01.
         else if (kind === 'instant')
-          row.push(String(Number(view.getBigInt64(at) / 1000n) + Date.UTC(2000, 0, 1)));
-        else row.push(new Date(Date.UTC(2000, 0, 1 + view.getInt32(at))).toISOString().slice(0, 10));
+          row[column] = String(Number(view.getBigInt64(at) / 1000n) + Date.UTC(2000, 0, 1));
+        else row[column] = new Date(Date.UTC(2000, 0, 1 + view.getInt32(at))).toISOString().slice(0, 10);
       }
       at += n;
     }
@@ -297,22 +317,23 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
   assert.ok(text.report.accepted > 1500, `enough good rows (${text.report.accepted})`);
   assert.ok(text.report.errors.length > 500, `enough bad rows (${text.report.errors.length})`);
   assert.equal(text.sets.length, text.report.accepted, 'every stored call is in a call set');
-  const kinds = new Set(text.calls.map((c) => `${c[10]}|${c[15]}`));
+  const kinds = new Set(text.calls.map((c) => `${c.call_type}|${c.rate_from}`));
   assert.ok(kinds.size >= 8, `rated, deck-priced and unrated calls alike: ${[...kinds].join(' ')}`);
 
   assert.ok(text.setPieces >= 5, `call sets every ${STRETCH} calls: ${text.setPieces} pieces`);
   // The binary fields hold what the rows say: the start instant, the batch, deck dates.
-  const started = text.calls.filter((c) => startOf.has(c[0]!));
+  const started = text.calls.filter((c) => startOf.has(c.call_id));
   assert.ok(started.length > 1000, `${started.length} calls with a known start`);
-  for (const c of started) assert.equal(Number(c[3]), startOf.get(c[0]!), `${c[0]}: its start instant`);
+  for (const c of started)
+    assert.equal(Number(c.started_at), startOf.get(c.call_id), `${c.call_id}: its start`);
   assert.ok(
-    text.calls.every((c) => c[18] === String(BATCH)),
+    text.calls.every((c) => c.batch === String(BATCH)),
     'every call in the batch',
   );
-  const priced = text.calls.filter((c) => c[14] !== '\\N');
+  const priced = text.calls.filter((c) => c.rate_prefix !== '\\N');
   assert.ok(priced.length > 100, `${priced.length} deck-priced calls`);
   for (const c of priced)
-    assert.match(c[15]!, /^20[0-9]{2}-[01][0-9]-[0-3][0-9]$/, `${c[0]}: its deck entry's date`);
+    assert.match(c.rate_from, /^20[0-9]{2}-[01][0-9]-[0-3][0-9]$/, `${c.call_id}: its deck entry's date`);
 
   const wideText = await collect((checker) =>
     copyPieces(checker, csvCdrRows(createReadStream(wideFile)), BATCH),

@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
-import type { ArrivingCall } from './domain/arrival.ts';
+import type { ArrivalRating, ArrivingCall } from './domain/arrival.ts';
 import { MAX_CALL_SECONDS, instantAt, trimmed } from './domain/cdr.ts';
 import { type Extension, type PhoneNumber, normalizeNumber } from './domain/numbers.ts';
 import {
@@ -9,9 +9,12 @@ import {
   type CdrRow,
   type CopyPiece,
   type ImportAccount,
+  type ImportMonth,
   type RowChecker,
+  type RowTail,
   callRow,
   callRows,
+  callTail,
   checkChunk,
   grown,
   importMonth,
@@ -141,6 +144,21 @@ const SLOW_SLICE = 20_000;
 /** Fields a line may have to be read the fast way (their starts are noted). */
 const MAX_FIELDS = 32;
 
+/**
+ * Per row noted for the fast way, 32 bytes (REC int32s; its start instant is the float64 at
+ * int32 0): its line's number, its call id's start and end, its duration, its account's index
+ * times two plus one when inbound, and (once rated) its billable seconds.
+ */
+const REC = 8;
+const LINE = 2;
+const ID_FROM = 3;
+const ID_TO = 4;
+const DURATION = 5;
+const ACCOUNT = 6;
+const BILLABLE = 7;
+/** Per row noted, objects (REFS of them): origin and destination, device, and once rated its RowTail. */
+const REFS = 4;
+
 class FileRows {
   readonly #checker: RowChecker;
   readonly #reader = new CdrLineReader();
@@ -154,18 +172,12 @@ class FileRows {
   /** Texts free to be written again (see FileRange.recycle). */
   readonly #free: ByteText[] = [];
   readonly #recycle: boolean;
-  // Rows noted for the fast way, rated once their block is read (account by account, see rated):
-  // per row its line's number, start and end (line feed excluded), account and field starts.
+  // Rows noted for the fast way (checked as their line is read, rated once their block is read:
+  // see rated), a record each (REC) and its objects (REFS).
   #rows = 0;
-  #rowLine = new Int32Array(1024);
-  #rowFrom = new Int32Array(1024);
-  #rowTo = new Int32Array(1024);
-  #rowAccount = new Int32Array(1024);
-  #rowFields = new Int32Array(1024 * 9); // needed + 1 a row (9 with the usual header)
-  /** The COPY rows of a block in the order they were rated, and where each row's is among them. */
-  readonly #aside = new ByteText(PIECE);
-  #textFrom = new Int32Array(1024);
-  #textTo = new Int32Array(1024);
+  #ints = new Int32Array(1024 * REC);
+  #floats = new Float64Array(this.#ints.buffer);
+  readonly #refs: unknown[] = [];
   /** Accounts met the fast way, by their index (FastAccount.index). */
   readonly #accountList: ImportAccount[] = [];
   readonly #accounts = new ByteTable<ImportAccount | null>(1 << 20);
@@ -207,7 +219,7 @@ class FileRows {
 
   /**
    * Reads the lines of buf[start, end) (the last may lack its line feed): the rows for the fast
-   * way are noted (see rated), the others read the other way.
+   * way are checked and noted (see rated), the others read the other way.
    */
   lines(buf: Buffer, start: number, end: number): void {
     // Whether no line here holds a quote, DEL or a byte beyond ASCII (checked at once).
@@ -273,9 +285,12 @@ class FileRows {
   }
 
   /**
-   * Notes a line for the fast way: cut at its commas, of an account met already. False (nothing
+   * Checks a line for the fast way and notes what rating and writing its row need: cut at its
+   * commas, of an account met already, every field as checkCdr would accept it. False (nothing
    * noted) for a line to read the other way; true for a blank line too (no row). `plain`: no line
    * around it holds a quote or a byte beyond printable ASCII (only commas are looked for then).
+   * Checked here, while the line is in the processor's caches, not when its account's rows are
+   * rated (in another order).
    */
   #note(buf: Buffer, start: number, lineEnd: number, lineNo: number, col: Columns, plain: boolean): boolean {
     let end = lineEnd;
@@ -302,80 +317,157 @@ class FileRows {
       }
     }
     starts[++count] = end + 1;
-    const needed = this.#needed;
-    if (count < needed) return false;
+    if (count < this.#needed) return false;
     const account = this.#account(buf, starts[col.account]!, starts[col.account + 1]! - 1);
     if (account === null) return false;
+    // call_id: 1-128 printable characters (the line is ASCII without DEL: no control character).
+    const idFrom = starts[col.call_id]!;
+    const idTo = starts[col.call_id + 1]! - 1;
+    if (idTo <= idFrom || idTo - idFrom > 128) return false;
+    for (let i = idFrom; i < idTo; i++) if (buf[i]! < 0x21) return false;
+    const dirFrom = starts[col.direction]!;
+    const dirTo = starts[col.direction + 1]! - 1;
+    const inbound = same(buf, dirFrom, dirTo, INBOUND);
+    if (!inbound && !same(buf, dirFrom, dirTo, OUTBOUND)) return false;
+    const startFrom = starts[col.start_time]!;
+    const startedAt = instantAt(buf, startFrom, starts[col.start_time + 1]! - 1 - startFrom);
+    const endFrom = starts[col.end_time]!;
+    const endedAt = instantAt(buf, endFrom, starts[col.end_time + 1]! - 1 - endFrom);
+    if (!(endedAt >= startedAt)) return false; // NaN too
+    const durationSeconds = Math.round((endedAt - startedAt) / 1000);
+    if (durationSeconds > MAX_CALL_SECONDS) return false;
+    const origin = this.#number(account, buf, starts[col.origin]!, starts[col.origin + 1]! - 1);
+    if (origin === null) return false;
+    const destination = this.#number(
+      account,
+      buf,
+      starts[col.destination]!,
+      starts[col.destination + 1]! - 1,
+    );
+    if (destination === null) return false;
+    let device: string | null = null;
+    if (col.origin_device >= 0) {
+      const from = starts[col.origin_device]!;
+      const to = starts[col.origin_device + 1]! - 1;
+      if (to > from) {
+        const found = this.#device(buf, from, to);
+        if (found === null) return false;
+        device = found;
+      }
+    }
+    // An extension placing a call is its own device when the switch does not name one (CAT-4).
+    if (device === null && origin.n.kind === 'extension') device = origin.n.extension;
+
     const r = this.#rows++;
-    if (r === this.#rowLine.length) {
-      this.#rowLine = grown(this.#rowLine, 2 * r);
-      this.#rowFrom = grown(this.#rowFrom, 2 * r);
-      this.#rowTo = grown(this.#rowTo, 2 * r);
-      this.#rowAccount = grown(this.#rowAccount, 2 * r);
-      this.#textFrom = new Int32Array(2 * r);
-      this.#textTo = new Int32Array(2 * r);
+    if ((r + 1) * REC > this.#ints.length) {
+      this.#ints = grown(this.#ints, 2 * (r + 1) * REC);
+      this.#floats = new Float64Array(this.#ints.buffer);
     }
-    if ((r + 1) * (needed + 1) > this.#rowFields.length) {
-      this.#rowFields = grown(this.#rowFields, 2 * (r + 1) * (needed + 1));
-    }
-    this.#rowLine[r] = lineNo;
-    this.#rowFrom[r] = start;
-    this.#rowTo[r] = lineEnd;
-    this.#rowAccount[r] = account.fast!.index;
-    // The starts of the fields the header names, and where the last of them ends (+ 1).
-    const fields = this.#rowFields;
-    const base = r * (needed + 1);
-    for (let k = 0; k <= needed; k++) fields[base + k] = starts[k]!;
+    const at = r * REC;
+    this.#floats[at >> 1] = startedAt;
+    const ints = this.#ints;
+    ints[at + LINE] = lineNo;
+    ints[at + ID_FROM] = idFrom;
+    ints[at + ID_TO] = idTo;
+    ints[at + DURATION] = durationSeconds;
+    ints[at + ACCOUNT] = 2 * account.fast!.index + (inbound ? 1 : 0);
+    const refs = this.#refs;
+    refs[r * REFS] = origin;
+    refs[r * REFS + 1] = destination;
+    refs[r * REFS + 2] = device;
+    refs[r * REFS + 3] = null;
     return true;
   }
 
   /**
    * Rates the rows noted, account by account (a counting sort of their positions): one account's
    * state (its month, sums and rating context) stays in the processor's caches for all its rows
-   * of the block rather than being fetched again row after row. Each row's COPY row is written
-   * aside as it is rated, then handed over in the file's order: PostgreSQL adds ids in the order
-   * a switch writes them (rising) at the right edge of the call-id key, which costs it a quarter
-   * less than ids scattered over the block. The sums do not depend on the order. Pieces are
-   * handed over as they fill, and the event loop let through every RATE_SLICE rows (COPY is fed
-   * from what was handed over while the next block is rated).
+   * of the block rather than being fetched again row after row, and a row's record is all that
+   * rating reads of it. Then their COPY rows are written in the file's order: PostgreSQL adds ids
+   * in the order a switch writes them (rising) at the right edge of the call-id key, which costs
+   * it a quarter less than ids scattered over the block, and the lines are read in order. The sums
+   * do not depend on the order. Pieces are handed over as they fill, and the event loop let
+   * through every RATE_SLICE rows (COPY is fed from what was handed over while the next block is
+   * rated).
    */
   async *rated(buf: Buffer): AsyncGenerator<CopyPiece> {
     const n = this.#rows;
     if (n === 0) return;
     this.#rows = 0;
+    const ints = this.#ints;
+    const floats = this.#floats;
+    const refs = this.#refs;
     const accounts = this.#accountList.length;
     const first = new Int32Array(accounts + 1);
-    const of = this.#rowAccount;
-    for (let r = 0; r < n; r++) first[of[r]! + 1]!++;
+    for (let r = 0; r < n; r++) first[(ints[r * REC + ACCOUNT]! >> 1) + 1]!++;
     for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
     const order = new Int32Array(n);
-    for (let r = 0; r < n; r++) order[first[of[r]!]!++] = r;
-    const col = this.#col!;
-    // Where each row's text starts and ends in aside (a row read the other way writes nothing).
-    const aside = this.#aside.reset();
-    const from = this.#textFrom;
-    const to = this.#textTo;
+    for (let r = 0; r < n; r++) order[first[ints[r * REC + ACCOUNT]! >> 1]!++] = r;
+    const checker = this.#checker;
+    const { rater, report } = checker;
+    const call = this.#call;
     for (let k = 0; k < n; k++) {
       const r = order[k]!;
-      from[r] = aside.length;
-      if (!this.#rate(buf, r, col, aside))
-        this.#other(buf, this.#rowFrom[r]!, this.#rowTo[r]!, this.#rowLine[r]!);
-      to[r] = aside.length;
+      const at = r * REC;
+      const a = ints[at + ACCOUNT]!;
+      const account = this.#accountList[a >> 1]!;
+      const startedAt = floats[at >> 1]!;
+      const month = importMonth(checker, account, checker.monthOf(startedAt, account.timeZone));
+      call.startedAt = startedAt;
+      call.durationSeconds = ints[at + DURATION]!;
+      call.direction = (a & 1) === 1 ? 'inbound' : 'outbound';
+      call.originNumber = (refs[r * REFS] as NumberText).n;
+      call.destinationNumber = (refs[r * REFS + 1] as NumberText).n;
+      call.originDevice = refs[r * REFS + 2] as string | null;
+      const rating = rater.rateIn(month.cx, call);
+      const sum = month.sums.add(rating);
+      ints[at + BILLABLE] = rating.billableSeconds;
+      refs[r * REFS + 3] =
+        sum === -1
+          ? this.#tail(account, month, rating)
+          : (month.tails[sum] ??= this.#tail(account, month, rating));
       if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
     }
-    const text = aside.done();
+    report.rowsRead += n;
+    report.accepted += n;
+    const sets = checker.sets;
     let out = this.#out;
     for (let r = 0; r < n; r++) {
       if (out.length >= PIECE) {
         this.#ready.push(out);
         this.#out = out = this.#text();
       }
-      out.bytes(text, from[r]!, to[r]!);
+      const at = r * REC;
+      const idFrom = ints[at + ID_FROM]!;
+      const idTo = ints[at + ID_TO]!;
+      const startedAt = floats[at >> 1]!;
+      const tail = refs[r * REFS + 3] as RowTail;
+      sets.addBytes(buf, idFrom, idTo, tail.set, startedAt);
+      callRow(
+        out,
+        buf,
+        idFrom,
+        idTo,
+        startedAt,
+        ints[at + DURATION]!,
+        (ints[at + ACCOUNT]! & 1) === 1 ? 'inbound' : 'outbound',
+        (refs[r * REFS] as NumberText).text,
+        (refs[r * REFS + 1] as NumberText).text,
+        refs[r * REFS + 2] as string | null,
+        ints[at + LINE]!,
+        ints[at + BILLABLE]!,
+        tail.bytes,
+      );
       if (r % RATE_SLICE === RATE_SLICE - 1) {
         yield* this.#handOver();
         await turn();
       }
     }
+  }
+
+  /** The row tail of a call of the account-month rated so. */
+  #tail(account: ImportAccount, month: ImportMonth, rating: ArrivalRating): RowTail {
+    return { bytes: callTail(account.fast!.id, month.month, rating, this.#batch), set: month.set };
   }
 
   /** The full pieces of calls written so far. */
@@ -387,95 +479,6 @@ class FileRows {
         ? { calls: text.done(), done: () => this.#free.push(text.reset()), fast: true }
         : { calls: text.done(), fast: true };
     }
-  }
-
-  /**
-   * Checks and rates a noted row and writes its COPY row to out; false (nothing done) for one to
-   * read the other way.
-   */
-  #rate(buf: Buffer, row: number, col: Columns, out: ByteText): boolean {
-    const lineNo = this.#rowLine[row]!;
-    const fields = this.#rowFields;
-    const base = row * (this.#needed + 1);
-    const account = this.#accountList[this.#rowAccount[row]!]!;
-    // call_id: 1-128 printable characters (the line is ASCII without DEL: no control character).
-    const idFrom = fields[base + col.call_id]!;
-    const idTo = fields[base + col.call_id + 1]! - 1;
-    if (idTo <= idFrom || idTo - idFrom > 128) return false;
-    for (let i = idFrom; i < idTo; i++) if (buf[i]! < 0x21) return false;
-    const checker = this.#checker;
-    const dirFrom = fields[base + col.direction]!;
-    const dirTo = fields[base + col.direction + 1]! - 1;
-    const direction = same(buf, dirFrom, dirTo, OUTBOUND)
-      ? 'outbound'
-      : same(buf, dirFrom, dirTo, INBOUND)
-        ? 'inbound'
-        : null;
-    if (direction === null) return false;
-    const startFrom = fields[base + col.start_time]!;
-    const startTo = fields[base + col.start_time + 1]! - 1;
-    const startedAt = instantAt(buf, startFrom, startTo - startFrom);
-    const endFrom = fields[base + col.end_time]!;
-    const endedAt = instantAt(buf, endFrom, fields[base + col.end_time + 1]! - 1 - endFrom);
-    if (!(endedAt >= startedAt)) return false; // NaN too
-    const durationSeconds = Math.round((endedAt - startedAt) / 1000);
-    if (durationSeconds > MAX_CALL_SECONDS) return false;
-    const origin = this.#number(account, buf, fields[base + col.origin]!, fields[base + col.origin + 1]! - 1);
-    if (origin === null) return false;
-    const destination = this.#number(
-      account,
-      buf,
-      fields[base + col.destination]!,
-      fields[base + col.destination + 1]! - 1,
-    );
-    if (destination === null) return false;
-    let device: string | null = null;
-    if (col.origin_device >= 0) {
-      const from = fields[base + col.origin_device]!;
-      const to = fields[base + col.origin_device + 1]! - 1;
-      if (to > from) {
-        const found = this.#device(buf, from, to);
-        if (found === null) return false;
-        device = found;
-      }
-    }
-    // An extension placing a call is its own device when the switch does not name one (CAT-4).
-    if (device === null && origin.n.kind === 'extension') device = origin.n.extension;
-
-    const usageMonth = checker.monthOf(startedAt, account.timeZone);
-    const month = importMonth(checker, account, usageMonth);
-    const call = this.#call;
-    call.startedAt = startedAt;
-    call.durationSeconds = durationSeconds;
-    call.direction = direction;
-    call.originDevice = device;
-    call.originNumber = origin.n;
-    call.destinationNumber = destination.n;
-    const r = checker.rater.rateIn(month.cx, call);
-    month.sums.add(r);
-    checker.sets.addBytes(buf, idFrom, idTo, month.set, startedAt);
-    checker.report.rowsRead++;
-    checker.report.accepted++;
-
-    const id = account.fast!.id;
-    callRow(
-      out,
-      buf,
-      idFrom,
-      idTo,
-      id,
-      usageMonth,
-      startedAt,
-      durationSeconds,
-      direction,
-      origin.text,
-      destination.text,
-      device,
-      lineNo,
-      r,
-      this.#batch,
-    );
-    return true;
   }
 
   /** The account a row names, if it was met already (the other way reads new accounts). */

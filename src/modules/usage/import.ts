@@ -468,6 +468,14 @@ export interface ImportMonth {
   cx: ArrivalContext | string;
   sums: MonthSums;
   set: number;
+  /** The bytes reader's row tails (callTail) of its calls, by their sum's position (MonthSums.add). */
+  tails: (RowTail | undefined)[];
+}
+
+/** A row tail (callTail) and the call set of the calls it ends. */
+export interface RowTail {
+  bytes: Uint8Array;
+  set: number;
 }
 
 /** The import's state of an account's usage month, made when its first call comes. */
@@ -476,7 +484,13 @@ export function importMonth(checker: RowChecker, a: ImportAccount, usageMonth: s
   if (month === undefined) {
     const { rater, totals, sets } = checker;
     const sums = totals.month(a.id, usageMonth, rater.fingerprintOf(a.id, usageMonth));
-    month = { month: usageMonth, cx: rater.contextOf(a.id, usageMonth), sums, set: sets.number(sums) };
+    month = {
+      month: usageMonth,
+      cx: rater.contextOf(a.id, usageMonth),
+      sums,
+      set: sets.number(sums),
+      tails: [],
+    };
     a.months.set(usageMonth, month);
   }
   a.last = month;
@@ -581,11 +595,13 @@ function settleConflicts(
   }
 }
 
-/** The `calls` columns an import writes (the batch is the import transaction's sequence value). */
-const CALL_COLUMNS = [
+/**
+ * The `calls` columns an import writes (the batch is the import transaction's sequence value):
+ * first those that differ from call to call, then, from account_id on, the row's tail (callTail),
+ * the same for every call of an account-month rated alike, so written once and copied.
+ */
+export const CALL_COLUMNS = [
   'call_id',
-  'account_id',
-  'usage_month',
   'started_at',
   'duration_seconds',
   'direction',
@@ -593,9 +609,11 @@ const CALL_COLUMNS = [
   'destination',
   'origin_device',
   'import_row',
+  'billable_seconds',
+  'account_id',
+  'usage_month',
   'call_type',
   'rounding',
-  'billable_seconds',
   'allowance',
   'rate_prefix',
   'rate_from',
@@ -619,8 +637,6 @@ export function callRows(calls: readonly RatedImport[], batch: number): Uint8Arr
       id,
       0,
       id.length,
-      Buffer.from(c.accountId, 'utf8'),
-      c.usageMonth,
       c.startedAt,
       c.durationSeconds,
       c.direction,
@@ -628,8 +644,8 @@ export function callRows(calls: readonly RatedImport[], batch: number): Uint8Arr
       Buffer.from(c.destination, 'utf8'),
       c.originDevice,
       c.row,
-      c.rating,
-      batch,
+      c.rating.billableSeconds,
+      callTail(Buffer.from(c.accountId, 'utf8'), c.usageMonth, c.rating, batch),
     );
   }
   return out.done();
@@ -637,16 +653,14 @@ export function callRows(calls: readonly RatedImport[], batch: number): Uint8Arr
 
 /**
  * One rated call as a binary COPY row, in the order of CALL_COLUMNS: the one writer of a stored
- * call, whichever way its row was read (callRows, and the bytes reader with its id, account and
- * numbers as bytes). Text fields are UTF-8 bytes; id[idFrom, idTo) is the call id.
+ * call, whichever way its row was read (callRows, and the bytes reader with its id and numbers as
+ * bytes). Text fields are UTF-8 bytes; id[idFrom, idTo) is the call id; `tail` is callTail's.
  */
 export function callRow(
   out: ByteText,
   id: Uint8Array,
   idFrom: number,
   idTo: number,
-  account: Uint8Array,
-  usageMonth: string,
   startedMs: number,
   durationSeconds: number,
   direction: string,
@@ -654,13 +668,11 @@ export function callRow(
   destination: Uint8Array,
   device: string | null,
   row: number,
-  r: ArrivalRating,
-  batch: number,
+  billableSeconds: number,
+  tail: Uint8Array,
 ): void {
   out.int16(CALL_COLUMNS.length);
   out.field(id, idFrom, idTo);
-  out.field(account, 0, account.length);
-  out.text(usageMonth);
   out.int8Field((startedMs - PG_EPOCH_MS) * 1000); // timestamptz: microseconds since 2000
   out.int4Field(durationSeconds);
   out.text(direction);
@@ -668,9 +680,26 @@ export function callRow(
   out.field(destination, 0, destination.length);
   out.text(device);
   out.int4Field(row);
+  out.int4Field(billableSeconds);
+  out.bytes(tail, 0, tail.length);
+}
+
+/**
+ * The fields of a call's row from account_id on (CALL_COLUMNS): its account and usage month, how
+ * it was rated but for its billable seconds, and the batch. The bytes reader keeps one per
+ * account-month and charge (ImportMonth.tails) and copies it into each row.
+ */
+export function callTail(
+  account: Uint8Array,
+  usageMonth: string,
+  r: ArrivalRating,
+  batch: number,
+): Uint8Array {
+  const out = new ByteText(128);
+  out.field(account, 0, account.length);
+  out.text(usageMonth);
   out.text(r.callType);
   out.text(r.rounding);
-  out.int4Field(r.billableSeconds);
   out.text(r.allowance);
   const rate = r.rate;
   if (rate === null) {
@@ -684,6 +713,7 @@ export function callRow(
   }
   out.text(r.unratedReason);
   out.int8Field(batch);
+  return out.done().slice();
 }
 
 /** Where PostgreSQL's binary instants (in microseconds) and dates (in days) count from: 2000-01-01. */

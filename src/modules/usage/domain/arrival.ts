@@ -181,9 +181,13 @@ export class MonthSums {
     readonly context: string,
   ) {}
 
-  add(r: ArrivalRating): void {
+  /**
+   * Adds a rated call to its sum; returns the sum's position among this month's (the first sum
+   * is 0; -1 for a call not summed: unrated, or before the billing start).
+   */
+  add(r: ArrivalRating): number {
     const callType = r.callType;
-    if (callType === null || callType === 'before_billing_start') return;
+    if (callType === null || callType === 'before_billing_start') return -1;
     const charge = r.rate ?? r.allowance;
     const types = this.#types;
     let k = -1;
@@ -212,11 +216,13 @@ export class MonthSums {
       this.#charges.push(charge);
       this.#sums.push(sum);
       this.rows.push(sum);
-      if (this.#index !== null) this.#indexed(types.length - 1);
+      k = types.length - 1;
+      if (this.#index !== null) this.#indexed(k);
       else if (types.length > SCAN) for (let i = 0; i < types.length; i++) this.#indexed(i);
     } else sum = this.#sums[k]!;
     sum.calls++;
     sum.billableSeconds += r.billableSeconds;
+    return k;
   }
 
   #indexed(i: number) {
