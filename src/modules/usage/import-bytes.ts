@@ -194,6 +194,15 @@ class FileRows {
     originNumber: undefined,
     destinationNumber: undefined,
   };
+  /** The rating of the call being rated (one object, written again for every row). */
+  readonly #rating: ArrivalRating = {
+    callType: null,
+    rounding: null,
+    billableSeconds: 0,
+    allowance: null,
+    rate: null,
+    unratedReason: null,
+  };
   #col: Columns | null = null;
   /** Fields a line needs for every column the header names to be on it. */
   #needed = 0;
@@ -419,7 +428,7 @@ class FileRows {
       call.originNumber = (refs[r * REFS] as NumberText).n;
       call.destinationNumber = (refs[r * REFS + 1] as NumberText).n;
       call.originDevice = refs[r * REFS + 2] as string | null;
-      const rating = rater.rateIn(month.cx, call);
+      const rating = rater.rateIn(month.cx, call, this.#rating);
       const sum = month.sums.add(rating);
       ints[at + BILLABLE] = rating.billableSeconds;
       refs[r * REFS + 3] =

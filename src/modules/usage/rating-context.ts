@@ -4,7 +4,13 @@ import { type BillingMonth, type CalendarDate, groupBy, lastDayOf, monthOf } fro
 import { findCatalogItems } from '../catalog/index.ts';
 import { contractsOf, inventoryOf } from '../inventory/index.ts';
 import type { AccountCallingContext } from './domain/classify.ts';
-import { type ArrivalContext, arrivalContext, rateArrival, unrated } from './domain/arrival.ts';
+import {
+  type ArrivalContext,
+  type ArrivalRating,
+  arrivalContext,
+  rateArrival,
+  unrated,
+} from './domain/arrival.ts';
 import type { ImportedCall } from './domain/cdr.ts';
 import { normalizeNumber } from './domain/numbers.ts';
 import { type RateDeck, type RateEntry, formatDeckCsv } from './domain/rate-deck.ts';
@@ -192,9 +198,15 @@ export function arrivalRater(ctx: Ctx) {
    */
   const fingerprintOf = (accountId: string, month: string): string => entryOf(accountId, month).fingerprint;
 
-  /** Rates one call in a context from `contextOf` (a string: why its calls cannot be rated). */
-  const rateIn = (cx: ArrivalContext | string, call: Parameters<typeof rateArrival>[0]) =>
-    typeof cx === 'string' ? unrated(cx) : rateArrival(call, cx);
+  /**
+   * Rates one call in a context from `contextOf` (a string: why its calls cannot be rated); see
+   * rateArrival for `into`.
+   */
+  const rateIn = (
+    cx: ArrivalContext | string,
+    call: Parameters<typeof rateArrival>[0],
+    into?: ArrivalRating,
+  ) => (typeof cx === 'string' ? unrated(cx) : rateArrival(call, cx, into));
 
   /** Rates one call (its account loaded first). */
   const rate = (call: Pick<ImportedCall, 'accountId' | 'usageMonth'> & Parameters<typeof rateArrival>[0]) =>

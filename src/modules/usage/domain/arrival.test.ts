@@ -126,6 +126,21 @@ test('rating on arrival + pricing the sums bills what rating the whole month bil
         });
         const cx = context(billingStartDate);
         const rated = calls.map((c) => ({ call: c, rating: rateArrival(c, cx) }));
+        // Written into one object again and again, each call's rating is the same.
+        const into: ArrivalRating = {
+          callType: null,
+          rounding: null,
+          billableSeconds: 0,
+          allowance: null,
+          rate: null,
+          unratedReason: null,
+        };
+        for (const r of rated) {
+          const again = rateArrival(r.call, cx, into);
+          assert.deepEqual(again, r.rating, r.call.callId);
+          if (r.rating.callType !== null && r.rating.callType !== 'before_billing_start')
+            assert.equal(again, into);
+        }
         const priced = priceUsageMonth(
           { month: MONTH, currency: 'USD', billingStartDate, plan },
           sumsOf(rated),
