@@ -241,9 +241,9 @@ test('a file on one thread (read as bytes on a server), call sets every 500 call
     api.rt.ctx('test').db,
   );
   assert.ok(rated.rows[0]!.n > 1000, `${rated.rows[0]!.n} calls rated`);
-  // On a server the sets were made a stretch at a time (set aside while the calls' COPY went on,
-  // its pieces written again once taken): more than one set for the account-month. Embedded, one
-  // per step of 2,000 rows.
+  // On a server the sets were made and written a stretch at a time (a COPY of a stretch's calls,
+  // then one of its sets, pieces written again once taken): more than one set for the
+  // account-month. Embedded, one per step of 2,000 rows.
   const sets = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM call_sets WHERE account_id = ${e.id}`.execute(api.rt.ctx('test').db);
   assert.ok(sets.rows[0]!.n >= (api.rt.databaseUrl ? 3 : 1), `${sets.rows[0]!.n} call sets`);

@@ -1,6 +1,3 @@
-import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Ctx } from '../../context.ts';
 import { type Db, canCopy, copyBinaryInto, withImportSlot } from '../../db/index.ts';
 import { type CalendarDate, newId, ownCopy } from '../../kernel/index.ts';
@@ -63,7 +60,7 @@ export interface ImportOptions {
   onProgress?: (p: { rowsRead: number; accepted: number; rejected: number }) => void;
   /** Rows checked and written per step. */
   chunkSize?: number;
-  /** Calls per stretch, after which their call sets are made and set aside (default 250,000). */
+  /** Calls per stretch, after which their call sets are made and written (default 250,000). */
   stretch?: number;
 }
 
@@ -340,107 +337,119 @@ export async function* copyPieces(
 }
 
 /**
- * Streams the calls into `calls` by one COPY on the transaction's connection, then the call sets
- * into `call_sets`. The server never waits between stretches: a stretch's sets are set aside
- * (SetsAside: on disk past a few MiB) while the calls go on, and written after the last call.
+ * Streams the calls into `calls` by COPY on the transaction's connection, each stretch's call sets
+ * into `call_sets` after its calls (a COPY of the calls, then one of their sets, and so on). The
+ * pieces are made ahead (PiecesAhead) while the connection writes: rating goes on while the
+ * server stores a stretch's sets, so neither waits on the other at the switch, and no stretch's
+ * sets are held past it.
  */
 export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Promise<void> {
-  const aside = new SetsAside();
+  const ahead = new PiecesAhead(pieces);
   try {
     // What to tell, in order, when the connection has taken each piece of calls.
     const taken: ((() => void) | undefined)[] = [];
-    await copyBinaryInto(
-      trx,
-      CALLS_COPY,
-      (async function* () {
-        for await (const piece of pieces) {
-          if ('sets' in piece) await aside.add(piece.sets);
-          else {
+    for (let more = true; more;) {
+      more = false;
+      const sets: Uint8Array[] = [];
+      await copyBinaryInto(
+        trx,
+        CALLS_COPY,
+        (async function* () {
+          for (let piece = await ahead.next(); piece !== null; piece = await ahead.next()) {
+            if ('sets' in piece) {
+              sets.push(piece.sets);
+              more = true;
+              return;
+            }
             taken.push(piece.done);
             yield piece.calls;
           }
-        }
-      })(),
-      () => taken.shift()?.(),
-    );
-    if (!aside.empty) await copyBinaryInto(trx, SETS_COPY, aside.read());
+        })(),
+        () => taken.shift()?.(),
+      );
+      if (sets.length > 0) await copyBinaryInto(trx, SETS_COPY, sets);
+    }
   } finally {
-    await aside.close();
+    await ahead.close();
   }
 }
+
+/** Bytes of pieces made ahead of the connection at most. */
+const PIECES_AHEAD = 32 << 20;
 
 /**
- * Call sets held until the calls are written: in memory up to `inMemory` bytes, then in a file
- * under `root` (the system's temporary directory). The file is removed as soon as it is open: it
- * stays readable through its handle, and nothing is left behind when the process dies mid-import.
- * Where the system refuses to remove an open file, it is removed on close.
+ * Pieces made ahead of whoever takes them, up to `limit` bytes: the maker is pulled on as soon as
+ * there is room, whether a COPY is taking pieces at that moment or not. A failure of the maker is
+ * thrown to the taker; closing stops the maker (its generator is returned: a file it reads is
+ * closed).
  */
-export class SetsAside {
+export class PiecesAhead {
+  readonly #queue: CopyPiece[] = [];
+  #bytes = 0;
+  #ended = false;
+  #failure: { error: unknown } | null = null;
+  #closed = false;
+  #taker: (() => void) | null = null;
+  #maker: (() => void) | null = null;
+  readonly #making: Promise<void>;
+
   constructor(
-    readonly inMemory = SETS_IN_MEMORY,
-    readonly root = tmpdir(),
-  ) {}
-  #held: Uint8Array[] = [];
-  #size = 0;
-  /** The file's directory while it is still there (see above). */
-  #dir: string | null = null;
-  #file: FileHandle | null = null;
+    pieces: AsyncIterable<CopyPiece>,
+    readonly limit = PIECES_AHEAD,
+  ) {
+    this.#making = this.#make(pieces);
+  }
 
-  async add(text: Uint8Array): Promise<void> {
-    if (text.length === 0) return;
-    if (this.#file === null && this.#size + text.length <= this.inMemory) {
-      this.#held.push(text);
-      this.#size += text.length;
-      return;
-    }
-    if (this.#file === null) {
-      const dir = await mkdtemp(join(this.root, 'tollbooth-call-sets-'));
-      this.#file = await open(join(dir, 'sets.copy'), 'w+');
-      try {
-        await rm(dir, { recursive: true });
-      } catch {
-        this.#dir = dir;
+  async #make(pieces: AsyncIterable<CopyPiece>): Promise<void> {
+    try {
+      for await (const piece of pieces) {
+        this.#queue.push(piece);
+        this.#bytes += bytesOf(piece);
+        this.#wake();
+        while (this.#bytes > this.limit && !this.#closed)
+          await new Promise<void>((resolve) => (this.#maker = resolve));
+        if (this.#closed) return;
       }
-      for (const held of this.#held) await this.#file.write(held);
-      this.#held = [];
-    }
-    await this.#file.write(text);
-  }
-
-  /** What was set aside, in the order it came. */
-  async *read(): AsyncGenerator<Uint8Array> {
-    yield* this.#held;
-    if (this.#file === null) return;
-    for (let at = 0; ;) {
-      // A fresh buffer a read: COPY may still hold the last one.
-      const chunk = Buffer.allocUnsafe(1 << 20);
-      const { bytesRead } = await this.#file.read(chunk, 0, chunk.length, at);
-      if (bytesRead === 0) return;
-      at += bytesRead;
-      yield chunk.subarray(0, bytesRead);
+    } catch (error) {
+      this.#failure = { error };
+    } finally {
+      this.#ended = true;
+      this.#wake();
     }
   }
 
-  /** Whether nothing was set aside. */
-  get empty(): boolean {
-    return this.#size === 0 && this.#file === null;
+  #wake() {
+    const taker = this.#taker;
+    this.#taker = null;
+    taker?.();
   }
 
-  /** Whether the sets went to a file. */
-  get onDisk(): boolean {
-    return this.#file !== null;
+  /** The next piece, or null after the last. */
+  async next(): Promise<CopyPiece | null> {
+    while (this.#queue.length === 0) {
+      if (this.#failure !== null) throw this.#failure.error;
+      if (this.#ended) return null;
+      await new Promise<void>((resolve) => (this.#taker = resolve));
+    }
+    const piece = this.#queue.shift()!;
+    this.#bytes -= bytesOf(piece);
+    const maker = this.#maker;
+    this.#maker = null;
+    maker?.();
+    return piece;
   }
 
+  /** Stops the maker and waits for it to stop. */
   async close(): Promise<void> {
-    await this.#file?.close();
-    if (this.#dir !== null) await rm(this.#dir, { recursive: true, force: true });
-    this.#file = null;
-    this.#dir = null;
+    this.#closed = true;
+    const maker = this.#maker;
+    this.#maker = null;
+    maker?.();
+    await this.#making;
   }
 }
 
-/** Call sets kept in memory while the calls stream, at most (bytes); beyond, they go to a file. */
-const SETS_IN_MEMORY = 8 << 20;
+const bytesOf = (piece: CopyPiece) => ('sets' in piece ? piece.sets.length : piece.calls.length);
 
 /** A checked call with its rating on arrival, and the sums of its account-month. */
 export type RatedImport = ImportedCall & {
