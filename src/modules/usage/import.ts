@@ -375,7 +375,7 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
 }
 
 /** Bytes of pieces made ahead of the connection at most. */
-const PIECES_AHEAD = 32 << 20;
+const PIECES_AHEAD = 16 << 20;
 
 /**
  * Pieces made ahead of whoever takes them, up to `limit` bytes: the maker is pulled on as soon as
