@@ -28,6 +28,8 @@ const wideFile = join(dir, 'mixed-wide.csv');
 const BATCH = 77;
 /** The start instants of rows whose start_time is canonical, by call id (epoch ms). */
 const startOf = new Map<string, number>();
+/** The direction each call id's row gives. */
+const directionOf = new Map<string, string>();
 
 before(async () => {
   api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
@@ -112,6 +114,7 @@ before(async () => {
     if (fields[0] === 'x'.repeat(129)) fields[0] += i;
     if (fields[4] === iso(start) || fields[4] === iso(start).replace('.000Z', 'Z'))
       startOf.set(fields[0]!, start);
+    directionOf.set(fields[0]!.trim(), fields[6]!);
     const cells = fields.map((f) => (/[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f));
     // The same row with the columns of the wide header.
     const [id, account, origin, destination, start_time, end_time, direction, device] = cells;
@@ -330,6 +333,16 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
     text.calls.every((c) => c.batch === String(BATCH)),
     'every call in the batch',
   );
+  for (const c of text.calls) {
+    assert.equal(
+      c.direction,
+      directionOf.get(c.call_id)?.trim().toLowerCase(),
+      `${c.call_id}: its direction`,
+    );
+    // Numbers as stored: E.164 or an extension.
+    assert.match(c.origin, /^(\+[1-9][0-9]{6,14}|[0-9]{2,6})$/, `${c.call_id}: its origin`);
+    assert.match(c.destination, /^(\+[1-9][0-9]{6,14}|[0-9]{2,6})$/, `${c.call_id}: its destination`);
+  }
   const priced = text.calls.filter((c) => c.rate_prefix !== '\\N');
   assert.ok(priced.length > 100, `${priced.length} deck-priced calls`);
   for (const c of priced)

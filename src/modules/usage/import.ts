@@ -672,7 +672,7 @@ export function callRow(
   idTo: number,
   startedMs: number,
   durationSeconds: number,
-  direction: string,
+  direction: 'inbound' | 'outbound',
   origin: Uint8Array,
   destination: Uint8Array,
   device: string | null,
@@ -680,17 +680,56 @@ export function callRow(
   billableSeconds: number,
   tail: Uint8Array,
 ): void {
-  out.int16(CALL_COLUMNS.length);
-  out.field(id, idFrom, idTo);
-  out.int8Field((startedMs - PG_EPOCH_MS) * 1000); // timestamptz: microseconds since 2000
-  out.int4Field(durationSeconds);
-  out.text(direction);
-  out.field(origin, 0, origin.length);
-  out.field(destination, 0, destination.length);
+  // Written in place (one check for room, then bytes), the device through text() (any UTF-8).
+  let b = out.room(ROW_FIXED + (idTo - idFrom) + origin.length + destination.length);
+  let at = out.length;
+  b[at++] = 0;
+  b[at++] = CALL_COLUMNS.length;
+  at = put(b, at, id, idFrom, idTo);
+  at = int32At(b, at, 8);
+  // timestamptz: microseconds since 2000
+  const micros = (startedMs - PG_EPOCH_MS) * 1000;
+  const high = Math.floor(micros / 4_294_967_296);
+  at = int32At(b, at, high | 0);
+  at = int32At(b, at, micros - high * 4_294_967_296);
+  at = int32At(b, at, 4);
+  at = int32At(b, at, durationSeconds);
+  // The direction's field whole (its length and its text).
+  const dir = direction === 'inbound' ? INBOUND_FIELD : OUTBOUND_FIELD;
+  for (let i = 0; i < dir.length; i++) b[at++] = dir[i]!;
+  at = put(b, at, origin, 0, origin.length);
+  at = put(b, at, destination, 0, destination.length);
+  out.moveTo(at);
   out.text(device);
-  out.int4Field(row);
-  out.int4Field(billableSeconds);
-  out.bytes(tail, 0, tail.length);
+  b = out.room(16 + tail.length);
+  at = out.length;
+  at = int32At(b, at, 4);
+  at = int32At(b, at, row);
+  at = int32At(b, at, 4);
+  at = int32At(b, at, billableSeconds);
+  b.set(tail, at);
+  out.moveTo(at + tail.length);
+}
+
+/** Bytes of a call's row before its device besides its id and numbers' (field lengths, ints, direction). */
+const ROW_FIXED = 2 + 4 + 12 + 8 + 12 + 8 + 8;
+const OUTBOUND_FIELD = Uint8Array.from([0, 0, 0, 8, ...Buffer.from('outbound')]);
+const INBOUND_FIELD = Uint8Array.from([0, 0, 0, 7, ...Buffer.from('inbound')]);
+
+/** A binary COPY field of from[start, end) written at b[at]; where it ends. */
+function put(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
+  at = int32At(b, at, end - start);
+  for (let i = start; i < end; i++) b[at++] = from[i]!;
+  return at;
+}
+
+/** A big-endian int32 written at b[at]; where it ends. */
+function int32At(b: Uint8Array, at: number, v: number): number {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+  return at + 4;
 }
 
 /**
@@ -871,6 +910,15 @@ export class ByteText {
   }
   #room(n: number) {
     if (this.#at + n > this.#b.length) this.#b = grown(this.#b, 2 * (this.#at + n));
+  }
+  /** Room for n more bytes: the buffer to write them into, from `length` on (then moveTo). */
+  room(n: number): Uint8Array {
+    this.#room(n);
+    return this.#b;
+  }
+  /** The end moved to `at`, after bytes were written in place (see room). */
+  moveTo(at: number): void {
+    this.#at = at;
   }
   byte(c: number) {
     this.#room(1);
