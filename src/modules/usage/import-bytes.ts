@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
-import type { ArrivalRating, ArrivingCall } from './domain/arrival.ts';
+import { type ArrivalRating, type ArrivingCall, unrated } from './domain/arrival.ts';
 import { MAX_CALL_SECONDS, instantAt, trimmed } from './domain/cdr.ts';
 import { type Extension, type PhoneNumber, normalizeNumber } from './domain/numbers.ts';
 import {
@@ -195,14 +195,7 @@ class FileRows {
     destinationNumber: undefined,
   };
   /** The rating of the call being rated (one object, written again for every row). */
-  readonly #rating: ArrivalRating = {
-    callType: null,
-    rounding: null,
-    billableSeconds: 0,
-    allowance: null,
-    rate: null,
-    unratedReason: null,
-  };
+  readonly #rating: ArrivalRating = unrated('not rated yet');
   #col: Columns | null = null;
   /** Fields a line needs for every column the header names to be on it. */
   #needed = 0;

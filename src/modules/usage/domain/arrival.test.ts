@@ -11,6 +11,7 @@ import {
   detailAllocator,
   priceUsageMonth,
   rateArrival,
+  unrated,
 } from './arrival.ts';
 import { type CallDetailRecord, type CallingPlan, DEFAULT_PLAN_TERMS, rateMonth } from './rating.ts';
 
@@ -127,14 +128,7 @@ test('rating on arrival + pricing the sums bills what rating the whole month bil
         const cx = context(billingStartDate);
         const rated = calls.map((c) => ({ call: c, rating: rateArrival(c, cx) }));
         // Written into one object again and again, each call's rating is the same.
-        const into: ArrivalRating = {
-          callType: null,
-          rounding: null,
-          billableSeconds: 0,
-          allowance: null,
-          rate: null,
-          unratedReason: null,
-        };
+        const into = unrated('not rated yet');
         for (const r of rated) {
           const again = rateArrival(r.call, cx, into);
           assert.deepEqual(again, r.rating, r.call.callId);
