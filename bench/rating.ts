@@ -9,9 +9,10 @@
 // its rating; the sums per account, month and charge in the same transaction), then runs the
 // February bill run, which prices each account's January from those sums (usage lines on the
 // invoices). End to end is both. In the same run it measures the rating kernel alone in memory
-// (rating on arrival, summing, pricing) and the raw COPY speed of the same file into a bare table,
-// and checks the result (every call rated, sums equal to the calls, one account's call details
-// adding up to its usage lines). Figures go to stdout;
+// (rating on arrival, summing, pricing), the raw COPY speed of the same file into a bare table, and
+// the server alone storing the import's rows again from files (what end to end would be if Node
+// took no time), and checks the result (every call rated, sums
+// equal to the calls, one account's call details adding up to its usage lines). Figures go to stdout;
 // the last line of stdout is one JSON object for machines. `npm run bench:rating` caps the V8 heap
 // at 512 MiB: every stage streams or works in fixed-size batches, so 10 million calls fit as 200,000 do.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { SimulatedClock } from '../src/kernel/index.ts';
 import { openRuntime, type Runtime } from '../src/runtime.ts';
 import { seedReferenceData } from '../src/setup/reference-data.ts';
@@ -225,6 +226,49 @@ async function rawCopy(pool: pg.Pool, file: string) {
   }
 }
 
+// ---- the server alone: the import's own rows stored again, with nothing for the client to do ---
+
+/**
+ * What storing the import's rows costs the server by itself: its calls and call sets are copied
+ * out (binary) to files, then timed going into tables made LIKE them (keys, checks and storage
+ * included) in one transaction, from those files. No row is read, rated or written by the client:
+ * the pace of an import whose Node side took no time.
+ */
+async function serverAlone(pool: pg.Pool, dir: string) {
+  const tables = [
+    ['calls', 'bench_calls_again'],
+    ['call_sets', 'bench_call_sets_again'],
+  ] as const;
+  const client = await pool.connect();
+  try {
+    for (const [table, again] of tables) {
+      await pipeline(
+        client.query(copyTo(`COPY ${table} TO STDOUT (FORMAT binary)`)),
+        createWriteStream(join(dir, `${table}.copy`)),
+      );
+      await client.query(
+        `DROP TABLE IF EXISTS ${again}; CREATE TABLE ${again} (LIKE ${table} INCLUDING ALL)`,
+      );
+    }
+    const t0 = performance.now();
+    await client.query('BEGIN');
+    for (const [table, again] of tables) {
+      await pipeline(
+        createReadStream(join(dir, `${table}.copy`), { highWaterMark: 1 << 20 }),
+        client.query(copyFrom(`COPY ${again} FROM STDIN (FORMAT binary)`)),
+      );
+    }
+    await client.query('COMMIT');
+    return seconds(t0);
+  } finally {
+    for (const [table, again] of tables) {
+      await client.query(`DROP TABLE IF EXISTS ${again}`);
+      rmSync(join(dir, `${table}.copy`), { force: true });
+    }
+    client.release();
+  }
+}
+
 // ---- verification --------------------------------------------------------------------------------
 
 /** After the import: every call stored and rated, and the sums the bill run prices match the calls. */
@@ -379,6 +423,11 @@ async function main(): Promise<number> {
 
     const copy = await rawCopy(pool, file);
     const copyRowsPerSec = copy.rows / copy.seconds;
+    progress.update("server alone: storing the import's rows again");
+    const aloneSeconds = await serverAlone(pool, dir);
+    progress.done();
+    // End to end if the import stored its rows at the server-alone pace (Node taking no time).
+    const aloneRatio = opts.calls / (aloneSeconds + rateSeconds) / copyRowsPerSec;
     const peakRssMb = Math.round(Math.max(rss.peak, process.memoryUsage().rss) / 2 ** 20);
 
     out(
@@ -403,6 +452,10 @@ async function main(): Promise<number> {
       `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate`,
     );
     out(
+      `  server alone   the import's rows (calls and call sets) stored again from files in ${fmt(aloneSeconds, 2)} s:` +
+        ` at that pace, with the bill run, end to end would be at ${fmt(100 * aloneRatio, 1)}% of raw COPY`,
+    );
+    out(
       `  peak memory    ${fmt(peakRssMb)} MiB RSS (after import ${fmt(importPeakMb)}, after the bill run ${fmt(ratingPeakMb)})`,
     );
     out(`  verification   ${check.failures.length === 0 ? 'passed' : 'FAILED'}`);
@@ -419,6 +472,8 @@ async function main(): Promise<number> {
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
       copyRowsPerSec: Math.round(copyRowsPerSec),
       ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
+      serverAloneSeconds: Number(aloneSeconds.toFixed(3)),
+      serverAloneRatioToCopy: Number(aloneRatio.toFixed(4)),
       peakRssMb,
       seconds: Number(endToEnd.toFixed(3)),
       verified: check.failures.length === 0,
