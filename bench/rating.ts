@@ -234,7 +234,7 @@ async function rawCopy(pool: pg.Pool, file: string) {
  * included) in one transaction, from those files. No row is read, rated or written by the client:
  * the pace of an import whose Node side took no time.
  */
-async function serverAlone(pool: pg.Pool, dir: string) {
+async function serverAlone(pool: pg.Pool, dir: string, baseUrl: string) {
   const tables = [
     ['calls', 'bench_calls_again'],
     ['call_sets', 'bench_call_sets_again'],
@@ -250,6 +250,7 @@ async function serverAlone(pool: pg.Pool, dir: string) {
         `DROP TABLE IF EXISTS ${again}; CREATE TABLE ${again} (LIKE ${table} INCLUDING ALL)`,
       );
     }
+    const serverCpu = await serverCpuStopwatch(pool, baseUrl);
     const t0 = performance.now();
     await client.query('BEGIN');
     for (const [table, again] of tables) {
@@ -259,7 +260,7 @@ async function serverAlone(pool: pg.Pool, dir: string) {
       );
     }
     await client.query('COMMIT');
-    return seconds(t0);
+    return { seconds: seconds(t0), serverCpuSeconds: serverCpu() };
   } finally {
     for (const [table, again] of tables) {
       await client.query(`DROP TABLE IF EXISTS ${again}`);
@@ -424,7 +425,8 @@ async function main(): Promise<number> {
     const copy = await rawCopy(pool, file);
     const copyRowsPerSec = copy.rows / copy.seconds;
     progress.update("server alone: storing the import's rows again");
-    const aloneSeconds = await serverAlone(pool, dir);
+    const alone = await serverAlone(pool, dir, db.baseUrl);
+    const aloneSeconds = alone.seconds;
     progress.done();
     // End to end if the import stored its rows at the server-alone pace (Node taking no time).
     const aloneRatio = opts.calls / (aloneSeconds + rateSeconds) / copyRowsPerSec;
@@ -452,8 +454,9 @@ async function main(): Promise<number> {
       `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate`,
     );
     out(
-      `  server alone   the import's rows (calls and call sets) stored again from files in ${fmt(aloneSeconds, 2)} s:` +
-        ` at that pace, with the bill run, end to end would be at ${fmt(100 * aloneRatio, 1)}% of raw COPY`,
+      `  server alone   the import's rows (calls and call sets) stored again from files in ${fmt(aloneSeconds, 2)} s` +
+        (alone.serverCpuSeconds === null ? '' : ` (PostgreSQL CPU ${fmt(alone.serverCpuSeconds, 2)} s)`) +
+        `: at that pace, with the bill run, end to end would be at ${fmt(100 * aloneRatio, 1)}% of raw COPY`,
     );
     out(
       `  peak memory    ${fmt(peakRssMb)} MiB RSS (after import ${fmt(importPeakMb)}, after the bill run ${fmt(ratingPeakMb)})`,
@@ -473,6 +476,8 @@ async function main(): Promise<number> {
       copyRowsPerSec: Math.round(copyRowsPerSec),
       ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
       serverAloneSeconds: Number(aloneSeconds.toFixed(3)),
+      serverAloneCpuSeconds:
+        alone.serverCpuSeconds === null ? null : Number(alone.serverCpuSeconds.toFixed(2)),
       serverAloneRatioToCopy: Number(aloneRatio.toFixed(4)),
       peakRssMb,
       seconds: Number(endToEnd.toFixed(3)),
