@@ -11,9 +11,9 @@
 // invoices). End to end is both. In the same run it measures the rating kernel alone in memory
 // (rating on arrival, summing, pricing), the raw COPY speed of the same file into a bare table, and
 // the server alone storing the import's rows again from files (what end to end would be if Node
-// took no time), and checks the result (every call rated, sums
-// equal to the calls, one account's call details adding up to its usage lines). Figures go to stdout;
-// the last line of stdout is one JSON object for machines. `npm run bench:rating` caps the V8 heap
+// took no time), and checks the result (every call rated, sums equal to the calls, one account's
+// call details adding up to its usage lines). Figures go to stdout; the last line of stdout is one
+// JSON object for machines. `npm run bench:rating` caps the V8 heap
 // at 512 MiB: every stage streams or works in fixed-size batches, so 10 million calls fit as 200,000 do.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';

@@ -381,7 +381,7 @@ class FileRows {
     refs[r * REFS] = origin;
     refs[r * REFS + 1] = destination;
     refs[r * REFS + 2] = device;
-    refs[r * REFS + 3] = null;
+    refs[r * REFS + 3] = null; // its tail once rated (kept filled: an array without holes stays fast)
     return true;
   }
 
@@ -447,10 +447,7 @@ class FileRows {
       const rating = rater.rateIn(month.cx, call, this.#rating);
       const sum = month.sums.add(rating);
       ints[r * REC + BILLABLE] = rating.billableSeconds;
-      refs[r * REFS + 3] =
-        sum === -1
-          ? this.#tail(account, month, rating)
-          : (month.tails[sum] ??= this.#tail(account, month, rating));
+      refs[r * REFS + 3] = this.#tail(account, month, rating, sum);
       if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
     }
     report.rowsRead += n;
@@ -490,8 +487,18 @@ class FileRows {
     }
   }
 
-  /** The row tail of a call of the account-month rated so. */
-  #tail(account: ImportAccount, month: ImportMonth, rating: ArrivalRating): RowTail {
+  /** The row tail of a call of the account-month rated so (`sum`: MonthSums.add's answer), made once. */
+  #tail(account: ImportAccount, month: ImportMonth, rating: ArrivalRating, sum: number): RowTail {
+    if (sum !== -1) return (month.tails[sum] ??= this.#newTail(account, month, rating));
+    // Not summed (unrated, or before the billing start): one tail per reason.
+    const why = rating.unratedReason ?? rating.callType!;
+    const unsummed = (month.unsummedTails ??= new Map());
+    let tail = unsummed.get(why);
+    if (tail === undefined) unsummed.set(why, (tail = this.#newTail(account, month, rating)));
+    return tail;
+  }
+
+  #newTail(account: ImportAccount, month: ImportMonth, rating: ArrivalRating): RowTail {
     return { bytes: callTail(account.fast!.id, month.month, rating, this.#batch), set: month.set };
   }
 

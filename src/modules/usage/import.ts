@@ -418,10 +418,18 @@ export class PiecesAhead {
     }
   }
 
+  /** The taker waiting for a piece (or the end), woken. */
   #wake() {
     const taker = this.#taker;
     this.#taker = null;
     taker?.();
+  }
+
+  /** The maker waiting for room (or the close), woken. */
+  #resume() {
+    const maker = this.#maker;
+    this.#maker = null;
+    maker?.();
   }
 
   /** The next piece, or null after the last. */
@@ -433,18 +441,14 @@ export class PiecesAhead {
     }
     const piece = this.#queue.shift()!;
     this.#bytes -= bytesOf(piece);
-    const maker = this.#maker;
-    this.#maker = null;
-    maker?.();
+    this.#resume();
     return piece;
   }
 
   /** Stops the maker and waits for it to stop. */
   async close(): Promise<void> {
     this.#closed = true;
-    const maker = this.#maker;
-    this.#maker = null;
-    maker?.();
+    this.#resume();
     await this.#making;
   }
 }
@@ -479,6 +483,8 @@ export interface ImportMonth {
   set: number;
   /** The bytes reader's row tails (callTail) of its calls, by their sum's position (MonthSums.add). */
   tails: (RowTail | undefined)[];
+  /** Those of its calls not summed (unrated, or before the billing start), by why. */
+  unsummedTails?: Map<string, RowTail>;
 }
 
 /** A row tail (callTail) and the call set of the calls it ends. */
@@ -680,25 +686,22 @@ export function callRow(
   billableSeconds: number,
   tail: Uint8Array,
 ): void {
-  // Written in place (one check for room, then bytes), the device through text() (any UTF-8).
+  // Written in place (one check for room, then bytes: a tenth less CPU for the bytes reader than
+  // a ByteText call per field), the device through text() (any UTF-8).
   let b = out.room(ROW_FIXED + (idTo - idFrom) + origin.length + destination.length);
   let at = out.length;
   b[at++] = 0;
   b[at++] = CALL_COLUMNS.length;
-  at = put(b, at, id, idFrom, idTo);
+  at = fieldAt(b, at, id, idFrom, idTo);
   at = int32At(b, at, 8);
-  // timestamptz: microseconds since 2000
-  const micros = (startedMs - PG_EPOCH_MS) * 1000;
-  const high = Math.floor(micros / 4_294_967_296);
-  at = int32At(b, at, high | 0);
-  at = int32At(b, at, micros - high * 4_294_967_296);
+  at = int64At(b, at, (startedMs - PG_EPOCH_MS) * 1000); // timestamptz: microseconds since 2000
   at = int32At(b, at, 4);
   at = int32At(b, at, durationSeconds);
   // The direction's field whole (its length and its text).
   const dir = direction === 'inbound' ? INBOUND_FIELD : OUTBOUND_FIELD;
   for (let i = 0; i < dir.length; i++) b[at++] = dir[i]!;
-  at = put(b, at, origin, 0, origin.length);
-  at = put(b, at, destination, 0, destination.length);
+  at = fieldAt(b, at, origin, 0, origin.length);
+  at = fieldAt(b, at, destination, 0, destination.length);
   out.moveTo(at);
   out.text(device);
   b = out.room(16 + tail.length);
@@ -716,20 +719,34 @@ const ROW_FIXED = 2 + 4 + 12 + 8 + 12 + 8 + 8;
 const OUTBOUND_FIELD = Uint8Array.from([0, 0, 0, 8, ...Buffer.from('outbound')]);
 const INBOUND_FIELD = Uint8Array.from([0, 0, 0, 7, ...Buffer.from('inbound')]);
 
-/** A binary COPY field of from[start, end) written at b[at]; where it ends. */
-function put(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
-  at = int32At(b, at, end - start);
-  for (let i = start; i < end; i++) b[at++] = from[i]!;
-  return at;
+// Binary COPY's pieces written at b[at] (room made by the caller); each returns where it ends.
+
+/** A field: the length of from[start, end), then those bytes. */
+function fieldAt(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
+  return bytesAt(b, int32At(b, at, end - start), from, start, end);
 }
 
-/** A big-endian int32 written at b[at]; where it ends. */
+/** The bytes from[start, end). */
+function bytesAt(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
+  if (end - start > 16) b.set(from.subarray(start, end), at);
+  // A few bytes: copied in place rather than through a view made for them.
+  else for (let i = start, k = at; i < end; i++) b[k++] = from[i]!;
+  return at + end - start;
+}
+
+/** A big-endian int32. */
 function int32At(b: Uint8Array, at: number, v: number): number {
   b[at] = v >>> 24;
   b[at + 1] = v >>> 16;
   b[at + 2] = v >>> 8;
   b[at + 3] = v;
   return at + 4;
+}
+
+/** A safe integer as a big-endian signed int64. */
+function int64At(b: Uint8Array, at: number, v: number): number {
+  const high = Math.floor(v / 4_294_967_296);
+  return int32At(b, int32At(b, at, high | 0), v - high * 4_294_967_296);
 }
 
 /**
@@ -911,6 +928,10 @@ export class ByteText {
   #room(n: number) {
     if (this.#at + n > this.#b.length) this.#b = grown(this.#b, 2 * (this.#at + n));
   }
+  byte(c: number) {
+    this.#room(1);
+    this.#b[this.#at++] = c;
+  }
   /** Room for n more bytes: the buffer to write them into, from `length` on (then moveTo). */
   room(n: number): Uint8Array {
     this.#room(n);
@@ -920,20 +941,9 @@ export class ByteText {
   moveTo(at: number): void {
     this.#at = at;
   }
-  byte(c: number) {
-    this.#room(1);
-    this.#b[this.#at++] = c;
-  }
   bytes(from: Uint8Array, start: number, end: number) {
     this.#room(end - start);
-    if (end - start > 16) this.#b.set(from.subarray(start, end), this.#at);
-    else {
-      // A few bytes: copied in place rather than through a view made for them.
-      const b = this.#b;
-      let at = this.#at;
-      for (let i = start; i < end; i++) b[at++] = from[i]!;
-    }
-    this.#at += end - start;
+    this.#at = bytesAt(this.#b, this.#at, from, start, end);
   }
   /** Big-endian integers, as binary COPY writes them. */
   int16(v: number) {
@@ -943,22 +953,17 @@ export class ByteText {
   }
   int32(v: number) {
     this.#room(4);
-    const b = this.#b;
-    b[this.#at++] = (v >>> 24) & 255;
-    b[this.#at++] = (v >>> 16) & 255;
-    b[this.#at++] = (v >>> 8) & 255;
-    b[this.#at++] = v & 255;
+    this.#at = int32At(this.#b, this.#at, v);
   }
   /** A safe integer as a signed 64-bit one. */
   int64(v: number) {
-    const high = Math.floor(v / 4_294_967_296);
-    this.int32(high | 0);
-    this.int32(v - high * 4_294_967_296);
+    this.#room(8);
+    this.#at = int64At(this.#b, this.#at, v);
   }
   /** A binary COPY field: the length of b[start, end), then those bytes. */
   field(b: Uint8Array, start: number, end: number) {
-    this.int32(end - start);
-    this.bytes(b, start, end);
+    this.#room(4 + end - start);
+    this.#at = fieldAt(this.#b, this.#at, b, start, end);
   }
   /** A binary COPY text field (UTF-8), or NULL. */
   text(s: string | null) {
