@@ -229,7 +229,7 @@ async function rawCopy(pool: pg.Pool, file: string) {
 // ---- the server alone: the import's own rows stored again, with nothing for the client to do ---
 
 /**
- * What storing the import's rows costs the server by itself: its calls and call sets are copied
+ * What storing the import's rows costs the server by itself: its calls, call sets and classes are copied
  * out (binary) to files, then timed going into tables made LIKE them (keys, checks and storage
  * included) in one transaction, from those files. No row is read, rated or written by the client:
  * the pace of an import whose Node side took no time.
@@ -238,6 +238,7 @@ async function serverAlone(pool: pg.Pool, dir: string, baseUrl: string) {
   const tables = [
     ['calls', 'bench_calls_again'],
     ['call_sets', 'bench_call_sets_again'],
+    ['call_classes', 'bench_call_classes_again'],
   ] as const;
   const client = await pool.connect();
   try {
@@ -272,6 +273,28 @@ async function serverAlone(pool: pg.Pool, dir: string, baseUrl: string) {
 
 // ---- verification --------------------------------------------------------------------------------
 
+/** What the stored calls take on disk per call: their rows, their key, their call sets and classes. */
+async function storedSize(pool: pg.Pool, calls: number) {
+  const r = (
+    await pool.query<Record<'row' | 'key' | 'sets' | 'classes', string>>(
+      `SELECT pg_table_size('calls') AS row, pg_indexes_size('calls') AS key,
+         pg_total_relation_size('call_sets') AS sets, pg_total_relation_size('call_classes') AS classes`,
+    )
+  ).rows[0]!;
+  const per = (v: string) => Math.round(Number(v) / Math.max(calls, 1));
+  const row = per(r.row);
+  const key = per(r.key);
+  const sets = per(r.sets);
+  const classes = Number(r.classes) / Math.max(calls, 1);
+  return {
+    row,
+    key,
+    sets,
+    classes: Number(classes.toFixed(2)),
+    perCall: Math.round(row + key + sets + classes),
+  };
+}
+
 /** After the import: every call stored and rated, and the sums the bill run prices match the calls. */
 async function verifyImport(pool: pg.Pool, accepted: number, total: number) {
   const failures: string[] = [];
@@ -281,7 +304,7 @@ async function verifyImport(pool: pg.Pool, accepted: number, total: number) {
     `SELECT count(*) FILTER (WHERE call_type IS NOT NULL AND call_type <> 'before_billing_start')::int8 AS rated,
        count(*) FILTER (WHERE call_type IS NULL)::int8 AS unrated,
        coalesce(sum(billable_seconds) FILTER (WHERE call_type <> 'before_billing_start'), 0)::int8 AS seconds
-     FROM calls`,
+     FROM calls JOIN call_classes USING (batch, class)`,
   );
   if (Number(calls.unrated) > 0) failures.push(`${calls.unrated} calls could not be rated`);
   const totals = await one(
@@ -401,6 +424,7 @@ async function main(): Promise<number> {
       `memory after import: rss ${Math.round(heap.rss / 2 ** 20)} MiB, heap used ${Math.round(heap.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(heap.heapTotal / 2 ** 20)} MiB, external ${Math.round(heap.external / 2 ** 20)} MiB\n`,
     );
     const imported = await verifyImport(pool, report.accepted, opts.calls);
+    const stored = await storedSize(pool, report.accepted);
     rt.clock.set(new Date(BILL_RUN_AT));
     const t1 = performance.now();
     const run = await billRun(rt.ctx('bench'), {
@@ -443,6 +467,9 @@ async function main(): Promise<number> {
     out(
       `  bill run       ${fmt(check.rated)} rated calls priced onto ${fmt(run.invoicesCreated)} invoices in ${fmt(rateSeconds, 2)} s: ${fmt(opts.calls / rateSeconds)} calls/s`,
     );
+    out(
+      `  stored         ${fmt(stored.perCall)} bytes per call on disk (row ${fmt(stored.row)}, call-id key ${fmt(stored.key)}, call sets ${fmt(stored.sets)}, classes ${fmt(stored.classes)})`,
+    );
     out(`  end to end     ${fmt(endToEnd, 2)} s: ${fmt(callsPerSec)} calls/s`);
     out(
       `  kernel alone   ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s`,
@@ -454,7 +481,7 @@ async function main(): Promise<number> {
       `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate`,
     );
     out(
-      `  server alone   the import's rows (calls and call sets) stored again from files in ${fmt(aloneSeconds, 2)} s` +
+      `  server alone   the import's rows (calls, call sets, classes) stored again from files in ${fmt(aloneSeconds, 2)} s` +
         (alone.serverCpuSeconds === null ? '' : ` (PostgreSQL CPU ${fmt(alone.serverCpuSeconds, 2)} s)`) +
         `: at that pace, with the bill run, end to end would be at ${fmt(100 * aloneRatio, 1)}% of raw COPY`,
     );
@@ -472,6 +499,7 @@ async function main(): Promise<number> {
       billRunCallsPerSec: Math.round(opts.calls / rateSeconds),
       importNodeCpuSeconds: Number(nodeCpuSeconds.toFixed(2)),
       importServerCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
+      storedBytesPerCall: stored.perCall,
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
       copyRowsPerSec: Math.round(copyRowsPerSec),
       ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),

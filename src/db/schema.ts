@@ -194,25 +194,31 @@ export interface Database {
   };
   calls: {
     call_id: string;
-    account_id: string;
-    usage_month: string;
     started_at: Date;
     duration_seconds: number;
     direction: 'inbound' | 'outbound';
     origin: string;
     destination: string;
     origin_device: string | null;
-    import_id: string | null;
     import_row: number | null;
+    /** NULL while the call waits for a rating. */
+    billable_seconds: number | null;
+    batch: number;
+    /** Its class (call_classes) in its batch. */
+    class: number;
+  };
+  call_classes: {
+    batch: number;
+    class: number;
+    account_id: string;
+    usage_month: string;
     call_type: string | null;
     rounding: string | null;
-    billable_seconds: number | null;
     allowance: string | null;
     rate_prefix: string | null;
     rate_from: string | null;
     rate_per_minute: number | null;
     unrated_reason: string | null;
-    batch: number;
   };
   call_sets: {
     account_id: string;

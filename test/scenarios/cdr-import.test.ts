@@ -85,8 +85,11 @@ test('every good row goes in; every bad row is reported with its row number and 
   const stored = await api.rt
     .ctx('test')
     .db.selectFrom('calls')
+    .innerJoin('call_classes', (j) =>
+      j.onRef('call_classes.batch', '=', 'calls.batch').onRef('call_classes.class', '=', 'calls.class'),
+    )
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('account_id', 'in', accountIds)
+    .where('call_classes.account_id', 'in', accountIds)
     .executeTakeFirstOrThrow();
   assert.equal(Number(stored.n), goodRows, 'exactly the good rows are stored');
   await assertListed(accountIds);
@@ -109,7 +112,9 @@ async function assertListed(accounts: string[]) {
   const db = api.rt.ctx('test').db;
   const stored = await sql<{ id: string }>`
     SELECT call_id || ' ' || usage_month || ' ' || (extract(epoch FROM started_at) * 1000)::int8 AS id
-    FROM calls WHERE account_id = ANY(${accounts}::text[]) ORDER BY 1`.execute(db);
+    FROM calls JOIN call_classes USING (batch, class) WHERE account_id = ANY(${accounts}::text[]) ORDER BY 1`.execute(
+    db,
+  );
   const listed = await sql<{ id: string }>`
     SELECT u.id || ' ' || s.usage_month || ' ' || u.ms AS id
     FROM call_sets s CROSS JOIN unnest(s.call_ids, s.started_ms) AS u(id, ms)
@@ -198,10 +203,10 @@ async function assertSummed(accounts: string[], good: number) {
     totals: number;
     total_seconds: number;
   }>`
-    SELECT (SELECT count(*) FROM calls WHERE account_id = ANY(${accounts}::text[]))::int AS stored,
-      (SELECT count(*) FROM calls WHERE account_id = ANY(${accounts}::text[])
+    SELECT (SELECT count(*) FROM calls JOIN call_classes USING (batch, class) WHERE account_id = ANY(${accounts}::text[]))::int AS stored,
+      (SELECT count(*) FROM calls JOIN call_classes USING (batch, class) WHERE account_id = ANY(${accounts}::text[])
         AND call_type IS NOT NULL AND call_type <> 'before_billing_start')::int AS rated,
-      (SELECT coalesce(sum(billable_seconds), 0) FROM calls WHERE account_id = ANY(${accounts}::text[])
+      (SELECT coalesce(sum(billable_seconds), 0) FROM calls JOIN call_classes USING (batch, class) WHERE account_id = ANY(${accounts}::text[])
         AND call_type <> 'before_billing_start')::int AS seconds,
       (SELECT coalesce(sum(calls), 0) FROM usage_totals WHERE account_id = ANY(${accounts}::text[]))::int AS totals,
       (SELECT coalesce(sum(billable_seconds), 0) FROM usage_totals
@@ -237,7 +242,7 @@ test('a file on one thread (read as bytes on a server), call sets every 500 call
   await assertSummed([e.id, g.id], good);
   // The signed account's calls were rated: the sums are not all zero.
   const rated = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM calls WHERE account_id = ${e.id} AND call_type IS NOT NULL`.execute(
+    SELECT count(*)::int AS n FROM calls JOIN call_classes USING (batch, class) WHERE account_id = ${e.id} AND call_type IS NOT NULL`.execute(
     api.rt.ctx('test').db,
   );
   assert.ok(rated.rows[0]!.n > 1000, `${rated.rows[0]!.n} calls rated`);
@@ -311,8 +316,11 @@ test('a worker that cannot read the database fails the whole import: nothing is 
       (
         await db
           .selectFrom('calls')
+          .innerJoin('call_classes', (j) =>
+            j.onRef('call_classes.batch', '=', 'calls.batch').onRef('call_classes.class', '=', 'calls.class'),
+          )
           .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('account_id', '=', e.id)
+          .where('call_classes.account_id', '=', e.id)
           .executeTakeFirstOrThrow()
       ).n,
     );

@@ -40,7 +40,7 @@ test('009 carries billed calls over as cuts and leaves unbilled calls to the nex
           0, 20000, 0, '301');
     `.execute(db);
 
-    const after = await migrator.migrateToLatest();
+    const after = await migrator.migrateTo('009_rated_on_arrival');
     assert.equal(after.error, undefined);
 
     const calls = await sql<{

@@ -31,7 +31,7 @@ test('010 lists every stored call in the call sets of its account-month', async 
         ('x,"{1}"', 'acc_2', '2026-01', '2026-01-09T10:00:00.001Z', 30, 'outbound', '101', '+12125551234', '101', 2, 4);
     `.execute(db);
 
-    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    assert.equal((await migrator.migrateTo('010_call_sets')).error, undefined);
 
     const sets = await sql<{ account_id: string; usage_month: string; n: number }>`
       SELECT account_id, usage_month, cardinality(call_ids) AS n FROM call_sets

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { csvCdrRows } from './cdr-csv.ts';
 import { fileCopyPieces } from './import-bytes.ts';
 import { CALL_COLUMNS, type CopyPiece, RowChecker, copyPieces, emptyReport } from './import.ts';
+import type { CallClassRow } from './repo.ts';
 import {
   type TestApi,
   createTestAccount,
@@ -208,6 +209,17 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
     out.sets.push(...setMembers(piece.sets));
   }
   while (held.length > 0) take();
+  // Each call with its class's fields in place of its class number (numbers differ by the order
+  // classes are met in; what they stand for must not).
+  const classes = new Map(checker.classes.rows.map((k) => [String(k.class), k]));
+  assert.equal(classes.size, checker.classes.rows.length, 'one number per class');
+  out.calls = out.calls.map((c) => {
+    const { class: cls, ...call } = c;
+    const k = classes.get(cls);
+    assert.ok(k, `${c.call_id}: its class ${cls} is one the import made`);
+    const { class: _n, ...fields } = k;
+    return { ...call, ...mapValues(fields, (v) => (v === null ? '\\N' : String(v))) } as CallFields;
+  });
   out.calls.sort((a, b) => Number(a.import_row) - Number(b.import_row));
   out.totals = checker.totals
     .rows()
@@ -221,10 +233,8 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
 }
 
 /** How binary COPY writes each of the calls' columns. */
-const CALL_KINDS: Record<CallColumn, 'text' | 'instant' | 'int4' | 'int8' | 'date'> = {
+const CALL_KINDS: Record<CallColumn, 'text' | 'instant' | 'int4' | 'int8'> = {
   call_id: 'text',
-  account_id: 'text',
-  usage_month: 'text',
   started_at: 'instant',
   duration_seconds: 'int4',
   direction: 'text',
@@ -232,22 +242,19 @@ const CALL_KINDS: Record<CallColumn, 'text' | 'instant' | 'int4' | 'int8' | 'dat
   destination: 'text',
   origin_device: 'text',
   import_row: 'int4',
-  call_type: 'text',
-  rounding: 'text',
   billable_seconds: 'int4',
-  allowance: 'text',
-  rate_prefix: 'text',
-  rate_from: 'date',
-  rate_per_minute: 'int8',
-  unrated_reason: 'text',
   batch: 'int8',
+  class: 'int8',
 };
 type CallColumn = (typeof CALL_COLUMNS)[number];
-type CallFields = Record<CallColumn, string>;
+/** A call's columns, then (once its class is looked up) its class's in place of its number. */
+type CallFields = Record<CallColumn | keyof CallClassRow, string>;
+const mapValues = <T extends object>(o: T, f: (v: T[keyof T]) => string): Record<string, string> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v as T[keyof T])]));
 
 /**
  * Binary COPY rows of calls (callRow) read back column by column: NULL as \N, the start instant in
- * epoch milliseconds, a date as its ISO form, numbers in decimal. A row with a field of the wrong
+ * epoch milliseconds, numbers in decimal. A row with a field of the wrong
  * length for its column fails.
  */
 function callFields(rows: Uint8Array): CallFields[] {
@@ -268,13 +275,11 @@ function callFields(rows: Uint8Array): CallFields[] {
       }
       if (kind === 'text') row[column] = Buffer.from(rows.subarray(at, at + n)).toString('utf8');
       else {
-        assert.equal(n, kind === 'int4' || kind === 'date' ? 4 : 8, `${column}: a ${kind} field`);
+        assert.equal(n, kind === 'int4' ? 4 : 8, `${column}: a ${kind} field`);
         if (kind === 'int4') row[column] = String(view.getInt32(at));
         else if (kind === 'int8') row[column] = String(view.getBigInt64(at));
-        // PostgreSQL counts instants in microseconds and dates in days from 2000-01-01.
-        else if (kind === 'instant')
-          row[column] = String(Number(view.getBigInt64(at) / 1000n) + Date.UTC(2000, 0, 1));
-        else row[column] = new Date(Date.UTC(2000, 0, 1 + view.getInt32(at))).toISOString().slice(0, 10);
+        // PostgreSQL counts instants in microseconds from 2000-01-01.
+        else row[column] = String(Number(view.getBigInt64(at) / 1000n) + Date.UTC(2000, 0, 1));
       }
       at += n;
     }

@@ -124,7 +124,6 @@ interface NumberText {
 
 /** What the byte reader keeps of an account. */
 export interface FastAccount {
-  id: Uint8Array;
   /** Numbers by their bytes as written in the file (normalised for the account's country). */
   numbers: ByteTable<NumberText | null>;
   /** Its position among the accounts the reader met. */
@@ -147,7 +146,7 @@ const MAX_FIELDS = 32;
 /**
  * Per row noted for the fast way, 32 bytes (REC int32s; its start instant is the float64 at
  * int32 0): its line's number, its call id's start and end, its duration, its account's index
- * times two plus one when inbound, and (once rated) its billable seconds.
+ * times two plus one when inbound, and (once rated) its billable seconds (-1 while it waits for a rating).
  */
 const REC = 8;
 const LINE = 2;
@@ -254,7 +253,7 @@ class FileRows {
       checker.report.rowsRead += slow.length;
       const good = await checkChunk(checker, slow);
       checker.accept(good);
-      if (good.length > 0) yield { calls: callRows(good, this.#batch) };
+      if (good.length > 0) yield { calls: callRows(good, this.#batch, this.#checker.classes) };
     }
     if (this.#out.length > 0) {
       this.#ready.push(this.#out);
@@ -446,7 +445,7 @@ class FileRows {
       call.originDevice = gatheredRefs[3 * k + 2] as string | null;
       const rating = rater.rateIn(month.cx, call, this.#rating);
       const sum = month.sums.add(rating);
-      ints[r * REC + BILLABLE] = rating.billableSeconds;
+      ints[r * REC + BILLABLE] = rating.callType === null ? -1 : rating.billableSeconds; // -1: waits for a rating
       refs[r * REFS + 3] = this.#tail(account, month, rating, sum);
       if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
     }
@@ -464,6 +463,7 @@ class FileRows {
       const idTo = ints[at + ID_TO]!;
       const startedAt = floats[at >> 1]!;
       const tail = refs[r * REFS + 3] as RowTail;
+      const billable = ints[at + BILLABLE]!;
       sets.addBytes(buf, idFrom, idTo, tail.set, startedAt);
       callRow(
         out,
@@ -477,7 +477,7 @@ class FileRows {
         (refs[r * REFS + 1] as NumberText).text,
         refs[r * REFS + 2] as string | null,
         ints[at + LINE]!,
-        ints[at + BILLABLE]!,
+        billable < 0 ? null : billable,
         tail.bytes,
       );
       if (r % RATE_SLICE === RATE_SLICE - 1) {
@@ -499,7 +499,8 @@ class FileRows {
   }
 
   #newTail(account: ImportAccount, month: ImportMonth, rating: ArrivalRating): RowTail {
-    return { bytes: callTail(account.fast!.id, month.month, rating, this.#batch), set: month.set };
+    const cls = this.#checker.classes.of(account.id, month.month, rating);
+    return { bytes: callTail(this.#batch, cls), set: month.set };
   }
 
   /** The full pieces of calls written so far. */
@@ -523,7 +524,7 @@ class FileRows {
       if (met !== null && met.fast === null) {
         let numbers = this.#numbers.get(met.country);
         if (numbers === undefined) this.#numbers.set(met.country, (numbers = new ByteTable(200_000)));
-        met.fast = { id: Buffer.from(met.id, 'utf8'), numbers, index: this.#accountList.length };
+        met.fast = { numbers, index: this.#accountList.length };
         this.#accountList.push(met);
       }
       this.#accounts.set(buf, from, to, met);

@@ -19,7 +19,7 @@ import {
   isUniqueViolation,
   writePieces,
 } from './import.ts';
-import { nextCallBatch } from './repo.ts';
+import { type CallClassRow, nextCallBatch } from './repo.ts';
 
 /**
  * USG-1 for a CSV file. On a server, a large file is cut at line ends into parts that worker
@@ -70,6 +70,9 @@ export interface PartJob {
   header: string;
   linesBefore: number;
   batch: number;
+  /** Which part (from 0) of how many: its call classes are numbered part + 1, part + 1 + parts, … */
+  part: number;
+  parts: number;
   importId: string;
   chunkSize: number | undefined;
   stretch: number | undefined;
@@ -89,7 +92,7 @@ export type PartMessage =
       /** Bytes of its part read so far. */
       bytesRead: number;
     }
-  | { kind: 'done'; report: ImportReport; totals: readonly ArrivalTotal[] }
+  | { kind: 'done'; report: ImportReport; totals: readonly ArrivalTotal[]; classes: readonly CallClassRow[] }
   | { kind: 'failed'; message: string; code: string | undefined };
 
 export async function importCdrFile(ctx: Ctx, path: string, opts: FileImportOptions): Promise<ImportReport> {
@@ -202,6 +205,8 @@ async function importInParts(
       header: parts.header,
       linesBefore: before,
       batch,
+      part: k,
+      parts: parts.bounds.length - 1,
       importId: report.importId,
       chunkSize: opts.chunkSize,
       stretch: opts.stretch,
@@ -227,13 +232,15 @@ async function importInParts(
       // Every part is done: the workers' memory (each kept every account's state) goes first.
       await crew.stop();
       const totals: ArrivalTotal[] = [];
+      const classes: CallClassRow[] = [];
       for (const done of crew.results) {
         report.rowsRead += done.report.rowsRead;
         report.accepted += done.report.accepted;
         for (const e of done.report.errors) report.errors.push(e);
         for (const t of done.totals) totals.push(t);
+        for (const k of done.classes) classes.push(k);
       }
-      await finishImport({ ...ctx, db: trx }, report, batch, totals, opts.source);
+      await finishImport({ ...ctx, db: trx }, report, batch, totals, classes, opts.source);
     } finally {
       await crew.stop();
     }

@@ -7,7 +7,7 @@ import { connect } from '../../db/connection.ts';
 import { SimulatedClock } from '../../kernel/index.ts';
 import { fileCopyPieces } from './import-bytes.ts';
 import type { PartJob, PartMessage } from './import-file.ts';
-import { RowChecker, emptyReport } from './import.ts';
+import { CallClasses, RowChecker, emptyReport } from './import.ts';
 
 const job = workerData as PartJob;
 const port = parentPort!;
@@ -26,7 +26,8 @@ try {
   // Nothing here reads the clock; the context still carries the import's instant and actor.
   const ctx = { db: handle.db, clock: new SimulatedClock(new Date(job.now)), actor: job.actor };
   const report = emptyReport(job.importId);
-  const checker = new RowChecker(ctx, report, job.chunkSize, job.stretch);
+  const classes = new CallClasses(job.part + 1, job.parts);
+  const checker = new RowChecker(ctx, report, job.chunkSize, job.stretch, classes);
   let bytesRead = 0;
   const file = { path: job.path, start: job.start, end: job.end, onRead: (n: number) => (bytesRead += n) };
   const part = { header: job.header, linesBefore: job.linesBefore };
@@ -47,7 +48,7 @@ try {
       [bytes.buffer as ArrayBuffer],
     );
   }
-  post({ kind: 'done', report, totals: checker.totals.rows() });
+  post({ kind: 'done', report, totals: checker.totals.rows(), classes: classes.rows });
 } catch (e) {
   post({
     kind: 'failed',

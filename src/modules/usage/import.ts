@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import { type Db, canCopy, copyBinaryInto, withImportSlot } from '../../db/index.ts';
-import { type CalendarDate, newId, ownCopy } from '../../kernel/index.ts';
+import { newId, ownCopy } from '../../kernel/index.ts';
 import {
   type ArrivalContext,
   type ArrivalRating,
@@ -16,14 +16,17 @@ import {
   monthInZoneCache,
   trimmed,
 } from './domain/cdr.ts';
-import { dayNumber } from './domain/rate-deck.ts';
 import type { FastAccount } from './import-bytes.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
+  type CallClassRow,
+  classRow,
   findCdrAccounts,
   insertCallChunk,
+  insertCallClasses,
   insertCallSets,
   insertUsageTotals,
+  billableOf,
   nextCallBatch,
   recordImport,
   storedCallOrigins,
@@ -212,7 +215,11 @@ async function runImport(
     else {
       for await (const good of checker.chunks(input.skip)) {
         if (good.length > 0) {
-          const inserted = new Set(await insertCallChunk(trx, batch, good));
+          const inserted = new Set(
+            await insertCallChunk(trx, batch, good, (c) =>
+              checker.classes.of(c.accountId, c.usageMonth, c.rating),
+            ),
+          );
           report.accepted += inserted.size;
           const conflicts: RatedImport[] = [];
           const stored: RatedImport[] = [];
@@ -231,20 +238,29 @@ async function runImport(
         progress();
       }
     }
-    await finishImport({ ...ctx, db: trx }, report, batch, checker.totals.rows(), opts.source);
+    await finishImport(
+      { ...ctx, db: trx },
+      report,
+      batch,
+      checker.totals.rows(),
+      checker.classes.rows,
+      opts.source,
+    );
   });
   return report;
 }
 
-/** Writes what every import writes last: its sums, and its record (errors sorted by row). */
+/** Writes what every import writes last: its sums, its call classes, and its record (errors sorted by row). */
 export async function finishImport(
   trx: Ctx,
   report: ImportReport,
   batch: number,
   totals: readonly ArrivalTotal[],
+  classes: readonly CallClassRow[],
   source: string,
 ): Promise<void> {
   await insertUsageTotals(trx.db, batch, totals);
+  await insertCallClasses(trx.db, batch, classes);
   report.errors.sort((a, b) => a.row - b.row);
   report.rejected = report.errors.length;
   await recordImport(trx, {
@@ -277,6 +293,8 @@ export class RowChecker {
     readonly chunkSize = 2_000,
     /** Calls per stretch (see SET_STRETCH). */
     readonly stretch = SET_STRETCH,
+    /** The classes of its calls (a worker numbers its part's apart from the others'). */
+    readonly classes = new CallClasses(),
   ) {
     this.rater = arrivalRater(lookup);
   }
@@ -329,7 +347,7 @@ export async function* copyPieces(
   for await (const good of checker.chunks(rows)) {
     checker.accept(good);
     progress?.();
-    if (good.length > 0) yield { calls: callRows(good, batch) };
+    if (good.length > 0) yield { calls: callRows(good, batch, checker.classes) };
     if (checker.stretchDone()) yield { sets: checker.sets.flush() };
   }
   const last = checker.sets.flush();
@@ -612,7 +630,7 @@ function settleConflicts(
 
 /**
  * The `calls` columns an import writes (the batch is the import transaction's sequence value):
- * first those that differ from call to call, then, from account_id on, the row's tail (callTail),
+ * first those that differ from call to call, then the row's tail (callTail: its batch and class),
  * the same for every call of an account-month rated alike, so written once and copied.
  */
 export const CALL_COLUMNS = [
@@ -625,16 +643,8 @@ export const CALL_COLUMNS = [
   'origin_device',
   'import_row',
   'billable_seconds',
-  'account_id',
-  'usage_month',
-  'call_type',
-  'rounding',
-  'allowance',
-  'rate_prefix',
-  'rate_from',
-  'rate_per_minute',
-  'unrated_reason',
   'batch',
+  'class',
 ] as const;
 const CALLS_COPY = `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 
@@ -643,8 +653,8 @@ const CALLS_COPY = `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN (FORMAT b
  * nothing is escaped here and the server parses no number, instant or date text (at 10M calls its
  * CPU went from 19.8 s to 16.1 s against the same rows as COPY text).
  */
-export function callRows(calls: readonly RatedImport[], batch: number): Uint8Array {
-  const out = new ByteText(256 * calls.length + 64);
+export function callRows(calls: readonly RatedImport[], batch: number, classes: CallClasses): Uint8Array {
+  const out = new ByteText(160 * calls.length + 64);
   for (const c of calls) {
     const id = Buffer.from(c.callId, 'utf8');
     callRow(
@@ -659,8 +669,8 @@ export function callRows(calls: readonly RatedImport[], batch: number): Uint8Arr
       Buffer.from(c.destination, 'utf8'),
       c.originDevice,
       c.row,
-      c.rating.billableSeconds,
-      callTail(Buffer.from(c.accountId, 'utf8'), c.usageMonth, c.rating, batch),
+      billableOf(c.rating),
+      callTail(batch, classes.of(c.accountId, c.usageMonth, c.rating)),
     );
   }
   return out.done();
@@ -669,7 +679,8 @@ export function callRows(calls: readonly RatedImport[], batch: number): Uint8Arr
 /**
  * One rated call as a binary COPY row, in the order of CALL_COLUMNS: the one writer of a stored
  * call, whichever way its row was read (callRows, and the bytes reader with its id and numbers as
- * bytes). Text fields are UTF-8 bytes; id[idFrom, idTo) is the call id; `tail` is callTail's.
+ * bytes). Text fields are UTF-8 bytes; id[idFrom, idTo) is the call id; `tail` is callTail's;
+ * billable seconds are null while the call waits for a rating.
  */
 export function callRow(
   out: ByteText,
@@ -683,7 +694,7 @@ export function callRow(
   destination: Uint8Array,
   device: string | null,
   row: number,
-  billableSeconds: number,
+  billableSeconds: number | null,
   tail: Uint8Array,
 ): void {
   // Written in place (one check for room, then bytes: a tenth less CPU for the bytes reader than
@@ -708,8 +719,8 @@ export function callRow(
   at = out.length;
   at = int32At(b, at, 4);
   at = int32At(b, at, row);
-  at = int32At(b, at, 4);
-  at = int32At(b, at, billableSeconds);
+  if (billableSeconds === null) at = int32At(b, at, -1);
+  else at = int32At(b, int32At(b, at, 4), billableSeconds);
   b.set(tail, at);
   out.moveTo(at + tail.length);
 }
@@ -749,48 +760,51 @@ function int64At(b: Uint8Array, at: number, v: number): number {
   return int32At(b, int32At(b, at, high | 0), v - high * 4_294_967_296);
 }
 
-/**
- * The fields of a call's row from account_id on (CALL_COLUMNS): its account and usage month, how
- * it was rated but for its billable seconds, and the batch. The bytes reader keeps one per
- * account-month and charge (ImportMonth.tails) and copies it into each row.
- */
-export function callTail(
-  account: Uint8Array,
-  usageMonth: string,
-  r: ArrivalRating,
-  batch: number,
-): Uint8Array {
-  const out = new ByteText(128);
-  out.field(account, 0, account.length);
-  out.text(usageMonth);
-  out.text(r.callType);
-  out.text(r.rounding);
-  out.text(r.allowance);
-  const rate = r.rate;
-  if (rate === null) {
-    out.int32(-1);
-    out.int32(-1);
-    out.int32(-1);
-  } else {
-    out.text(rate.prefix);
-    out.int4Field(pgDay(rate.validFrom)); // date: days since 2000-01-01
-    out.int8Field(rate.ratePerMinute);
-  }
-  out.text(r.unratedReason);
+/** The fields of a call's row from its batch on (CALL_COLUMNS): its batch and its class there. */
+export function callTail(batch: number, cls: number): Uint8Array {
+  const out = new ByteText(32);
   out.int8Field(batch);
+  out.int8Field(cls);
   return out.done().slice();
 }
 
-/** Where PostgreSQL's binary instants (in microseconds) and dates (in days) count from: 2000-01-01. */
+/**
+ * The call classes an import numbers in its batch: one per account-month and rating (but for the
+ * billable seconds) met, so a stored call names its class instead of carrying nine columns.
+ * Numbers go first, first + step, …: each worker thread of an import numbers its part's classes
+ * from a first of its own, so no two parts give one number. Written by finishImport.
+ */
+export class CallClasses {
+  readonly rows: CallClassRow[] = [];
+  readonly #numbers = new Map<string, number>();
+  #next: number;
+
+  constructor(
+    first = 1,
+    readonly step = 1,
+  ) {
+    if (!Number.isSafeInteger(first) || first < 1 || !Number.isSafeInteger(step) || step < 1)
+      throw new Error(`bad class numbering: from ${first} by ${step}`);
+    this.#next = first;
+  }
+
+  /** The number of the class of calls of this account-month rated so, made when first met. */
+  of(accountId: string, usageMonth: string, r: ArrivalRating): number {
+    const row = classRow(0, accountId, usageMonth, r);
+    const key = JSON.stringify(Object.values(row));
+    let n = this.#numbers.get(key);
+    if (n === undefined) {
+      n = this.#next;
+      this.#next += this.step;
+      this.#numbers.set(key, n);
+      this.rows.push({ ...row, class: n });
+    }
+    return n;
+  }
+}
+
+/** Where PostgreSQL's binary instants (in microseconds) count from: 2000-01-01. */
 const PG_EPOCH_MS = 946_684_800_000;
-const PG_EPOCH_DAY = 10_957;
-/** Deck dates as PostgreSQL days (a deck has few distinct dates). */
-const pgDays = new Map<string, number>();
-const pgDay = (date: CalendarDate): number => {
-  let day = pgDays.get(date);
-  if (day === undefined) pgDays.set(date, (day = dayNumber(date) - PG_EPOCH_DAY));
-  return day;
-};
 
 /** Calls per stretch: the call sets of a stretch are made after it (see CallSets, writePieces). */
 const SET_STRETCH = 250_000;
@@ -983,11 +997,7 @@ export class ByteText {
     this.int32(s.length);
     this.#at = at;
   }
-  /** Binary COPY fields of an int4 and an int8 column. */
-  int4Field(v: number) {
-    this.int32(4);
-    this.int32(v);
-  }
+  /** A binary COPY field of an int8 column. */
   int8Field(v: number) {
     this.int32(8);
     this.int64(v);

@@ -112,17 +112,19 @@ export async function usageWatermark(db: Db): Promise<number> {
   });
 }
 
-/** Inserts rated calls, skipping ids already stored; returns the rows that went in. */
-export async function insertCallChunk(
+/**
+ * Inserts rated calls, skipping ids already stored; returns the rows that went in. `classOf`
+ * gives each call's class in the batch (its row in call_classes is written by insertCallClasses).
+ */
+export async function insertCallChunk<C extends ImportedCall & { row: number; rating: ArrivalRating }>(
   db: Db,
   batch: number,
-  calls: readonly (ImportedCall & { row: number; rating: ArrivalRating })[],
+  calls: readonly C[],
+  classOf: (call: C) => number,
 ): Promise<number[]> {
   const rows = JSON.stringify(
     calls.map((c) => ({
       call_id: c.callId,
-      account_id: c.accountId,
-      usage_month: c.usageMonth,
       started_at: isoInstant(c.startedAt),
       duration_seconds: c.durationSeconds,
       direction: c.direction,
@@ -130,35 +132,62 @@ export async function insertCallChunk(
       destination: c.destination,
       origin_device: c.originDevice,
       import_row: c.row,
-      ...ratingColumns(c.rating),
+      billable_seconds: billableOf(c.rating),
+      class: classOf(c),
     })),
   );
   const r = await sql<{ import_row: number }>`
-    INSERT INTO calls (call_id, account_id, usage_month, started_at, duration_seconds, direction, origin,
-      destination, origin_device, import_row, call_type, rounding, billable_seconds, allowance,
-      rate_prefix, rate_from, rate_per_minute, unrated_reason, batch)
-    SELECT call_id, account_id, usage_month, started_at, duration_seconds, direction, origin, destination,
-      origin_device, import_row, call_type, rounding, billable_seconds, allowance, rate_prefix,
-      rate_from, rate_per_minute, unrated_reason, ${batch}
-    FROM json_to_recordset(${rows}::json) AS t(call_id text, account_id text, usage_month text,
-      started_at timestamptz, duration_seconds int, direction text, origin text, destination text,
-      origin_device text, import_row int, call_type text, rounding text, billable_seconds int, allowance text,
-      rate_prefix text, rate_from date, rate_per_minute int8, unrated_reason text)
+    INSERT INTO calls (call_id, started_at, duration_seconds, direction, origin, destination, origin_device,
+      import_row, billable_seconds, batch, class)
+    SELECT call_id, started_at, duration_seconds, direction, origin, destination, origin_device, import_row,
+      billable_seconds, ${batch}, class
+    FROM json_to_recordset(${rows}::json) AS t(call_id text, started_at timestamptz, duration_seconds int,
+      direction text, origin text, destination text, origin_device text, import_row int, billable_seconds int,
+      class int8)
     ON CONFLICT (call_id) DO NOTHING
     RETURNING import_row`.execute(db);
   return r.rows.map((x) => x.import_row);
 }
 
-const ratingColumns = (r: ArrivalRating) => ({
+/** A call's billable seconds as stored: none while it waits for a rating. */
+export const billableOf = (r: ArrivalRating): number | null =>
+  r.callType === null ? null : r.billableSeconds;
+
+/** A call class: what the calls of an account-month rated alike share (call_classes). */
+export type CallClassRow = Omit<Database['call_classes'], 'batch'>;
+
+/** The class row of calls of an account-month rated so. */
+export const classRow = (
+  cls: number,
+  accountId: string,
+  usageMonth: string,
+  r: ArrivalRating,
+): CallClassRow => ({
+  class: cls,
+  account_id: accountId,
+  usage_month: usageMonth,
   call_type: r.callType,
   rounding: r.rounding,
-  billable_seconds: r.billableSeconds,
   allowance: r.allowance,
   rate_prefix: r.rate?.prefix ?? null,
   rate_from: r.rate?.validFrom ?? null,
   rate_per_minute: r.rate?.ratePerMinute ?? null,
   unrated_reason: r.unratedReason,
 });
+
+/** The classes an import numbered in its batch. */
+export async function insertCallClasses(
+  db: Db,
+  batch: number,
+  classes: readonly CallClassRow[],
+): Promise<void> {
+  for (let i = 0; i < classes.length; i += 5_000) {
+    await db
+      .insertInto('call_classes')
+      .values(classes.slice(i, i + 5_000).map((k) => ({ ...k, batch })))
+      .execute();
+  }
+}
 
 /** A usage_totals row (without its batch) from a sum `ArrivalTotals` collected. */
 export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch'> => ({
@@ -190,29 +219,33 @@ export async function waitingCalls(
   opts: { beforeMonth: string; accountIds?: readonly string[]; afterCallId?: string; limit: number },
 ) {
   let q = db
-    .selectFrom('calls')
+    .selectFrom('calls as c')
+    .innerJoin('call_classes as k', (j) =>
+      j.onRef('k.batch', '=', 'c.batch').onRef('k.class', '=', 'c.class'),
+    )
     .select([
-      'call_id',
-      'account_id',
-      'usage_month',
-      'started_at',
-      'duration_seconds',
-      'direction',
-      'origin',
-      'destination',
-      'origin_device',
-      'unrated_reason',
+      'c.call_id',
+      'k.account_id',
+      'k.usage_month',
+      'c.started_at',
+      'c.duration_seconds',
+      'c.direction',
+      'c.origin',
+      'c.destination',
+      'c.origin_device',
+      'k.unrated_reason',
     ])
-    .where('call_type', 'is', null)
-    .where('usage_month', '<', opts.beforeMonth);
-  if (opts.accountIds) q = q.where('account_id', '=', anyOf(opts.accountIds));
-  if (opts.afterCallId) q = q.where('call_id', '>', opts.afterCallId);
-  return q.orderBy('call_id').limit(opts.limit).execute();
+    .where('c.billable_seconds', 'is', null)
+    .where('k.usage_month', '<', opts.beforeMonth);
+  if (opts.accountIds) q = q.where('k.account_id', '=', anyOf(opts.accountIds));
+  if (opts.afterCallId) q = q.where('c.call_id', '>', opts.afterCallId);
+  return q.orderBy('c.call_id').limit(opts.limit).execute();
 }
 
 /**
  * Stores new ratings. Calls that were waiting for one move to `batch` (the re-rating's own);
- * calls rated again in a bill run (`batch` null) keep theirs.
+ * calls rated again in a bill run (`batch` null) keep theirs. A call takes a class of its batch
+ * and account-month rated alike, made here (numbered from call_class_numbers) when there is none.
  */
 export async function updateRatings(
   db: Db,
@@ -221,31 +254,48 @@ export async function updateRatings(
 ): Promise<void> {
   for (let i = 0; i < calls.length; i += 5_000) {
     const json = JSON.stringify(
-      calls.slice(i, i + 5_000).map((c) => ({ call_id: c.callId, ...ratingColumns(c.rating) })),
+      calls.slice(i, i + 5_000).map((c) => ({
+        ...classRow(0, '', '', c.rating),
+        call_id: c.callId,
+        billable_seconds: billableOf(c.rating),
+      })),
     );
-    await sql`
-      UPDATE calls c SET call_type = t.call_type, rounding = t.rounding, billable_seconds = t.billable_seconds,
-        allowance = t.allowance, rate_prefix = t.rate_prefix, rate_from = t.rate_from,
-        rate_per_minute = t.rate_per_minute, unrated_reason = t.unrated_reason, batch = coalesce(${batch}::int8, c.batch)
+    // The calls to rate, with the batch they go to and their account-month.
+    const targets = sql`
+      SELECT t.*, coalesce(${batch}::int8, c.batch) AS to_batch, k.account_id, k.usage_month
       FROM json_to_recordset(${json}::json) AS t(call_id text, call_type text, rounding text,
-        billable_seconds int, allowance text, rate_prefix text, rate_from date, rate_per_minute int8,
-        unrated_reason text)
-      WHERE c.call_id = t.call_id AND (${batch}::int8 IS NULL OR c.call_type IS NULL)`.execute(db);
+          billable_seconds int, allowance text, rate_prefix text, rate_from date, rate_per_minute int8,
+          unrated_reason text)
+        JOIN calls c ON c.call_id = t.call_id JOIN call_classes k ON k.batch = c.batch AND k.class = c.class
+      WHERE ${batch}::int8 IS NULL OR c.billable_seconds IS NULL`;
+    await sql`
+      INSERT INTO call_classes (batch, class, account_id, usage_month, call_type, rounding, allowance, rate_prefix,
+        rate_from, rate_per_minute, unrated_reason)
+      SELECT to_batch, nextval('call_class_numbers'), account_id, usage_month, call_type, rounding, allowance,
+        rate_prefix, rate_from, rate_per_minute, unrated_reason
+      FROM (SELECT DISTINCT to_batch, account_id, usage_month, call_type, rounding, allowance, rate_prefix, rate_from,
+          rate_per_minute, unrated_reason FROM (${targets}) t0) t
+      WHERE NOT EXISTS (SELECT 1 FROM call_classes k WHERE ${ALIKE})`.execute(db);
+    await sql`
+      UPDATE calls c SET batch = n.batch, class = n.class, billable_seconds = t.billable_seconds
+      FROM (${targets}) t, LATERAL (SELECT k.batch, k.class FROM call_classes k WHERE ${ALIKE} LIMIT 1) n
+      WHERE c.call_id = t.call_id`.execute(db);
   }
 }
+
+/** A class `k` of the batch, account-month and rating of `t` (a call being rated). */
+const ALIKE = sql.raw(`k.batch = t.to_batch AND k.account_id = t.account_id AND k.usage_month = t.usage_month
+  AND k.call_type IS NOT DISTINCT FROM t.call_type AND k.rounding IS NOT DISTINCT FROM t.rounding
+  AND k.allowance IS NOT DISTINCT FROM t.allowance AND k.rate_prefix IS NOT DISTINCT FROM t.rate_prefix
+  AND k.rate_from IS NOT DISTINCT FROM t.rate_from AND k.rate_per_minute IS NOT DISTINCT FROM t.rate_per_minute
+  AND k.unrated_reason IS NOT DISTINCT FROM t.unrated_reason`);
 
 /** A call as a bill run rates it again. */
 export type WindowCall = Pick<
   Database['calls'],
-  | 'call_id'
-  | 'started_at'
-  | 'duration_seconds'
-  | 'direction'
-  | 'origin'
-  | 'destination'
-  | 'origin_device'
-  | 'call_type'
->;
+  'call_id' | 'started_at' | 'duration_seconds' | 'direction' | 'origin' | 'destination' | 'origin_device'
+> &
+  Pick<Database['call_classes'], 'call_type'>;
 
 /** Calls a bill run holds at a time while it rates a month again. */
 const WINDOW_PAGE = 10_000;
@@ -267,8 +317,9 @@ export async function* windowCallPages(
   await sql`
     DECLARE window_calls NO SCROLL CURSOR FOR
     SELECT c.call_id, c.started_at, c.duration_seconds, c.direction, c.origin, c.destination, c.origin_device,
-      c.call_type
+      k.call_type
     FROM call_sets s CROSS JOIN unnest(s.call_ids) AS u(id) JOIN calls c ON c.call_id = u.id
+      JOIN call_classes k ON k.batch = c.batch AND k.class = c.class
     WHERE s.account_id = ${accountId} AND s.usage_month = ${month}
       AND c.batch > ${window.after} AND c.batch <= ${window.through}`.execute(db);
   let open = true;
@@ -407,25 +458,28 @@ export async function callDetailRows(
 ): Promise<CallDetailRow[]> {
   if (ids.length === 0) return [];
   const rows = await db
-    .selectFrom('calls')
+    .selectFrom('calls as c')
+    .innerJoin('call_classes as k', (j) =>
+      j.onRef('k.batch', '=', 'c.batch').onRef('k.class', '=', 'c.class'),
+    )
     .select([
-      'call_id',
-      'started_at',
-      'duration_seconds',
-      'origin',
-      'destination',
-      'call_type',
-      'allowance',
-      'billable_seconds',
-      'rate_prefix',
-      'rate_from',
-      'rate_per_minute',
+      'c.call_id',
+      'c.started_at',
+      'c.duration_seconds',
+      'c.origin',
+      'c.destination',
+      'k.call_type',
+      'k.allowance',
+      'c.billable_seconds',
+      'k.rate_prefix',
+      'k.rate_from',
+      'k.rate_per_minute',
     ])
-    .where('call_id', '=', anyOf(ids))
-    .where('batch', '>', cut.after)
-    .where('batch', '<=', cut.through)
-    .where('call_type', 'is not', null)
-    .where('call_type', '<>', 'before_billing_start')
+    .where('c.call_id', '=', anyOf(ids))
+    .where('c.batch', '>', cut.after)
+    .where('c.batch', '<=', cut.through)
+    .where('k.call_type', 'is not', null)
+    .where('k.call_type', '<>', 'before_billing_start')
     .execute();
   return rows as CallDetailRow[];
 }

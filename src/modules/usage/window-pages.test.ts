@@ -80,9 +80,8 @@ test('calls changed while the pages are read come as they were when the window o
       for await (const page of windowCallPages(trx, accountId, '2026-01', ALL, 4)) {
         seen.push(...page);
         // What a bill run does between pages: it writes the calls it rated again.
-        await sql`UPDATE calls SET duration_seconds = duration_seconds + 1000 WHERE account_id = ${accountId}`.execute(
-          trx,
-        );
+        await sql`UPDATE calls c SET duration_seconds = duration_seconds + 1000 FROM call_classes k
+          WHERE k.batch = c.batch AND k.class = c.class AND k.account_id = ${accountId}`.execute(trx);
       }
       assert.equal(seen.length, CALLS);
       assert.ok(
