@@ -790,18 +790,30 @@ export class CallClasses {
 
   /** The number of the class of calls of this account-month rated so, made when first met. */
   of(accountId: string, usageMonth: string, r: ArrivalRating): number {
-    const row = classRow(0, accountId, usageMonth, r);
-    const key = JSON.stringify(Object.values(row));
+    // Each field by its length and text (a null as '-'): no two ratings make one key.
+    const rate = r.rate;
+    const key =
+      keyPart(accountId) +
+      keyPart(usageMonth) +
+      keyPart(r.callType) +
+      keyPart(r.rounding) +
+      keyPart(r.allowance) +
+      (rate === null
+        ? '-'
+        : keyPart(rate.prefix) + keyPart(rate.validFrom) + keyPart(String(rate.ratePerMinute))) +
+      keyPart(r.unratedReason);
     let n = this.#numbers.get(key);
     if (n === undefined) {
       n = this.#next;
       this.#next += this.step;
       this.#numbers.set(key, n);
-      this.rows.push({ ...row, class: n });
+      this.rows.push(classRow(n, accountId, usageMonth, r));
     }
     return n;
   }
 }
+
+const keyPart = (s: string | null): string => (s === null ? '-' : `${s.length}:${s}`);
 
 /** Where PostgreSQL's binary instants (in microseconds) count from: 2000-01-01. */
 const PG_EPOCH_MS = 946_684_800_000;
