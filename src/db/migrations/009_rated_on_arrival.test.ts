@@ -1,24 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Kysely, Migrator, sql } from 'kysely';
-import { connect } from '../connection.ts';
-import { migrations } from '../migrate.ts';
+import { sql } from 'kysely';
+import { fromMigration } from '../../../test/support/migrations.ts';
 
 // Calls billed before migration 009 kept their rating in rated_calls. After it, they must still be
 // billed exactly once (a cut per account-month, through batch 0), with the allowance they drew,
 // and calls that were never billed must wait to be rated and billed by the next run.
 test('009 carries billed calls over as cuts and leaves unbilled calls to the next bill run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tollbooth-m009-'));
-  const handle = await connect({ dataDir: dir });
-  try {
-    const db = handle.db as unknown as Kysely<unknown>;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-    const before = await migrator.migrateTo('008_notices');
-    assert.equal(before.error, undefined);
-
+  await fromMigration('008_notices', async (db, migrator) => {
     await sql`
       INSERT INTO billing_entities (id, code, country, currency, time_zone, locale, billing_email,
         invoice_number_base, remittance, rules, created_at)
@@ -95,8 +84,5 @@ test('009 carries billed calls over as cuts and leaves unbilled calls to the nex
       n: number;
     }>`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'rated_calls'`.execute(db);
     assert.equal(gone.rows[0]!.n, 0);
-  } finally {
-    await handle.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

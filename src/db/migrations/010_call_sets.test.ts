@@ -1,23 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Kysely, Migrator, sql } from 'kysely';
-import { connect } from '../connection.ts';
-import { migrations } from '../migrate.ts';
+import { sql } from 'kysely';
+import { fromMigration } from '../../../test/support/migrations.ts';
 
 // Calls stored before migration 010 must be found through call sets after it, as the call details
 // and the bill run read them: every call once, in its own account-month, with its start instant,
 // in sets of at most 1,000; and the per-call account index is gone.
 test('010 lists every stored call in the call sets of its account-month', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tollbooth-m010-'));
-  const handle = await connect({ dataDir: dir });
-  try {
-    const db = handle.db as unknown as Kysely<unknown>;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-    assert.equal((await migrator.migrateTo('009_rated_on_arrival')).error, undefined);
-
+  await fromMigration('009_rated_on_arrival', async (db, migrator) => {
     // 1,001 January calls of acc_1 (two sets), one February call of acc_1, one January call of acc_2.
     await sql`
       INSERT INTO calls (call_id, account_id, usage_month, started_at, duration_seconds, direction, origin,
@@ -59,8 +49,5 @@ test('010 lists every stored call in the call sets of its account-month', async 
     const index = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'calls_account_month'`.execute(db);
     assert.equal(index.rows[0]!.n, 0);
-  } finally {
-    await handle.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,23 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Kysely, Migrator, sql } from 'kysely';
-import { connect } from '../connection.ts';
-import { migrations } from '../migrate.ts';
+import { sql } from 'kysely';
+import { fromMigration } from '../../../test/support/migrations.ts';
 
 // Calls stored before migration 011 keep everything they had: after it, each call joined to its
 // class reads as it did (account, month, rating, batch), calls waiting for a rating have no
 // billable seconds and are found by the unrated index, and calls rated alike share one class.
 test('011 moves what calls of an account-month share into call classes, losing nothing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tollbooth-m011-'));
-  const handle = await connect({ dataDir: dir });
-  try {
-    const db = handle.db as unknown as Kysely<unknown>;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-    assert.equal((await migrator.migrateTo('010_call_sets')).error, undefined);
-
+  await fromMigration('010_call_sets', async (db, migrator) => {
     await sql`
       INSERT INTO calls (call_id, account_id, usage_month, started_at, duration_seconds, direction, origin,
         destination, origin_device, import_row, call_type, rounding, billable_seconds, allowance, rate_prefix,
@@ -85,8 +75,5 @@ test('011 moves what calls of an account-month share into call classes, losing n
         VALUES ('d1', now(), 1, 'outbound', '1', '2', 5, 1)`.execute(db),
       /calls_pkey/,
     );
-  } finally {
-    await handle.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -19,6 +19,7 @@ import {
   grown,
   importMonth,
 } from './import.ts';
+import { billableOf } from './repo.ts';
 
 /**
  * USG-1 for a CSV file imported by COPY, read as bytes. A row in the usual shape — no quotes, ASCII,
@@ -445,7 +446,7 @@ class FileRows {
       call.originDevice = gatheredRefs[3 * k + 2] as string | null;
       const rating = rater.rateIn(month.cx, call, this.#rating);
       const sum = month.sums.add(rating);
-      ints[r * REC + BILLABLE] = rating.callType === null ? -1 : rating.billableSeconds; // -1: waits for a rating
+      ints[r * REC + BILLABLE] = billableOf(rating) ?? -1;
       refs[r * REFS + 3] = this.#tail(account, month, rating, sum);
       if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
     }

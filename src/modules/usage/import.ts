@@ -20,13 +20,13 @@ import type { FastAccount } from './import-bytes.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   type CallClassRow,
+  billableOf,
   classRow,
   findCdrAccounts,
   insertCallChunk,
   insertCallClasses,
   insertCallSets,
   insertUsageTotals,
-  billableOf,
   nextCallBatch,
   recordImport,
   storedCallOrigins,
@@ -655,7 +655,12 @@ const CALLS_COPY = `COPY calls (${CALL_COLUMNS.join(', ')}) FROM STDIN (FORMAT b
  */
 export function callRows(calls: readonly RatedImport[], batch: number, classes: CallClasses): Uint8Array {
   const out = new ByteText(160 * calls.length + 64);
+  // A row tail per class met here, not per call.
+  const tails = new Map<number, Uint8Array>();
   for (const c of calls) {
+    const cls = classes.of(c.accountId, c.usageMonth, c.rating);
+    let tail = tails.get(cls);
+    if (tail === undefined) tails.set(cls, (tail = callTail(batch, cls)));
     const id = Buffer.from(c.callId, 'utf8');
     callRow(
       out,
@@ -670,7 +675,7 @@ export function callRows(calls: readonly RatedImport[], batch: number, classes: 
       c.originDevice,
       c.row,
       billableOf(c.rating),
-      callTail(batch, classes.of(c.accountId, c.usageMonth, c.rating)),
+      tail,
     );
   }
   return out.done();

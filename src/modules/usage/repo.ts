@@ -162,10 +162,10 @@ export const classRow = (
   accountId: string,
   usageMonth: string,
   r: ArrivalRating,
-): CallClassRow => ({
-  class: cls,
-  account_id: accountId,
-  usage_month: usageMonth,
+): CallClassRow => ({ class: cls, account_id: accountId, usage_month: usageMonth, ...ratingColumns(r) });
+
+/** A rating as call_classes stores it (but for the billable seconds: they are the call's own). */
+const ratingColumns = (r: ArrivalRating) => ({
   call_type: r.callType,
   rounding: r.rounding,
   allowance: r.allowance,
@@ -213,16 +213,20 @@ export async function insertUsageTotals(db: Db, batch: number, sums: readonly Ar
   }
 }
 
+/** Calls (`c`) each with its class (`k`): what a call's account, month and rating are read through. */
+export const callsWithClasses = (db: Db) =>
+  db
+    .selectFrom('calls as c')
+    .innerJoin('call_classes as k', (j) =>
+      j.onRef('k.batch', '=', 'c.batch').onRef('k.class', '=', 'c.class'),
+    );
+
 /** Calls still waiting for a rating, in months before `beforeMonth` (a page by call id). */
 export async function waitingCalls(
   db: Db,
   opts: { beforeMonth: string; accountIds?: readonly string[]; afterCallId?: string; limit: number },
 ) {
-  let q = db
-    .selectFrom('calls as c')
-    .innerJoin('call_classes as k', (j) =>
-      j.onRef('k.batch', '=', 'c.batch').onRef('k.class', '=', 'c.class'),
-    )
+  let q = callsWithClasses(db)
     .select([
       'c.call_id',
       'k.account_id',
@@ -255,7 +259,7 @@ export async function updateRatings(
   for (let i = 0; i < calls.length; i += 5_000) {
     const json = JSON.stringify(
       calls.slice(i, i + 5_000).map((c) => ({
-        ...classRow(0, '', '', c.rating),
+        ...ratingColumns(c.rating),
         call_id: c.callId,
         billable_seconds: billableOf(c.rating),
       })),
@@ -457,11 +461,7 @@ export async function callDetailRows(
   cut: { after: number; through: number },
 ): Promise<CallDetailRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('calls as c')
-    .innerJoin('call_classes as k', (j) =>
-      j.onRef('k.batch', '=', 'c.batch').onRef('k.class', '=', 'c.class'),
-    )
+  const rows = await callsWithClasses(db)
     .select([
       'c.call_id',
       'c.started_at',
