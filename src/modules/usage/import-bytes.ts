@@ -38,7 +38,7 @@ export async function* fileCopyPieces(
   from?: CsvPart,
   progress?: () => void,
 ): AsyncGenerator<CopyPiece> {
-  const rows = new FileRows(checker, batch, from, file.recycle === true);
+  const rows = new FileRows(checker, batch, from, file.recycle === true, file.kept ?? KEPT);
   // One buffer read into again and again: a row's bytes are copied where they are kept.
   const buf = Buffer.allocUnsafe(file.block ?? BLOCK);
   const handle = await open(file.path, 'r');
@@ -112,24 +112,29 @@ export interface FileRange {
    * gone from this one).
    */
   recycle?: boolean;
+  /** Keys the reader's tables of numbers, devices and accounts hold before they start over (tests). */
+  kept?: Kept;
 }
+
+/** Keys at which the tables of numbers (with devices) and of account keys start over, at the end of a block. */
+interface Kept {
+  numbers: number;
+  devices: number;
+  accounts: number;
+}
+const KEPT: Kept = { numbers: 200_000, devices: 100_000, accounts: 1 << 20 };
 
 /** Bytes read from a file at a time. */
 const BLOCK = 16 << 20;
 
-/** A number as normalised for an account's country, and its text as stored. */
-interface NumberText {
-  n: PhoneNumber | Extension;
-  text: Uint8Array;
-}
-
 /** What the byte reader keeps of an account. */
 export interface FastAccount {
-  /** Numbers by their bytes as written in the file (normalised for the account's country). */
-  numbers: ByteTable<NumberText | null>;
   /** Its position among the accounts the reader met. */
   index: number;
 }
+
+/** What a table answers for an account not found, and for an invalid number. */
+const UNKNOWN = -2;
 
 const OUTBOUND = [111, 117, 116, 98, 111, 117, 110, 100];
 const INBOUND = [105, 110, 98, 111, 117, 110, 100];
@@ -145,19 +150,23 @@ const SLOW_SLICE = 20_000;
 const MAX_FIELDS = 32;
 
 /**
- * Per row noted for the fast way, 32 bytes (REC int32s; its start instant is the float64 at
+ * Per row noted for the fast way, 48 bytes (REC int32s; its start instant is the float64 at
  * int32 0): its line's number, its call id's start and end, its duration, its account's index
- * times two plus one when inbound, and (once rated) its billable seconds (-1 while it waits for a rating).
+ * times two plus one when inbound, (once rated) its billable seconds (-1 while it waits for a
+ * rating), its origin's and destination's positions among the numbers met, and its device's
+ * among the devices met (-1: none). Positions, not objects: a row's numbers are found in one
+ * buffer when its COPY row is written.
  */
-const REC = 8;
+const REC = 12;
 const LINE = 2;
 const ID_FROM = 3;
 const ID_TO = 4;
 const DURATION = 5;
 const ACCOUNT = 6;
 const BILLABLE = 7;
-/** Per row noted, objects (REFS of them): origin and destination, device, and once rated its RowTail. */
-const REFS = 4;
+const ORIGIN = 8;
+const DESTINATION = 9;
+const DEVICE = 10;
 
 class FileRows {
   readonly #checker: RowChecker;
@@ -177,16 +186,31 @@ class FileRows {
   #rows = 0;
   #ints = new Int32Array(1024 * REC);
   #floats = new Float64Array(this.#ints.buffer);
-  readonly #refs: unknown[] = [];
+  /** Per row noted, once rated, its RowTail. */
+  readonly #tails: RowTail[] = [];
   /** Per row, in the order rated: its start instant; account (as ACCOUNT) and duration; its objects. */
   #gathered = new Float64Array(0);
   #gatheredInts = new Int32Array(0);
   readonly #gatheredRefs: unknown[] = [];
   /** Accounts met the fast way, by their index (FastAccount.index). */
   readonly #accountList: ImportAccount[] = [];
-  readonly #accounts = new ByteTable<ImportAccount | null>(1 << 20);
-  readonly #devices = new ByteTable<string>(100_000);
-  readonly #numbers = new Map<string, ByteTable<NumberText | null>>();
+  /** Accounts by their bytes as written: their index, or UNKNOWN. */
+  readonly #accounts = new ByteTable();
+  /** Devices met, and by their bytes their position there. */
+  readonly #deviceList: string[] = [];
+  readonly #devices = new ByteTable();
+  /**
+   * Numbers met, normalised for their account's country, by position, and their texts as stored
+   * end to end (#numberText up to #numberEnds[position]); per country, their positions by their
+   * bytes as written (UNKNOWN: invalid), and per account (by index) its country's table.
+   */
+  readonly #numberList: (PhoneNumber | Extension)[] = [];
+  #numberText = new Uint8Array(1 << 16);
+  #numberEnds = new Int32Array(1024);
+  /** Per number met, as a device's position: an extension's (it is its own device), else -1. */
+  #numberDevices = new Int32Array(1024);
+  readonly #numbers = new Map<string, ByteTable>();
+  readonly #accountNumbers: ByteTable[] = [];
   /** The call being rated (one object, filled again for every row). */
   readonly #call: ArrivingCall = {
     startedAt: 0,
@@ -204,7 +228,13 @@ class FileRows {
   /** Fields a line needs for every column the header names to be on it. */
   #needed = 0;
 
-  constructor(checker: RowChecker, batch: number, from: CsvPart | undefined, recycle: boolean) {
+  constructor(
+    checker: RowChecker,
+    batch: number,
+    from: CsvPart | undefined,
+    recycle: boolean,
+    readonly kept: Kept,
+  ) {
     this.#checker = checker;
     this.#batch = batch;
     this.#recycle = recycle;
@@ -325,7 +355,8 @@ class FileRows {
     starts[++count] = end + 1;
     if (count < this.#needed) return false;
     const account = this.#account(buf, starts[col.account]!, starts[col.account + 1]! - 1);
-    if (account === null) return false;
+    if (account < 0) return false;
+    const numbers = this.#accountNumbers[account]!;
     // call_id: 1-128 printable characters (the line is ASCII without DEL: no control character).
     const idFrom = starts[col.call_id]!;
     const idTo = starts[col.call_id + 1]! - 1;
@@ -342,27 +373,27 @@ class FileRows {
     if (!(endedAt >= startedAt)) return false; // NaN too
     const durationSeconds = Math.round((endedAt - startedAt) / 1000);
     if (durationSeconds > MAX_CALL_SECONDS) return false;
-    const origin = this.#number(account, buf, starts[col.origin]!, starts[col.origin + 1]! - 1);
-    if (origin === null) return false;
+    const origin = this.#number(account, numbers, buf, starts[col.origin]!, starts[col.origin + 1]! - 1);
+    if (origin < 0) return false;
     const destination = this.#number(
       account,
+      numbers,
       buf,
       starts[col.destination]!,
       starts[col.destination + 1]! - 1,
     );
-    if (destination === null) return false;
-    let device: string | null = null;
+    if (destination < 0) return false;
+    let device = -1;
     if (col.origin_device >= 0) {
       const from = starts[col.origin_device]!;
       const to = starts[col.origin_device + 1]! - 1;
       if (to > from) {
-        const found = this.#device(buf, from, to);
-        if (found === null) return false;
-        device = found;
+        device = this.#device(buf, from, to);
+        if (device < 0) return false;
       }
     }
     // An extension placing a call is its own device when the switch does not name one (CAT-4).
-    if (device === null && origin.n.kind === 'extension') device = origin.n.extension;
+    if (device === -1) device = this.#numberDevices[origin]!;
 
     const r = this.#rows++;
     if ((r + 1) * REC > this.#ints.length) {
@@ -376,12 +407,10 @@ class FileRows {
     ints[at + ID_FROM] = idFrom;
     ints[at + ID_TO] = idTo;
     ints[at + DURATION] = durationSeconds;
-    ints[at + ACCOUNT] = 2 * account.fast!.index + (inbound ? 1 : 0);
-    const refs = this.#refs;
-    refs[r * REFS] = origin;
-    refs[r * REFS + 1] = destination;
-    refs[r * REFS + 2] = device;
-    refs[r * REFS + 3] = null; // its tail once rated (kept filled: an array without holes stays fast)
+    ints[at + ACCOUNT] = 2 * account + (inbound ? 1 : 0);
+    ints[at + ORIGIN] = origin;
+    ints[at + DESTINATION] = destination;
+    ints[at + DEVICE] = device;
     return true;
   }
 
@@ -402,7 +431,9 @@ class FileRows {
     this.#rows = 0;
     const ints = this.#ints;
     const floats = this.#floats;
-    const refs = this.#refs;
+    const tails = this.#tails;
+    const numberList = this.#numberList;
+    const deviceList = this.#deviceList;
     const accounts = this.#accountList.length;
     const first = new Int32Array(accounts + 1);
     for (let r = 0; r < n; r++) first[(ints[r * REC + ACCOUNT]! >> 1) + 1]!++;
@@ -425,9 +456,10 @@ class FileRows {
       gathered[k] = floats[at >> 1]!;
       gatheredInts[2 * k] = ints[at + ACCOUNT]!;
       gatheredInts[2 * k + 1] = ints[at + DURATION]!;
-      gatheredRefs[3 * k] = refs[r * REFS];
-      gatheredRefs[3 * k + 1] = refs[r * REFS + 1];
-      gatheredRefs[3 * k + 2] = refs[r * REFS + 2];
+      gatheredRefs[3 * k] = numberList[ints[at + ORIGIN]!];
+      gatheredRefs[3 * k + 1] = numberList[ints[at + DESTINATION]!];
+      const device = ints[at + DEVICE]!;
+      gatheredRefs[3 * k + 2] = device < 0 ? null : deviceList[device];
     }
     const checker = this.#checker;
     const { rater, report } = checker;
@@ -441,18 +473,20 @@ class FileRows {
       call.startedAt = startedAt;
       call.durationSeconds = gatheredInts[2 * k + 1]!;
       call.direction = (a & 1) === 1 ? 'inbound' : 'outbound';
-      call.originNumber = (gatheredRefs[3 * k] as NumberText).n;
-      call.destinationNumber = (gatheredRefs[3 * k + 1] as NumberText).n;
+      call.originNumber = gatheredRefs[3 * k] as PhoneNumber | Extension;
+      call.destinationNumber = gatheredRefs[3 * k + 1] as PhoneNumber | Extension;
       call.originDevice = gatheredRefs[3 * k + 2] as string | null;
       const rating = rater.rateIn(month.cx, call, this.#rating);
       const sum = month.sums.add(rating);
       ints[r * REC + BILLABLE] = billableOf(rating) ?? -1;
-      refs[r * REFS + 3] = this.#tail(account, month, rating, sum);
+      tails[r] = this.#tail(account, month, rating, sum);
       if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
     }
     report.rowsRead += n;
     report.accepted += n;
     const sets = checker.sets;
+    const text = this.#numberText;
+    const ends = this.#numberEnds;
     let out = this.#out;
     for (let r = 0; r < n; r++) {
       if (out.length >= PIECE) {
@@ -463,8 +497,11 @@ class FileRows {
       const idFrom = ints[at + ID_FROM]!;
       const idTo = ints[at + ID_TO]!;
       const startedAt = floats[at >> 1]!;
-      const tail = refs[r * REFS + 3] as RowTail;
+      const tail = tails[r]!;
       const billable = ints[at + BILLABLE]!;
+      const origin = ints[at + ORIGIN]!;
+      const destination = ints[at + DESTINATION]!;
+      const device = ints[at + DEVICE]!;
       sets.addBytes(buf, idFrom, idTo, tail.set, startedAt);
       callRow(
         out,
@@ -474,9 +511,12 @@ class FileRows {
         startedAt,
         ints[at + DURATION]!,
         (ints[at + ACCOUNT]! & 1) === 1 ? 'inbound' : 'outbound',
-        (refs[r * REFS] as NumberText).text,
-        (refs[r * REFS + 1] as NumberText).text,
-        refs[r * REFS + 2] as string | null,
+        text,
+        origin === 0 ? 0 : ends[origin - 1]!,
+        ends[origin]!,
+        destination === 0 ? 0 : ends[destination - 1]!,
+        ends[destination]!,
+        device < 0 ? null : deviceList[device]!,
         ints[at + LINE]!,
         billable < 0 ? null : billable,
         tail.bytes,
@@ -486,6 +526,23 @@ class FileRows {
         await turn();
       }
     }
+    this.#forget();
+  }
+
+  /**
+   * Between blocks (no row noted refers to a position then), the tables that grew past what they
+   * keep start over: memory stays bounded whatever the file.
+   */
+  #forget(): void {
+    // Numbers know their devices' positions: the devices start over with them.
+    const kept = this.kept;
+    if (this.#numberList.length > kept.numbers || this.#deviceList.length > kept.devices) {
+      for (const table of this.#numbers.values()) table.clear();
+      this.#numberList.length = 0;
+      this.#devices.clear();
+      this.#deviceList.length = 0;
+    }
+    if (this.#accounts.size > kept.accounts) this.#accounts.clear();
   }
 
   /** The row tail of a call of the account-month rated so (`sum`: MonthSums.add's answer), made once. */
@@ -515,48 +572,78 @@ class FileRows {
     }
   }
 
-  /** The account a row names, if it was met already (the other way reads new accounts). */
-  #account(buf: Buffer, from: number, to: number): ImportAccount | null {
-    let account = this.#accounts.get(buf, from, to);
-    if (account === undefined) {
+  /** The index of the account a row names if it was met already (the other way reads new accounts), else < 0. */
+  #account(buf: Buffer, from: number, to: number): number {
+    let index = this.#accounts.get(buf, from, to);
+    if (index === ByteTable.ABSENT) {
       const key = trimmed(buf.toString('latin1', from, to));
       const met = this.#checker.accounts.get(key);
-      if (met === undefined) return null;
-      if (met !== null && met.fast === null) {
-        let numbers = this.#numbers.get(met.country);
-        if (numbers === undefined) this.#numbers.set(met.country, (numbers = new ByteTable(200_000)));
-        met.fast = { numbers, index: this.#accountList.length };
-        this.#accountList.push(met);
+      if (met === undefined) return ByteTable.ABSENT;
+      if (met === null) index = UNKNOWN;
+      else {
+        if (met.fast === null) {
+          let numbers = this.#numbers.get(met.country);
+          if (numbers === undefined) this.#numbers.set(met.country, (numbers = new ByteTable()));
+          met.fast = { index: this.#accountList.length };
+          this.#accountList.push(met);
+          this.#accountNumbers.push(numbers);
+        }
+        index = met.fast.index;
       }
-      this.#accounts.set(buf, from, to, met);
-      account = met;
+      this.#accounts.set(buf, from, to, index);
     }
-    return account;
+    return index;
   }
 
-  /** A number normalised for the account's country (null: invalid, which the other way reports). */
-  #number(account: ImportAccount, buf: Buffer, from: number, to: number): NumberText | null {
-    const numbers = account.fast!.numbers;
+  /**
+   * The position of a number normalised for the account's country (UNKNOWN: invalid, which the
+   * other way reports), `numbers` being that country's table.
+   */
+  #number(account: number, numbers: ByteTable, buf: Buffer, from: number, to: number): number {
     let known = numbers.get(buf, from, to);
-    if (known === undefined) {
-      const n = normalizeNumber(buf.toString('latin1', from, to), account.country);
-      known =
-        n.kind === 'invalid'
-          ? null
-          : { n, text: Buffer.from(n.kind === 'phone' ? n.e164 : n.extension, 'latin1') };
+    if (known === ByteTable.ABSENT) {
+      const n = normalizeNumber(buf.toString('latin1', from, to), this.#accountList[account]!.country);
+      known = n.kind === 'invalid' ? UNKNOWN : this.#newNumber(n);
       numbers.set(buf, from, to, known);
     }
     return known;
   }
 
-  /** A device name with nothing to trim or escape (else null: the other way reads it). */
-  #device(buf: Buffer, from: number, to: number): string | null {
+  #newNumber(n: PhoneNumber | Extension): number {
+    const k = this.#numberList.push(n) - 1;
+    const text = n.kind === 'phone' ? n.e164 : n.extension;
+    const start = k === 0 ? 0 : this.#numberEnds[k - 1]!;
+    const end = start + Buffer.byteLength(text, 'utf8');
+    if (end > this.#numberText.length) this.#numberText = grown(this.#numberText, 2 * end);
+    if (k === this.#numberEnds.length) {
+      this.#numberEnds = grown(this.#numberEnds, 2 * k);
+      this.#numberDevices = grown(this.#numberDevices, 2 * k);
+    }
+    this.#numberText.set(Buffer.from(text, 'utf8'), start);
+    this.#numberEnds[k] = end;
+    this.#numberDevices[k] = n.kind === 'extension' ? this.#deviceOf(n.extension) : -1;
+    return k;
+  }
+
+  /** The position of a device name with nothing to trim or escape (else UNKNOWN: the other way reads it). */
+  #device(buf: Buffer, from: number, to: number): number {
     let device = this.#devices.get(buf, from, to);
-    if (device === undefined) {
-      for (let i = from; i < to; i++) if (buf[i]! < 32 || buf[i] === 92) return null;
-      if (buf[from] === 32 || buf[to - 1] === 32) return null;
-      device = buf.toString('latin1', from, to);
+    if (device === ByteTable.ABSENT) {
+      for (let i = from; i < to; i++) if (buf[i]! < 32 || buf[i] === 92) return UNKNOWN;
+      if (buf[from] === 32 || buf[to - 1] === 32) return UNKNOWN;
+      device = this.#deviceList.push(buf.toString('latin1', from, to)) - 1;
       this.#devices.set(buf, from, to, device);
+    }
+    return device;
+  }
+
+  /** The position of a device by its name (an extension placing a call). */
+  #deviceOf(name: string): number {
+    const bytes = Buffer.from(name, 'utf8');
+    let device = this.#devices.get(bytes, 0, bytes.length);
+    if (device === ByteTable.ABSENT) {
+      device = this.#deviceList.push(name) - 1;
+      this.#devices.set(bytes, 0, bytes.length, device);
     }
     return device;
   }
@@ -569,89 +656,87 @@ const same = (buf: Buffer, from: number, to: number, word: readonly number[]) =>
 };
 
 /**
- * A hash table keyed by byte strings (slices of a buffer), so that a key is found without making
- * a string of it. Open addressing over an Int32Array; keys' bytes kept in one buffer. When it
- * holds `limit` keys it starts empty again: memory stays bounded whatever the file.
+ * A hash table from byte strings (slices of a buffer) to whole numbers, so that a key is found
+ * without making a string of it. Open addressing over one Int32Array holding per slot, side by
+ * side, a key's hash, its value, and where its bytes start and end in one buffer: a probe reads
+ * one cache line, then the key's bytes. Whoever fills it empties it (clear).
  */
-export class ByteTable<V> {
-  readonly #limit: number;
-  #slots = new Int32Array(1024);
-  #hashes = new Int32Array(512);
-  #ends = new Int32Array(512);
+export class ByteTable {
+  /** What get answers for a key not in the table. */
+  static readonly ABSENT = -1;
+  /** Per slot (SLOT int32s): hash, value, start, end + 1 (0: an empty slot). */
+  #slots = new Int32Array(1024 * SLOT);
   #bytes = new Uint8Array(8192);
-  #values: V[] = [];
+  #size = 0;
   #used = 0;
 
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-
   get size(): number {
-    return this.#values.length;
+    return this.#size;
   }
 
-  get(buf: Uint8Array, from: number, to: number): V | undefined {
+  /** The value of the key buf[from, to), or ABSENT. */
+  get(buf: Uint8Array, from: number, to: number): number {
     const h = hashOf(buf, from, to);
     const slots = this.#slots;
-    const mask = slots.length - 1;
+    const mask = slots.length / SLOT - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const k = slots[slot]!;
-      if (k === 0) return undefined;
-      if (this.#hashes[k - 1] === h && this.#equal(k - 1, buf, from, to)) return this.#values[k - 1];
+      const at = slot * SLOT;
+      const end = slots[at + 3]! - 1;
+      if (end === -1) return ByteTable.ABSENT;
+      if (slots[at] === h && this.#equal(slots[at + 2]!, end, buf, from, to)) return slots[at + 1]!;
     }
   }
 
-  set(buf: Uint8Array, from: number, to: number, value: V): void {
-    if (this.#values.length >= this.#limit) this.#clear();
-    const i = this.#values.length;
-    if (i === this.#hashes.length) {
-      this.#hashes = grown(this.#hashes, 2 * i);
-      this.#ends = grown(this.#ends, 2 * i);
-    }
+  /** Adds the key buf[from, to) (not in the table) with its value. */
+  set(buf: Uint8Array, from: number, to: number, value: number): void {
     const n = to - from;
     if (this.#used + n > this.#bytes.length) this.#bytes = grown(this.#bytes, 2 * (this.#used + n));
     this.#bytes.set(buf.subarray(from, to), this.#used);
+    if (2 * (this.#size + 1) * SLOT > this.#slots.length) this.#rehash(2 * this.#slots.length);
+    this.#place(this.#slots, hashOf(buf, from, to), value, this.#used, this.#used + n);
     this.#used += n;
-    const h = hashOf(buf, from, to);
-    this.#hashes[i] = h;
-    this.#ends[i] = this.#used;
-    this.#values.push(value);
-    if (2 * this.#values.length > this.#slots.length) this.#rehash(2 * this.#slots.length);
-    else this.#place(i, h);
+    this.#size++;
   }
 
-  #equal(i: number, buf: Uint8Array, from: number, to: number): boolean {
-    const end = this.#ends[i]!;
-    const start = i === 0 ? 0 : this.#ends[i - 1]!;
+  /** Empty again. */
+  clear(): void {
+    this.#slots = new Int32Array(1024 * SLOT);
+    this.#size = 0;
+    this.#used = 0;
+  }
+
+  #equal(start: number, end: number, buf: Uint8Array, from: number, to: number): boolean {
     if (end - start !== to - from) return false;
     const bytes = this.#bytes;
     for (let k = 0; k < end - start; k++) if (bytes[start + k] !== buf[from + k]) return false;
     return true;
   }
 
-  #place(i: number, h: number) {
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    let slot = h & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = i + 1;
+  #place(slots: Int32Array, h: number, value: number, start: number, end: number) {
+    const mask = slots.length / SLOT - 1;
+    let at = (h & mask) * SLOT;
+    while (slots[at + 3] !== 0) at = (at + SLOT) & (slots.length - 1);
+    slots[at] = h;
+    slots[at + 1] = value;
+    slots[at + 2] = start;
+    slots[at + 3] = end + 1;
   }
 
   #rehash(size: number) {
-    this.#slots = new Int32Array(size);
-    for (let i = 0; i < this.#values.length; i++) this.#place(i, this.#hashes[i]!);
-  }
-
-  #clear() {
-    this.#slots = new Int32Array(1024);
-    this.#values = [];
-    this.#used = 0;
+    const old = this.#slots;
+    const slots = new Int32Array(size);
+    for (let at = 0; at < old.length; at += SLOT)
+      if (old[at + 3] !== 0) this.#place(slots, old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]! - 1);
+    this.#slots = slots;
   }
 }
 
-/** FNV-1a over bytes. */
+/** Int32s per slot of a ByteTable. */
+const SLOT = 4;
+
+/** FNV-1a over bytes, as an int32 (what the table keeps: an empty key's too). */
 function hashOf(buf: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
+  let h = 0x811c9dc5 | 0;
   for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i]!, 16777619);
   return h;
 }
