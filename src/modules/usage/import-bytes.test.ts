@@ -359,7 +359,7 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
   assert.deepEqual(wideText.calls, text.calls, 'the wide file holds the same calls');
 
   // The reader's tables (numbers, devices, account keys) starting over after every block change nothing.
-  const forgetful = { numbers: 0, devices: 0, accounts: 0 };
+  const forgetful = { texts: 0, accounts: 0 };
   for (const [path, block, recycle, kept] of [
     [file, undefined, true, undefined],
     [file, 65_536, true, undefined],

@@ -11,10 +11,9 @@ import {
   type ImportAccount,
   type ImportMonth,
   type RowChecker,
-  type RowTail,
   callRow,
   callRows,
-  callTail,
+  batchField,
   checkChunk,
   grown,
   importMonth,
@@ -112,17 +111,19 @@ export interface FileRange {
    * gone from this one).
    */
   recycle?: boolean;
-  /** Keys the reader's tables of numbers, devices and accounts hold before they start over (tests). */
+  /** What the reader's tables hold before they start over (tests; default KEPT). */
   kept?: Kept;
 }
 
-/** Keys at which the tables of numbers (with devices) and of account keys start over, at the end of a block. */
+/**
+ * Numbers and devices met (texts), and account keys, past which the reader's tables start over
+ * at the end of a block: its memory stays bounded whatever the file.
+ */
 interface Kept {
-  numbers: number;
-  devices: number;
+  texts: number;
   accounts: number;
 }
-const KEPT: Kept = { numbers: 200_000, devices: 100_000, accounts: 1 << 20 };
+const KEPT: Kept = { texts: 300_000, accounts: 1 << 20 };
 
 /** Bytes read from a file at a time. */
 const BLOCK = 16 << 20;
@@ -150,14 +151,14 @@ const SLOW_SLICE = 20_000;
 const MAX_FIELDS = 32;
 
 /**
- * Per row noted for the fast way, 48 bytes (REC int32s; its start instant is the float64 at
+ * Per row noted for the fast way, 56 bytes (REC int32s; its start instant is the float64 at
  * int32 0): its line's number, its call id's start and end, its duration, its account's index
- * times two plus one when inbound, (once rated) its billable seconds (-1 while it waits for a
- * rating), its origin's and destination's positions among the numbers met, and its device's
- * among the devices met (-1: none). Positions, not objects: a row's numbers are found in one
- * buffer when its COPY row is written.
+ * times two plus one when inbound, its origin's and destination's positions among the texts met
+ * (TextsMet), and its device's (-1: none); once rated, its billable seconds (-1 while it waits for
+ * a rating), its class (CallClasses) and call set. Positions and numbers, not objects: what a
+ * row's COPY row is written from is in this record and one buffer of texts.
  */
-const REC = 12;
+const REC = 14;
 const LINE = 2;
 const ID_FROM = 3;
 const ID_TO = 4;
@@ -167,11 +168,15 @@ const BILLABLE = 7;
 const ORIGIN = 8;
 const DESTINATION = 9;
 const DEVICE = 10;
+const CLASS = 11;
+const SET = 12;
 
 class FileRows {
   readonly #checker: RowChecker;
   readonly #reader = new CdrLineReader();
   readonly #batch: number;
+  /** The batch as a binary COPY field (batchField). */
+  readonly #batchField: Uint8Array;
   #lineNo = 0;
   #slow: CdrRow[] = [];
   #out: ByteText;
@@ -186,8 +191,6 @@ class FileRows {
   #rows = 0;
   #ints = new Int32Array(1024 * REC);
   #floats = new Float64Array(this.#ints.buffer);
-  /** Per row noted, once rated, its RowTail. */
-  readonly #tails: RowTail[] = [];
   /** Per row, in the order rated: its start instant; account (as ACCOUNT) and duration; its objects. */
   #gathered = new Float64Array(0);
   #gatheredInts = new Int32Array(0);
@@ -196,19 +199,14 @@ class FileRows {
   readonly #accountList: ImportAccount[] = [];
   /** Accounts by their bytes as written: their index, or UNKNOWN. */
   readonly #accounts = new ByteTable();
-  /** Devices met, and by their bytes their position there. */
-  readonly #deviceList: string[] = [];
+  /** Numbers (normalised for their account's country) and devices met, with their texts as stored. */
+  readonly #met = new TextsMet();
+  /** Devices' positions in #met by their bytes as written. */
   readonly #devices = new ByteTable();
   /**
-   * Numbers met, normalised for their account's country, by position, and their texts as stored
-   * end to end (#numberText up to #numberEnds[position]); per country, their positions by their
-   * bytes as written (UNKNOWN: invalid), and per account (by index) its country's table.
+   * Per country, numbers' positions in #met by their bytes as written (UNKNOWN: invalid), and per
+   * account (by index) its country's table.
    */
-  readonly #numberList: (PhoneNumber | Extension)[] = [];
-  #numberText = new Uint8Array(1 << 16);
-  #numberEnds = new Int32Array(1024);
-  /** Per number met, as a device's position: an extension's (it is its own device), else -1. */
-  #numberDevices = new Int32Array(1024);
   readonly #numbers = new Map<string, ByteTable>();
   readonly #accountNumbers: ByteTable[] = [];
   /** The call being rated (one object, filled again for every row). */
@@ -237,6 +235,7 @@ class FileRows {
   ) {
     this.#checker = checker;
     this.#batch = batch;
+    this.#batchField = batchField(batch);
     this.#recycle = recycle;
     this.#out = this.#text();
     if (from !== undefined) {
@@ -393,7 +392,7 @@ class FileRows {
       }
     }
     // An extension placing a call is its own device when the switch does not name one (CAT-4).
-    if (device === -1) device = this.#numberDevices[origin]!;
+    if (device === -1) device = this.#met.deviceOf(origin);
 
     const r = this.#rows++;
     if ((r + 1) * REC > this.#ints.length) {
@@ -431,9 +430,8 @@ class FileRows {
     this.#rows = 0;
     const ints = this.#ints;
     const floats = this.#floats;
-    const tails = this.#tails;
-    const numberList = this.#numberList;
-    const deviceList = this.#deviceList;
+    const met = this.#met;
+    const things = met.things;
     const accounts = this.#accountList.length;
     const first = new Int32Array(accounts + 1);
     for (let r = 0; r < n; r++) first[(ints[r * REC + ACCOUNT]! >> 1) + 1]!++;
@@ -456,10 +454,10 @@ class FileRows {
       gathered[k] = floats[at >> 1]!;
       gatheredInts[2 * k] = ints[at + ACCOUNT]!;
       gatheredInts[2 * k + 1] = ints[at + DURATION]!;
-      gatheredRefs[3 * k] = numberList[ints[at + ORIGIN]!];
-      gatheredRefs[3 * k + 1] = numberList[ints[at + DESTINATION]!];
+      gatheredRefs[3 * k] = things[ints[at + ORIGIN]!];
+      gatheredRefs[3 * k + 1] = things[ints[at + DESTINATION]!];
       const device = ints[at + DEVICE]!;
-      gatheredRefs[3 * k + 2] = device < 0 ? null : deviceList[device];
+      gatheredRefs[3 * k + 2] = device < 0 ? null : things[device];
     }
     const checker = this.#checker;
     const { rater, report } = checker;
@@ -478,15 +476,18 @@ class FileRows {
       call.originDevice = gatheredRefs[3 * k + 2] as string | null;
       const rating = rater.rateIn(month.cx, call, this.#rating);
       const sum = month.sums.add(rating);
-      ints[r * REC + BILLABLE] = billableOf(rating) ?? -1;
-      tails[r] = this.#tail(account, month, rating, sum);
+      const at = r * REC;
+      ints[at + BILLABLE] = billableOf(rating) ?? -1;
+      ints[at + CLASS] = this.#classOf(account, month, rating, sum);
+      ints[at + SET] = month.set;
       if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
     }
     report.rowsRead += n;
     report.accepted += n;
     const sets = checker.sets;
-    const text = this.#numberText;
-    const ends = this.#numberEnds;
+    const texts = met.texts;
+    const ends = met.ends;
+    const batch = this.#batchField;
     let out = this.#out;
     for (let r = 0; r < n; r++) {
       if (out.length >= PIECE) {
@@ -497,12 +498,10 @@ class FileRows {
       const idFrom = ints[at + ID_FROM]!;
       const idTo = ints[at + ID_TO]!;
       const startedAt = floats[at >> 1]!;
-      const tail = tails[r]!;
-      const billable = ints[at + BILLABLE]!;
       const origin = ints[at + ORIGIN]!;
       const destination = ints[at + DESTINATION]!;
       const device = ints[at + DEVICE]!;
-      sets.addBytes(buf, idFrom, idTo, tail.set, startedAt);
+      sets.addBytes(buf, idFrom, idTo, ints[at + SET]!, startedAt);
       callRow(
         out,
         buf,
@@ -510,16 +509,18 @@ class FileRows {
         idTo,
         startedAt,
         ints[at + DURATION]!,
-        (ints[at + ACCOUNT]! & 1) === 1 ? 'inbound' : 'outbound',
-        text,
+        (ints[at + ACCOUNT]! & 1) === 1,
+        texts,
         origin === 0 ? 0 : ends[origin - 1]!,
         ends[origin]!,
         destination === 0 ? 0 : ends[destination - 1]!,
         ends[destination]!,
-        device < 0 ? null : deviceList[device]!,
+        device <= 0 ? device : ends[device - 1]!,
+        device < 0 ? -1 : ends[device]!,
         ints[at + LINE]!,
-        billable < 0 ? null : billable,
-        tail.bytes,
+        ints[at + BILLABLE]!,
+        batch,
+        ints[at + CLASS]!,
       );
       if (r % RATE_SLICE === RATE_SLICE - 1) {
         yield* this.#handOver();
@@ -534,31 +535,31 @@ class FileRows {
    * keep start over: memory stays bounded whatever the file.
    */
   #forget(): void {
-    // Numbers know their devices' positions: the devices start over with them.
     const kept = this.kept;
-    if (this.#numberList.length > kept.numbers || this.#deviceList.length > kept.devices) {
+    if (this.#met.size > kept.texts) {
       for (const table of this.#numbers.values()) table.clear();
-      this.#numberList.length = 0;
       this.#devices.clear();
-      this.#deviceList.length = 0;
+      this.#met.clear();
     }
     if (this.#accounts.size > kept.accounts) this.#accounts.clear();
   }
 
-  /** The row tail of a call of the account-month rated so (`sum`: MonthSums.add's answer), made once. */
-  #tail(account: ImportAccount, month: ImportMonth, rating: ArrivalRating, sum: number): RowTail {
-    if (sum !== -1) return (month.tails[sum] ??= this.#newTail(account, month, rating));
-    // Not summed (unrated, or before the billing start): one tail per reason.
+  /** The class of a call of the account-month rated so (`sum`: MonthSums.add's answer), found once. */
+  #classOf(account: ImportAccount, month: ImportMonth, rating: ArrivalRating, sum: number): number {
+    if (sum !== -1) return (month.classes[sum] ??= this.#newClass(account, month, rating));
+    // Not summed (unrated, or before the billing start): one class per reason.
     const why = rating.unratedReason ?? rating.callType!;
-    const unsummed = (month.unsummedTails ??= new Map());
-    let tail = unsummed.get(why);
-    if (tail === undefined) unsummed.set(why, (tail = this.#newTail(account, month, rating)));
-    return tail;
+    const unsummed = (month.unsummedClasses ??= new Map());
+    let cls = unsummed.get(why);
+    if (cls === undefined) unsummed.set(why, (cls = this.#newClass(account, month, rating)));
+    return cls;
   }
 
-  #newTail(account: ImportAccount, month: ImportMonth, rating: ArrivalRating): RowTail {
+  #newClass(account: ImportAccount, month: ImportMonth, rating: ArrivalRating): number {
     const cls = this.#checker.classes.of(account.id, month.month, rating);
-    return { bytes: callTail(this.#batch, cls), set: month.set };
+    // Kept in a row's record (an int32) until the row is written.
+    if (cls > 0x7fffffff) throw new Error(`call class ${cls}: more than an import numbers`);
+    return cls;
   }
 
   /** The full pieces of calls written so far. */
@@ -609,43 +610,70 @@ class FileRows {
     return known;
   }
 
-  #newNumber(n: PhoneNumber | Extension): number {
-    const k = this.#numberList.push(n) - 1;
-    const text = n.kind === 'phone' ? n.e164 : n.extension;
-    const start = k === 0 ? 0 : this.#numberEnds[k - 1]!;
-    const end = start + Buffer.byteLength(text, 'utf8');
-    if (end > this.#numberText.length) this.#numberText = grown(this.#numberText, 2 * end);
-    if (k === this.#numberEnds.length) {
-      this.#numberEnds = grown(this.#numberEnds, 2 * k);
-      this.#numberDevices = grown(this.#numberDevices, 2 * k);
-    }
-    this.#numberText.set(Buffer.from(text, 'utf8'), start);
-    this.#numberEnds[k] = end;
-    this.#numberDevices[k] = n.kind === 'extension' ? this.#deviceOf(n.extension) : -1;
-    return k;
-  }
-
   /** The position of a device name with nothing to trim or escape (else UNKNOWN: the other way reads it). */
   #device(buf: Buffer, from: number, to: number): number {
     let device = this.#devices.get(buf, from, to);
     if (device === ByteTable.ABSENT) {
       for (let i = from; i < to; i++) if (buf[i]! < 32 || buf[i] === 92) return UNKNOWN;
       if (buf[from] === 32 || buf[to - 1] === 32) return UNKNOWN;
-      device = this.#deviceList.push(buf.toString('latin1', from, to)) - 1;
+      device = this.#met.add(buf.toString('latin1', from, to), -1);
       this.#devices.set(buf, from, to, device);
     }
     return device;
   }
 
-  /** The position of a device by its name (an extension placing a call). */
-  #deviceOf(name: string): number {
-    const bytes = Buffer.from(name, 'utf8');
+  /** A new number's position in #met (an extension is its own device: that is found or added too). */
+  #newNumber(n: PhoneNumber | Extension): number {
+    if (n.kind === 'phone') return this.#met.add(n, -1, n.e164);
+    const bytes = Buffer.from(n.extension, 'utf8');
     let device = this.#devices.get(bytes, 0, bytes.length);
     if (device === ByteTable.ABSENT) {
-      device = this.#deviceList.push(name) - 1;
+      device = this.#met.add(n.extension, -1);
       this.#devices.set(bytes, 0, bytes.length, device);
     }
-    return device;
+    return this.#met.add(n, device, n.extension);
+  }
+}
+
+/**
+ * What the bytes reader met — numbers normalised (for their account's country) and device names —
+ * by position, each with its text as stored, end to end in one buffer (texts up to ends[k]); for
+ * an extension, the position of the device it is.
+ */
+class TextsMet {
+  readonly things: (PhoneNumber | Extension | string)[] = [];
+  texts = new Uint8Array(1 << 16);
+  ends = new Int32Array(1024);
+  #devices = new Int32Array(1024);
+
+  get size(): number {
+    return this.things.length;
+  }
+
+  /** Adds a number (its text as stored) or a device name; `device`: the device an extension is. */
+  add(thing: PhoneNumber | Extension | string, device: number, text = thing as string): number {
+    const k = this.things.push(thing) - 1;
+    const bytes = Buffer.from(text, 'utf8');
+    const start = k === 0 ? 0 : this.ends[k - 1]!;
+    const end = start + bytes.length;
+    if (end > this.texts.length) this.texts = grown(this.texts, 2 * end);
+    if (k === this.ends.length) {
+      this.ends = grown(this.ends, 2 * k);
+      this.#devices = grown(this.#devices, 2 * k);
+    }
+    this.texts.set(bytes, start);
+    this.ends[k] = end;
+    this.#devices[k] = device;
+    return k;
+  }
+
+  /** The device a number at position k is (an extension's), else -1. */
+  deviceOf(k: number): number {
+    return this.#devices[k]!;
+  }
+
+  clear(): void {
+    this.things.length = 0;
   }
 }
 
