@@ -5,3 +5,15 @@ export { appendEvents, type DomainEvent } from './outbox.ts';
 export { toPage, pageLimit, pageArray, type Page, MAX_PAGE } from './paginate.ts';
 export { anyOf } from './any-of.ts';
 export { canCopy, copyBinaryInto, copyInto, withImportSlot } from './copy.ts';
+export {
+  ByteText,
+  INT8_OID,
+  PG_EPOCH_MS,
+  TEXT_OID,
+  arrayHeader,
+  bytesAt,
+  fieldAt,
+  grown,
+  int32At,
+  int64At,
+} from './binary.ts';

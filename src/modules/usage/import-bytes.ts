@@ -4,8 +4,8 @@ import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
 import { type ArrivalRating, type ArrivingCall, unrated } from './domain/arrival.ts';
 import { MAX_CALL_SECONDS, instantAt, trimmed } from './domain/cdr.ts';
 import { type Extension, type PhoneNumber, normalizeNumber } from './domain/numbers.ts';
+import { ByteText, grown } from '../../db/index.ts';
 import {
-  ByteText,
   type CdrRow,
   type CopyPiece,
   type ImportAccount,
@@ -15,7 +15,6 @@ import {
   callRows,
   batchField,
   checkChunk,
-  grown,
   importMonth,
 } from './import.ts';
 import { billableOf } from './repo.ts';

@@ -1,6 +1,14 @@
 import { type Selectable, sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
-import { type Database, type Db, anyOf } from '../../db/index.ts';
+import {
+  ByteText,
+  type Database,
+  type Db,
+  PG_EPOCH_MS,
+  anyOf,
+  canCopy,
+  copyBinaryInto,
+} from '../../db/index.ts';
 import type { ArrivalRating, ArrivalTotal } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
 
@@ -200,14 +208,15 @@ const CLASS_COLUMNS: ColumnTypes<CallClassRow> = {
 /** The SQL type of each column a row has (insertColumns). */
 type ColumnTypes<T> = { readonly [K in keyof T]-?: 'text' | 'date' | 'int' | 'bigint' };
 
-/** Rows written a statement at a time by insertColumns at most. */
+/** Rows written a statement (or a COPY piece) at a time by insertColumns at most. */
 const COLUMN_ROWS = 20_000;
 
 /**
- * Rows of one batch inserted a column at a time: each column one array parameter, the rows made
- * by unnest. The statement stays the same small text whatever the rows (no query of hundreds of
- * thousands of parameters built, sent and parsed), on a server as embedded. An import writes its
- * sums and classes so, a hundred thousand of each for 10,000 accounts.
+ * Rows of one batch inserted a column at a time. On a server, by a binary COPY (nothing to
+ * escape or parse); embedded, each column one array parameter, the rows made by unnest: the
+ * statement stays the same small text whatever the rows (no query of hundreds of thousands of
+ * parameters built, sent and parsed). An import writes its sums and classes so, a hundred
+ * thousand of each for 10,000 accounts (1.5 s by unnest on a server, a fifth of that by COPY).
  */
 async function insertColumns<T extends object>(
   db: Db,
@@ -216,7 +225,13 @@ async function insertColumns<T extends object>(
   types: ColumnTypes<T>,
   rows: readonly T[],
 ): Promise<void> {
+  if (rows.length === 0) return;
   const columns = Object.keys(types) as (keyof T & string)[];
+  if (await canCopy(db)) {
+    const statement = `COPY ${table} (batch, ${columns.join(', ')}) FROM STDIN (FORMAT binary)`;
+    await copyBinaryInto(db, statement, binaryRows(batch, types, columns, rows));
+    return;
+  }
   const names = sql.join([sql.ref('batch'), ...columns.map((c) => sql.ref(c))]);
   for (let i = 0; i < rows.length; i += COLUMN_ROWS) {
     const some = rows.slice(i, i + COLUMN_ROWS);
@@ -225,6 +240,40 @@ async function insertColumns<T extends object>(
       SELECT ${batch}::bigint, * FROM unnest(${arrays})`.execute(db);
   }
 }
+
+/** The rows as binary COPY rows (the batch first), COLUMN_ROWS to a piece. */
+function* binaryRows<T extends object>(
+  batch: number,
+  types: ColumnTypes<T>,
+  columns: readonly (keyof T & string)[],
+  rows: readonly T[],
+): Generator<Uint8Array> {
+  for (let i = 0; i < rows.length; i += COLUMN_ROWS) {
+    const out = new ByteText(1 << 16);
+    for (const row of rows.slice(i, i + COLUMN_ROWS)) {
+      out.int16(columns.length + 1);
+      out.int8Field(batch);
+      for (const c of columns) {
+        const v = row[c] as string | number | null;
+        if (v === null) out.int32(-1);
+        else if (types[c] === 'text') out.text(v as string);
+        else if (types[c] === 'bigint') out.int8Field(v as number);
+        else {
+          out.int32(4);
+          out.int32(types[c] === 'int' ? (v as number) : pgDays(v as string));
+        }
+      }
+    }
+    yield out.done();
+  }
+}
+
+/** A calendar date (YYYY-MM-DD) as binary COPY's date: days since 2000-01-01. */
+const pgDays = (date: string): number => {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  if (!Number.isFinite(ms)) throw new Error(`not a calendar date: ${date}`);
+  return Math.round((ms - PG_EPOCH_MS) / 86_400_000);
+};
 
 /** A usage_totals row (without its batch) from a sum `ArrivalTotals` collected. */
 export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch'> => ({

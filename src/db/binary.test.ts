@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteText } from './import.ts';
-import { random } from '../../../test/support/random.ts';
+import { ByteText } from './binary.ts';
+import { random } from '../../test/support/random.ts';
 
 // The binary COPY writers: big-endian integers and length-prefixed fields, checked against what
 // Node itself writes for the same values.
