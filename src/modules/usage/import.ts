@@ -866,44 +866,67 @@ export class CallSets {
     this.#end[i] = at;
   }
 
-  /** The stretch's sets as binary COPY rows (empty when none), and a fresh start. */
+  /**
+   * The stretch's sets as binary COPY rows (empty when none), and a fresh start. Each set's calls
+   * in the order they came, SET_SIZE to a row. Calls are read in the order they came and written
+   * where their row wants them (reads in order, writes scattered: the processor does not wait on
+   * writes as it would on reads gathered from all over the stretch).
+   */
   flush(): Uint8Array {
     const n = this.#n;
     const sets = this.#months.length;
-    // Calls grouped by set (a counting sort), in the order they came.
-    const first = new Int32Array(sets + 1);
-    for (let i = 0; i < n; i++) first[this.#set[i]! + 1]!++;
-    for (let k = 0; k < sets; k++) first[k + 1]! += first[k]!;
-    const order = new Int32Array(n);
-    const next = first.slice(0, sets);
-    for (let i = 0; i < n; i++) order[next[this.#set[i]!]!++] = i;
-    const out = new ByteText(this.#used + n * 16 + 1024);
+    const setOf = this.#set;
     const ends = this.#end;
+    // Each call's row: its set's calls are cut into rows of SET_SIZE, in the order they came.
+    const seen = new Int32Array(sets);
+    for (let i = 0; i < n; i++) seen[setOf[i]!]!++;
+    const firstRow = new Int32Array(sets + 1);
+    for (let k = 0; k < sets; k++) firstRow[k + 1] = firstRow[k]! + Math.ceil(seen[k]! / SET_SIZE);
+    const rows = firstRow[sets]!;
+    const rowOf = new Int32Array(n);
+    const rowCalls = new Int32Array(rows);
+    const rowIdBytes = new Int32Array(rows);
+    seen.fill(0);
+    for (let i = 0; i < n; i++) {
+      const k = setOf[i]!;
+      const row = firstRow[k]! + Math.floor(seen[k]! / SET_SIZE);
+      seen[k]!++;
+      rowOf[i] = row;
+      rowCalls[row]!++;
+      rowIdBytes[row]! += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
+    }
+    // The rows' headers, and room for their ids and instants (where each row's next goes).
+    const idAt = new Int32Array(rows);
+    const msAt = new Int32Array(rows);
+    const out = new ByteText(this.#used + 16 * n + 128 * rows);
     for (let k = 0; k < sets; k++) {
       const month = this.#months[k]!;
       const account = Buffer.from(month.accountId, 'utf8');
-      for (let from = first[k]!; from < first[k + 1]!; from += SET_SIZE) {
-        const to = Math.min(from + SET_SIZE, first[k + 1]!);
-        const count = to - from;
+      for (let row = firstRow[k]!; row < firstRow[k + 1]!; row++) {
+        const count = rowCalls[row]!;
+        const idBytes = rowIdBytes[row]!;
         out.int16(4);
         out.field(account, 0, account.length);
         out.text(month.usageMonth);
         // call_ids: text[] (ids are ASCII: a byte a character).
-        let idBytes = 0;
-        for (let j = from; j < to; j++) {
-          const i = order[j]!;
-          idBytes += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
-        }
         arrayHeader(out, 20 + 4 * count + idBytes, TEXT_OID, count);
-        for (let j = from; j < to; j++) {
-          const i = order[j]!;
-          const start = i === 0 ? 0 : ends[i - 1]!;
-          out.field(this.#chars, start, ends[i]!);
-        }
+        idAt[row] = out.length;
+        out.room(4 * count + idBytes);
+        out.moveTo(out.length + 4 * count + idBytes);
         // started_ms: int8[].
         arrayHeader(out, 20 + 12 * count, INT8_OID, count);
-        for (let j = from; j < to; j++) out.int8Field(this.#ms[order[j]!]!);
+        msAt[row] = out.length;
+        out.room(12 * count);
+        out.moveTo(out.length + 12 * count);
       }
+    }
+    const b = out.room(0);
+    const chars = this.#chars;
+    const ms = this.#ms;
+    for (let i = 0; i < n; i++) {
+      const row = rowOf[i]!;
+      idAt[row] = fieldAt(b, idAt[row]!, chars, i === 0 ? 0 : ends[i - 1]!, ends[i]!);
+      msAt[row] = int64At(b, int32At(b, msAt[row]!, 8), ms[i]!);
     }
     this.#n = 0;
     this.#used = 0;
