@@ -289,10 +289,7 @@ class FileRows {
       this.#out = this.#text();
     }
     yield* this.#handOver();
-    if (checker.stretchDone() || last) {
-      const sets = checker.sets.flush();
-      if (sets.length > 0) yield { sets };
-    }
+    if (checker.stretchDone() || last) yield* checker.stretchPieces();
   }
 
   /** The line buf[start, end), without its line feed: noted for the fast way, or read the other. */

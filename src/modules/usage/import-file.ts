@@ -86,6 +86,8 @@ export type PartMessage =
   | {
       kind: 'calls' | 'sets';
       bytes: Uint8Array;
+      /** With a stretch's sets, the classes its part made since the last. */
+      classes: readonly CallClassRow[];
       rowsRead: number;
       accepted: number;
       rejected: number;
@@ -227,6 +229,7 @@ async function importInParts(
       const headerBytes = parts.bounds[0]!;
       await writePieces(
         trx,
+        batch,
         crew.pieces((p) => opts.onProgress?.({ ...p, bytesRead: headerBytes + p.bytesRead })),
       );
       // Every part is done: the workers' memory (each kept every account's state) goes first.
@@ -320,7 +323,7 @@ class PartWorkers {
           bytesRead: s.bytesRead + c.bytesRead,
         })),
       );
-      yield m.kind === 'calls' ? { calls: m.bytes } : { sets: m.bytes };
+      yield m.kind === 'calls' ? { calls: m.bytes } : { sets: m.bytes, classes: m.classes };
       this.#workers[part]!.postMessage(0); // taken: the worker may hand over another
     }
   }

@@ -40,6 +40,7 @@ try {
       {
         kind: sets ? 'sets' : 'calls',
         bytes,
+        classes: sets ? piece.classes : [],
         rowsRead: report.rowsRead,
         accepted: report.accepted,
         rejected: report.errors.length,
@@ -48,7 +49,7 @@ try {
       [bytes.buffer as ArrayBuffer],
     );
   }
-  post({ kind: 'done', report, totals: checker.totals.rows(), classes: classes.rows });
+  post({ kind: 'done', report, totals: checker.totals.rows(), classes: classes.fresh() });
 } catch (e) {
   post({
     kind: 'failed',

@@ -225,7 +225,7 @@ async function runImport(
       opts.chunkSize,
       opts.stretch,
     );
-    if ('copy' in input) await writePieces(trx, input.copy(checker, batch, progress));
+    if ('copy' in input) await writePieces(trx, batch, input.copy(checker, batch, progress));
     else {
       for await (const good of checker.chunks(input.skip)) {
         if (good.length > 0) {
@@ -257,7 +257,7 @@ async function runImport(
       report,
       batch,
       checker.totals.rows(),
-      checker.classes.rows,
+      checker.classes.fresh(),
       opts.source,
     );
   });
@@ -322,6 +322,17 @@ export class RowChecker {
     this.report.accepted += good.length;
   }
 
+  /**
+   * At the end of a stretch: its call sets, and the call classes made since the last stretch, as a
+   * piece to write (none when there are neither). Classes go as they are made, while the import
+   * runs, not all at its end (most are made in its first stretch).
+   */
+  *stretchPieces(): Generator<CopyPiece> {
+    const sets = this.sets.flush();
+    const classes = this.classes.fresh();
+    if (sets.length > 0 || classes.length > 0) yield { sets, classes };
+  }
+
   /** Whether the calls listed since the last call sets make a stretch (time to make the sets). */
   stretchDone(): boolean {
     return this.sets.size >= this.stretch;
@@ -349,7 +360,9 @@ export class RowChecker {
  * `done`, when given, is called once the connection has taken the calls' bytes: their memory may
  * be written again. `fast`: the bytes reader wrote the rows from the file's bytes (import-bytes.ts).
  */
-export type CopyPiece = { calls: Uint8Array; done?: () => void; fast?: true } | { sets: Uint8Array };
+export type CopyPiece =
+  | { calls: Uint8Array; done?: () => void; fast?: true }
+  | { sets: Uint8Array; classes: readonly CallClassRow[] };
 
 /** Checks, rates and sums the rows; yields them as binary COPY rows, and each stretch's call sets. */
 export async function* copyPieces(
@@ -362,10 +375,9 @@ export async function* copyPieces(
     checker.accept(good);
     progress?.();
     if (good.length > 0) yield { calls: callRows(good, batch, checker.classes) };
-    if (checker.stretchDone()) yield { sets: checker.sets.flush() };
+    if (checker.stretchDone()) yield* checker.stretchPieces();
   }
-  const last = checker.sets.flush();
-  if (last.length > 0) yield { sets: last };
+  yield* checker.stretchPieces();
 }
 
 /**
@@ -375,7 +387,7 @@ export async function* copyPieces(
  * server stores a stretch's sets, so neither waits on the other at the switch, and no stretch's
  * sets are held past it.
  */
-export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Promise<void> {
+export async function writePieces(trx: Db, batch: number, pieces: AsyncIterable<CopyPiece>): Promise<void> {
   const ahead = new PiecesAhead(pieces);
   try {
     // What to tell, in order, when the connection has taken each piece of calls.
@@ -383,13 +395,15 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
     for (let more = true; more;) {
       more = false;
       const sets: Uint8Array[] = [];
+      const classes: CallClassRow[] = [];
       await copyBinaryInto(
         trx,
         CALLS_COPY,
         (async function* () {
           for (let piece = await ahead.next(); piece !== null; piece = await ahead.next()) {
             if ('sets' in piece) {
-              sets.push(piece.sets);
+              if (piece.sets.length > 0) sets.push(piece.sets);
+              for (const k of piece.classes) classes.push(k);
               more = true;
               return;
             }
@@ -400,6 +414,7 @@ export async function writePieces(trx: Db, pieces: AsyncIterable<CopyPiece>): Pr
         () => taken.shift()?.(),
       );
       if (sets.length > 0) await copyBinaryInto(trx, SETS_COPY, sets);
+      await insertCallClasses(trx, batch, classes);
     }
   } finally {
     await ahead.close();
@@ -768,6 +783,8 @@ export function batchField(batch: number): Uint8Array {
  */
 export class CallClasses {
   readonly rows: CallClassRow[] = [];
+  /** How many of the rows were handed out (fresh). */
+  #handed = 0;
   readonly #numbers = new Map<string, number>();
   #next: number;
 
@@ -802,6 +819,13 @@ export class CallClasses {
       this.rows.push(classRow(n, accountId, usageMonth, r));
     }
     return n;
+  }
+
+  /** The rows made since the last call (each handed out once: to be written). */
+  fresh(): CallClassRow[] {
+    const rows = this.rows.slice(this.#handed);
+    this.#handed = this.rows.length;
+    return rows;
   }
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { type CopyPiece, PiecesAhead } from './import.ts';
 
 const calls = (n: number): CopyPiece => ({ calls: new Uint8Array(n) });
-const sets = (n: number): CopyPiece => ({ sets: new Uint8Array(n) });
+const sets = (n: number): CopyPiece => ({ sets: new Uint8Array(n), classes: [] });
 const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise(setImmediate);
 };
