@@ -1,4 +1,11 @@
-import { dateInZone, isCalendarDate } from '../../../kernel/index.ts';
+import {
+  type BillingMonth,
+  addMonthsToMonth,
+  dateInZone,
+  firstDayOf,
+  isCalendarDate,
+  startOfDayInZone,
+} from '../../../kernel/index.ts';
 import { type NormalizedNumber, normalizeNumber } from './numbers.ts';
 
 /**
@@ -339,14 +346,11 @@ export function rawCdrFromFields(
 const field = (fields: readonly string[], i: number) => (i < 0 ? '' : (fields[i] ?? ''));
 
 /**
- * The local month of instants in time zones. The month is monotonic in the instant, so once two
- * instants are known to fall in one month, every instant between them does too: each zone keeps,
- * per month met, the span of instants seen in it, and an instant inside a span costs two
- * comparisons. Others are worked out (cached by quarter hour: zone offsets are whole quarter
- * hours, so a quarter hour is never split between months) and widen their month's span.
+ * The local month of instants in time zones. Each zone keeps the months met as spans of instants
+ * [from, to): the month's first local midnight to the next month's. An instant inside a span costs
+ * two comparisons; another is worked out and its whole month becomes a span.
  */
 export function monthInZoneCache() {
-  const cache = new Map<string, string>();
   const zones = new Map<string, MonthSpan[]>();
   let lastZone = '';
   let spans: MonthSpan[] = [];
@@ -357,30 +361,34 @@ export function monthInZoneCache() {
       spans = known;
       lastZone = timeZone;
     }
-    for (const span of spans) if (instant >= span.from && instant <= span.to) return span.month;
-    const key = `${timeZone}|${Math.floor(instant / 900_000)}`;
-    let month = cache.get(key);
-    if (month === undefined) {
-      month = dateInZone(new Date(instant), timeZone).slice(0, 7);
-      if (cache.size > 200_000) cache.clear();
-      cache.set(key, month);
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      if (instant >= span.from && instant < span.to) return span.month;
     }
-    const span = spans.find((s) => s.month === month);
-    if (span === undefined) {
-      spans.push({ month, from: instant, to: instant });
-      spans.sort((x, y) => x.from - y.from);
-      if (spans.length > 24) spans.splice(0, spans.length - 24);
-    } else {
-      span.from = Math.min(span.from, instant);
-      span.to = Math.max(span.to, instant);
+    const month = dateInZone(new Date(instant), timeZone).slice(0, 7) as BillingMonth;
+    const span = monthSpan(month, timeZone);
+    if (span !== null) {
+      spans.push(span);
+      if (spans.length > 24) spans.shift();
     }
     return month;
   };
 }
 
+/** A month's instants in a zone; null at the calendar's edges (years 0001 and 9999), worked out each time. */
+function monthSpan(month: BillingMonth, timeZone: string): MonthSpan | null {
+  const next = addMonthsToMonth(month, 1);
+  if (!isCalendarDate(firstDayOf(month)) || !isCalendarDate(firstDayOf(next))) return null;
+  return {
+    month,
+    from: startOfDayInZone(firstDayOf(month), timeZone).getTime(),
+    to: startOfDayInZone(firstDayOf(next), timeZone).getTime(),
+  };
+}
+
 interface MonthSpan {
   month: string;
-  /** Instants from..to (inclusive) are all in the month. */
+  /** Instants from (inclusive) to (exclusive) are the month's: its first local midnight to the next month's. */
   from: number;
   to: number;
 }
