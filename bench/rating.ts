@@ -9,7 +9,8 @@
 // its rating; the sums per account, month and charge in the same transaction), then runs the
 // February bill run, which prices each account's January from those sums (usage lines on the
 // invoices). End to end is both. In the same run it measures the rating kernel alone in memory
-// (rating on arrival, summing, pricing), the raw COPY speed of the same file into a bare table, and
+// (rating on arrival, summing, pricing), the raw COPY speed of the same file into a bare table (read
+// before and after the end-to-end run: the ratio is to their mean), and
 // the server alone storing the import's rows again from files (what end to end would be if Node
 // took no time), and checks the result (every call rated, sums equal to the calls, one account's
 // call details adding up to its usage lines). Figures go to stdout; the last line of stdout is one
@@ -400,6 +401,11 @@ async function main(): Promise<number> {
     const fileMb = statSync(file).size / 2 ** 20;
     out(`  data set       ${fmt(opts.calls)} CDRs (${fmt(fileMb, 1)} MiB CSV), ${fmt(accounts)} accounts`);
 
+    // The raw COPY baseline is read before the end-to-end run and again after it: the machine's
+    // pace drifts over minutes (readings a run apart have differed by half), so the ratio is taken
+    // against the mean of the two, and both are printed.
+    const copyBefore = await rawCopy(pool, file);
+
     // End to end: import (rated on arrival, one COPY), then the bill run pricing the sums.
     const serverCpu = await serverCpuStopwatch(pool, db.baseUrl);
     const cpuBefore = process.cpuUsage();
@@ -446,8 +452,9 @@ async function main(): Promise<number> {
     if (run.failures.length > 0)
       check.failures.push(`bill run failures, e.g. ${JSON.stringify(run.failures[0])}`);
 
-    const copy = await rawCopy(pool, file);
-    const copyRowsPerSec = copy.rows / copy.seconds;
+    const copyAfter = await rawCopy(pool, file);
+    const copyReadings = [copyBefore, copyAfter].map((c) => c.rows / c.seconds);
+    const copyRowsPerSec = (copyReadings[0]! + copyReadings[1]!) / 2;
     progress.update("server alone: storing the import's rows again");
     const alone = await serverAlone(pool, dir, db.baseUrl);
     const aloneSeconds = alone.seconds;
@@ -475,10 +482,11 @@ async function main(): Promise<number> {
       `  kernel alone   ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s`,
     );
     out(
-      `  raw COPY       ${fmt(copy.rows)} rows of the same file into a bare table in ${fmt(copy.seconds, 2)} s: ${fmt(copyRowsPerSec)} rows/s`,
+      `  raw COPY       ${fmt(copyAfter.rows)} rows of the same file into a bare table: ${fmt(copyReadings[0]!)} rows/s before the run (${fmt(copyBefore.seconds, 2)} s), ${fmt(copyReadings[1]!)} after (${fmt(copyAfter.seconds, 2)} s), mean ${fmt(copyRowsPerSec)} rows/s`,
     );
     out(
-      `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate`,
+      `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate` +
+        ` (${copyReadings.map((c) => `${fmt((100 * callsPerSec) / c, 1)}%`).join(' / ')} of each reading)`,
     );
     out(
       `  server alone   the import's rows (calls, call sets, classes) stored again from files in ${fmt(aloneSeconds, 2)} s` +
@@ -502,6 +510,7 @@ async function main(): Promise<number> {
       storedBytesPerCall: stored.perCall,
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
       copyRowsPerSec: Math.round(copyRowsPerSec),
+      copyRowsPerSecReadings: copyReadings.map((c) => Math.round(c)),
       ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
       serverAloneSeconds: Number(aloneSeconds.toFixed(3)),
       serverAloneCpuSeconds:
