@@ -18,10 +18,6 @@ export class ByteText {
   #room(n: number) {
     if (this.#at + n > this.#b.length) this.#b = grown(this.#b, 2 * (this.#at + n));
   }
-  byte(c: number) {
-    this.#room(1);
-    this.#b[this.#at++] = c;
-  }
   /** Room for n more bytes: the buffer to write them into, from `length` on (then moveTo). */
   room(n: number): Uint8Array {
     this.#room(n);
@@ -30,10 +26,6 @@ export class ByteText {
   /** The end moved to `at`, after bytes were written in place (see room). */
   moveTo(at: number): void {
     this.#at = at;
-  }
-  bytes(from: Uint8Array, start: number, end: number) {
-    this.#room(end - start);
-    this.#at = bytesAt(this.#b, this.#at, from, start, end);
   }
   /** Big-endian integers, as binary COPY writes them. */
   int16(v: number) {
@@ -99,7 +91,7 @@ export function fieldAt(b: Uint8Array, at: number, from: Uint8Array, start: numb
 }
 
 /** The bytes from[start, end). */
-export function bytesAt(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
+function bytesAt(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
   if (end - start > 16) b.set(from.subarray(start, end), at);
   // A few bytes: copied in place rather than through a view made for them.
   else for (let i = start, k = at; i < end; i++) b[k++] = from[i]!;

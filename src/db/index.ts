@@ -11,7 +11,6 @@ export {
   PG_EPOCH_MS,
   TEXT_OID,
   arrayHeader,
-  bytesAt,
   fieldAt,
   grown,
   int32At,

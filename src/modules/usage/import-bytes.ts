@@ -127,12 +127,6 @@ const KEPT: Kept = { texts: 300_000, accounts: 1 << 20 };
 /** Bytes read from a file at a time. */
 const BLOCK = 16 << 20;
 
-/** What the byte reader keeps of an account. */
-export interface FastAccount {
-  /** Its position among the accounts the reader met. */
-  index: number;
-}
-
 /** What a table answers for an account not found, and for an invalid number. */
 const UNKNOWN = -2;
 
@@ -194,7 +188,7 @@ class FileRows {
   #gathered = new Float64Array(0);
   #gatheredInts = new Int32Array(0);
   readonly #gatheredRefs: unknown[] = [];
-  /** Accounts met the fast way, by their index (FastAccount.index). */
+  /** Accounts met the fast way, by their index (ImportAccount.fast). */
   readonly #accountList: ImportAccount[] = [];
   /** Accounts by their bytes as written: their index, or UNKNOWN. */
   readonly #accounts = new ByteTable();
@@ -507,11 +501,11 @@ class FileRows {
         ints[at + DURATION]!,
         (ints[at + ACCOUNT]! & 1) === 1,
         texts,
-        origin === 0 ? 0 : ends[origin - 1]!,
+        startOf(ends, origin),
         ends[origin]!,
-        destination === 0 ? 0 : ends[destination - 1]!,
+        startOf(ends, destination),
         ends[destination]!,
-        device <= 0 ? device : ends[device - 1]!,
+        device < 0 ? -1 : startOf(ends, device),
         device < 0 ? -1 : ends[device]!,
         ints[at + LINE]!,
         ints[at + BILLABLE]!,
@@ -578,14 +572,13 @@ class FileRows {
       if (met === undefined) return ByteTable.ABSENT;
       if (met === null) index = UNKNOWN;
       else {
-        if (met.fast === null) {
+        if (met.fast === -1) {
           let numbers = this.#numbers.get(met.country);
           if (numbers === undefined) this.#numbers.set(met.country, (numbers = new ByteTable()));
-          met.fast = { index: this.#accountList.length };
-          this.#accountList.push(met);
+          met.fast = this.#accountList.push(met) - 1;
           this.#accountNumbers.push(numbers);
         }
-        index = met.fast.index;
+        index = met.fast;
       }
       this.#accounts.set(buf, from, to, index);
     }
@@ -608,13 +601,17 @@ class FileRows {
 
   /** The position of a device name with nothing to trim or escape (else UNKNOWN: the other way reads it). */
   #device(buf: Buffer, from: number, to: number): number {
-    let device = this.#devices.get(buf, from, to);
-    if (device === ByteTable.ABSENT) {
-      for (let i = from; i < to; i++) if (buf[i]! < 32 || buf[i] === 92) return UNKNOWN;
-      if (buf[from] === 32 || buf[to - 1] === 32) return UNKNOWN;
-      device = this.#met.add(buf.toString('latin1', from, to), -1);
-      this.#devices.set(buf, from, to, device);
-    }
+    const device = this.#devices.get(buf, from, to);
+    if (device !== ByteTable.ABSENT) return device;
+    for (let i = from; i < to; i++) if (buf[i]! < 32 || buf[i] === 92) return UNKNOWN;
+    if (buf[from] === 32 || buf[to - 1] === 32) return UNKNOWN;
+    return this.#newDevice(buf, from, to);
+  }
+
+  /** A device met for the first time, named by the (UTF-8) bytes b[from, to): its position in #met. */
+  #newDevice(b: Uint8Array, from: number, to: number): number {
+    const device = this.#met.add(Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('utf8'), -1);
+    this.#devices.set(b, from, to, device);
     return device;
   }
 
@@ -623,10 +620,7 @@ class FileRows {
     if (n.kind === 'phone') return this.#met.add(n, -1, n.e164);
     const bytes = Buffer.from(n.extension, 'utf8');
     let device = this.#devices.get(bytes, 0, bytes.length);
-    if (device === ByteTable.ABSENT) {
-      device = this.#met.add(n.extension, -1);
-      this.#devices.set(bytes, 0, bytes.length, device);
-    }
+    if (device === ByteTable.ABSENT) device = this.#newDevice(bytes, 0, bytes.length);
     return this.#met.add(n, device, n.extension);
   }
 }
@@ -650,7 +644,7 @@ class TextsMet {
   add(thing: PhoneNumber | Extension | string, device: number, text = thing as string): number {
     const k = this.things.push(thing) - 1;
     const bytes = Buffer.from(text, 'utf8');
-    const start = k === 0 ? 0 : this.ends[k - 1]!;
+    const start = startOf(this.ends, k);
     const end = start + bytes.length;
     if (end > this.texts.length) this.texts = grown(this.texts, 2 * end);
     if (k === this.ends.length) {
@@ -672,6 +666,9 @@ class TextsMet {
     this.things.length = 0;
   }
 }
+
+/** Where the k-th of texts kept end to end starts (`ends`: where each ends). */
+const startOf = (ends: Int32Array, k: number): number => (k === 0 ? 0 : ends[k - 1]!);
 
 const same = (buf: Buffer, from: number, to: number, word: readonly number[]) => {
   if (to - from !== word.length) return false;

@@ -30,7 +30,6 @@ import {
   monthInZoneCache,
   trimmed,
 } from './domain/cdr.ts';
-import type { FastAccount } from './import-bytes.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   type CallClassRow,
@@ -519,8 +518,8 @@ export interface ImportAccount extends CdrAccount {
   months: Map<string, ImportMonth>;
   /** The month its last call fell in (most accounts' calls are of one month). */
   last: ImportMonth | null;
-  /** What a file read as bytes keeps of it (import-bytes.ts), once met there. */
-  fast: FastAccount | null;
+  /** Its position among the accounts a file read as bytes met (import-bytes.ts); -1 until met there. */
+  fast: number;
 }
 
 export interface ImportMonth {
@@ -603,7 +602,7 @@ export async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]):
           timeZone: shared(a.timeZone),
           months: new Map(),
           last: null,
-          fast: null,
+          fast: -1,
         };
         kept.set(a, account);
       }

@@ -1,16 +1,9 @@
 import { type Selectable, sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
-import {
-  ByteText,
-  type Database,
-  type Db,
-  PG_EPOCH_MS,
-  anyOf,
-  canCopy,
-  copyBinaryInto,
-} from '../../db/index.ts';
+import { ByteText, type Database, type Db, anyOf, canCopy, copyBinaryInto } from '../../db/index.ts';
 import type { ArrivalRating, ArrivalTotal } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
+import { dayNumber } from './domain/rate-deck.ts';
 
 // SQL for the usage module's own tables: rate_deck_entries, calling_plans, calls, cdr_imports,
 // usage_totals, usage_cuts. Accounts are read only to place and rate CDRs (id or number → country,
@@ -268,12 +261,9 @@ function* binaryRows<T extends object>(
   }
 }
 
-/** A calendar date (YYYY-MM-DD) as binary COPY's date: days since 2000-01-01. */
-const pgDays = (date: string): number => {
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  if (!Number.isFinite(ms)) throw new Error(`not a calendar date: ${date}`);
-  return Math.round((ms - PG_EPOCH_MS) / 86_400_000);
-};
+/** A calendar date as binary COPY's date: days since 2000-01-01. */
+const pgDays = (date: string): number => dayNumber(date) - PG_EPOCH_DAY;
+const PG_EPOCH_DAY = dayNumber('2000-01-01');
 
 /** A usage_totals row (without its batch) from a sum `ArrivalTotals` collected. */
 export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch'> => ({
@@ -364,7 +354,7 @@ export async function updateRatings(
       FROM json_to_recordset(${json}::json) AS t(call_id text, call_type text, rounding text,
           billable_seconds int, allowance text, rate_prefix text, rate_from date, rate_per_minute int8,
           unrated_reason text)
-        JOIN calls c ON c.call_id = t.call_id JOIN call_classes k ON k.batch = c.batch AND k.class = c.class
+        JOIN calls c ON c.call_id = t.call_id ${CLASS_OF_CALL}
       WHERE ${batch}::int8 IS NULL OR c.billable_seconds IS NULL`;
     await sql`
       INSERT INTO call_classes (batch, class, account_id, usage_month, call_type, rounding, allowance, rate_prefix,
@@ -380,6 +370,9 @@ export async function updateRatings(
       WHERE c.call_id = t.call_id`.execute(db);
   }
 }
+
+/** In raw SQL, a call `c` joined to its class `k` (callsWithClasses is the query builder's). */
+const CLASS_OF_CALL = sql`JOIN call_classes k ON k.batch = c.batch AND k.class = c.class`;
 
 /** A class `k` of the batch, account-month and rating of `t` (a call being rated). */
 const ALIKE = sql.raw(`k.batch = t.to_batch AND k.account_id = t.account_id AND k.usage_month = t.usage_month
@@ -417,7 +410,7 @@ export async function* windowCallPages(
     SELECT c.call_id, c.started_at, c.duration_seconds, c.direction, c.origin, c.destination, c.origin_device,
       k.call_type
     FROM call_sets s CROSS JOIN unnest(s.call_ids) AS u(id) JOIN calls c ON c.call_id = u.id
-      JOIN call_classes k ON k.batch = c.batch AND k.class = c.class
+      ${CLASS_OF_CALL}
     WHERE s.account_id = ${accountId} AND s.usage_month = ${month}
       AND c.batch > ${window.after} AND c.batch <= ${window.through}`.execute(db);
   let open = true;

@@ -377,12 +377,13 @@ export function monthInZoneCache() {
 
 /** A month's instants in a zone; null at the calendar's edges (years 0001 and 9999), worked out each time. */
 function monthSpan(month: BillingMonth, timeZone: string): MonthSpan | null {
-  const next = addMonthsToMonth(month, 1);
-  if (!isCalendarDate(firstDayOf(month)) || !isCalendarDate(firstDayOf(next))) return null;
+  const first = firstDayOf(month);
+  const next = firstDayOf(addMonthsToMonth(month, 1));
+  if (!isCalendarDate(first) || !isCalendarDate(next)) return null;
   return {
     month,
-    from: startOfDayInZone(firstDayOf(month), timeZone).getTime(),
-    to: startOfDayInZone(firstDayOf(next), timeZone).getTime(),
+    from: startOfDayInZone(first, timeZone).getTime(),
+    to: startOfDayInZone(next, timeZone).getTime(),
   };
 }
 
