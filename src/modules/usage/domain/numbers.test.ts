@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { random } from '../../../../test/support/random.ts';
 import { normalizeNumber } from './numbers.ts';
 
 test('phone numbers normalise to E.164 with country and line type', () => {
@@ -88,4 +90,28 @@ test('results are cached per raw text and default country, and frozen', () => {
   // The default country matters for national formats.
   const london = normalizeNumber('020 7946 0002', 'GB');
   assert.equal(london.kind === 'phone' && london.e164, '+442079460002');
+});
+
+// `valid` is read from the number's type (one pass over the metadata's patterns, not two): it must
+// say what the library's own isValid() says, for valid and invalid ranges of many plans.
+test('valid is what the numbering plan says, for thousands of generated numbers', () => {
+  const r = random(20261201);
+  const codes = ['1', '7', '33', '34', '39', '44', '49', '55', '61', '81', '86', '91', '351', '353', '880'];
+  let valid = 0;
+  let checked = 0;
+  for (let i = 0; i < 6000; i++) {
+    const code = codes[Math.floor(r() * codes.length)]!;
+    const length = 6 + Math.floor(r() * 7);
+    let digits = String(1 + Math.floor(r() * 9));
+    while (digits.length < length) digits += String(Math.floor(r() * 10));
+    const text = `+${code} ${digits}`;
+    const n = normalizeNumber(text, 'US');
+    if (n.kind !== 'phone') continue;
+    const parsed = parsePhoneNumberFromString(text)!;
+    assert.equal(n.valid, parsed.isValid(), text);
+    checked++;
+    if (n.valid) valid++;
+  }
+  // Both answers are well represented (a shortcut answering always one way would fail).
+  assert.ok(checked > 2000 && valid > 300 && checked - valid > 300, `${checked} checked, ${valid} valid`);
 });
