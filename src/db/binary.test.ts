@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteText } from './binary.ts';
+import { ByteText, PG_EPOCH_MS, int64Of } from './binary.ts';
 import { random } from '../../test/support/random.ts';
 
 // The binary COPY writers: big-endian integers and length-prefixed fields, checked against what
@@ -53,4 +53,22 @@ test('16-, 32- and 64-bit big-endian integers are what a DataView writes', () =>
     at += 8;
   }
   assert.deepEqual(Buffer.from(out.done()), expected);
+});
+
+test('instants kept in an array are written as binary timestamps (microseconds since 2000)', () => {
+  const instants = Float64Array.of(
+    PG_EPOCH_MS,
+    0,
+    Date.UTC(2026, 0, 31, 23, 59, 59, 999),
+    Date.UTC(1969, 6, 20, 20, 17),
+  );
+  const b = new Uint8Array(8 * instants.length);
+  const expected = Buffer.alloc(b.length);
+  let at = 0;
+  for (let i = 0; i < instants.length; i++) {
+    assert.equal(int64Of(b, at, instants, i, 1000, PG_EPOCH_MS), at + 8);
+    expected.writeBigInt64BE(BigInt((instants[i]! - PG_EPOCH_MS) * 1000), at);
+    at += 8;
+  }
+  assert.deepEqual(Buffer.from(b), expected);
 });

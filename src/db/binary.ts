@@ -109,8 +109,37 @@ export function int32At(b: Uint8Array, at: number, v: number): number {
 
 /** A safe integer as a big-endian signed int64. */
 export function int64At(b: Uint8Array, at: number, v: number): number {
+  one[0] = v;
+  return int64Of(b, at, one, 0);
+}
+const one = new Float64Array(1);
+
+/**
+ * (values[i] - offset) * scale, a safe integer, as a big-endian signed int64: read where it is
+ * kept. A number past the small integers (an instant, a microsecond count) passed to a function
+ * not inlined, or returned by one, is a new heap object each time: millions of rows, millions of
+ * objects.
+ */
+export function int64Of(
+  b: Uint8Array,
+  at: number,
+  values: Float64Array,
+  i: number,
+  scale = 1,
+  offset = 0,
+): number {
+  const v = (values[i]! - offset) * scale;
   const high = Math.floor(v / 4_294_967_296);
-  return int32At(b, int32At(b, at, high | 0), v - high * 4_294_967_296);
+  const low = v - high * 4_294_967_296;
+  b[at] = high >>> 24;
+  b[at + 1] = high >>> 16;
+  b[at + 2] = high >>> 8;
+  b[at + 3] = high;
+  b[at + 4] = low >>> 24;
+  b[at + 5] = low >>> 16;
+  b[at + 6] = low >>> 8;
+  b[at + 7] = low;
+  return at + 8;
 }
 
 /** Where PostgreSQL's binary instants (in microseconds) count from: 2000-01-01. */

@@ -15,4 +15,5 @@ export {
   grown,
   int32At,
   int64At,
+  int64Of,
 } from './binary.ts';

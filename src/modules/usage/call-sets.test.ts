@@ -68,7 +68,7 @@ test('call sets list each account-month’s calls in the order they came, 1,000 
     const id = `c-${i}-${'x'.repeat(Math.floor(r() * 40))}`;
     const ms = Date.UTC(2026, 0, 1) + Math.floor(r() * 2 ** 40);
     const bytes = Buffer.from(`..${id}..`, 'latin1');
-    sets.addBytes(bytes, 2, 2 + id.length, months[k]!.k, ms);
+    sets.addBytes(bytes, 2, 2 + id.length, months[k]!.k, Float64Array.of(ms), 0);
     const e = expected.get(k) ?? { ids: [], ms: [] };
     e.ids.push(id);
     e.ms.push(ms);
@@ -100,7 +100,7 @@ test('call sets list each account-month’s calls in the order they came, 1,000 
   assert.ok(expected.get(1)!.ids.length > 2_000, 'one set spans three rows');
 
   // The next stretch holds only its own calls.
-  sets.addBytes(Buffer.from('late-1'), 0, 6, months[4]!.k, 5);
+  sets.addBytes(Buffer.from('late-1'), 0, 6, months[4]!.k, Float64Array.of(5), 0);
   assert.deepEqual(setRows(sets.flush()), [
     { account: 'acc_none', month: '2026-01', ids: ['late-1'], ms: [5] },
   ]);

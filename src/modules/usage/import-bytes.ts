@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
 import { type ArrivalRating, type ArrivingCall, unrated } from './domain/arrival.ts';
-import { MAX_CALL_SECONDS, instantAt, trimmed } from './domain/cdr.ts';
+import { MAX_CALL_SECONDS, readInstant, trimmed } from './domain/cdr.ts';
 import { type Extension, type PhoneNumber, normalizeNumber } from './domain/numbers.ts';
 import { ByteText, grown } from '../../db/index.ts';
 import {
@@ -174,6 +174,8 @@ class FileRows {
   #slow: CdrRow[] = [];
   #out: ByteText;
   readonly #starts = new Int32Array(MAX_FIELDS + 1);
+  /** A line's start and end instants, as readInstant puts them. */
+  readonly #when = new Float64Array(2);
   /** COPY rows of calls, cut into pieces of about PIECE bytes. */
   #ready: ByteText[] = [];
   /** Texts free to be written again (see FileRange.recycle). */
@@ -356,10 +358,16 @@ class FileRows {
     const inbound = same(buf, dirFrom, dirTo, INBOUND);
     if (!inbound && !same(buf, dirFrom, dirTo, OUTBOUND)) return false;
     const startFrom = starts[col.start_time]!;
-    const startedAt = instantAt(buf, startFrom, starts[col.start_time + 1]! - 1 - startFrom);
     const endFrom = starts[col.end_time]!;
-    const endedAt = instantAt(buf, endFrom, starts[col.end_time + 1]! - 1 - endFrom);
-    if (!(endedAt >= startedAt)) return false; // NaN too
+    const when = this.#when;
+    if (
+      !readInstant(buf, startFrom, starts[col.start_time + 1]! - 1 - startFrom, when, 0) ||
+      !readInstant(buf, endFrom, starts[col.end_time + 1]! - 1 - endFrom, when, 1)
+    )
+      return false;
+    const startedAt = when[0]!;
+    const endedAt = when[1]!;
+    if (!(endedAt >= startedAt)) return false;
     const durationSeconds = Math.round((endedAt - startedAt) / 1000);
     if (durationSeconds > MAX_CALL_SECONDS) return false;
     const origin = this.#number(account, numbers, buf, starts[col.origin]!, starts[col.origin + 1]! - 1);
@@ -487,17 +495,17 @@ class FileRows {
       const at = r * REC;
       const idFrom = ints[at + ID_FROM]!;
       const idTo = ints[at + ID_TO]!;
-      const startedAt = floats[at >> 1]!;
       const origin = ints[at + ORIGIN]!;
       const destination = ints[at + DESTINATION]!;
       const device = ints[at + DEVICE]!;
-      sets.addBytes(buf, idFrom, idTo, ints[at + SET]!, startedAt);
+      sets.addBytes(buf, idFrom, idTo, ints[at + SET]!, floats, at >> 1);
       callRow(
         out,
         buf,
         idFrom,
         idTo,
-        startedAt,
+        floats,
+        at >> 1,
         ints[at + DURATION]!,
         (ints[at + ACCOUNT]! & 1) === 1,
         texts,

@@ -12,6 +12,7 @@ import {
   grown,
   int32At,
   int64At,
+  int64Of,
   withImportSlot,
 } from '../../db/index.ts';
 import { newId, ownCopy } from '../../kernel/index.ts';
@@ -683,12 +684,14 @@ export function callRows(calls: readonly RatedImport[], batch: number, classes: 
     const texts = Buffer.from(c.origin + c.destination + (device ?? ''), 'utf8');
     const originTo = Buffer.byteLength(c.origin, 'utf8');
     const destinationTo = originTo + Buffer.byteLength(c.destination, 'utf8');
+    ONE_INSTANT[0] = c.startedAt;
     callRow(
       out,
       id,
       0,
       id.length,
-      c.startedAt,
+      ONE_INSTANT,
+      0,
       c.durationSeconds,
       c.direction === 'inbound',
       texts,
@@ -715,13 +718,16 @@ export function callRows(calls: readonly RatedImport[], batch: number, classes: 
  * texts[deviceFrom, deviceTo), `deviceFrom` < 0 for no device (the bytes reader keeps every
  * number's and device's text in one buffer and writes its rows from there). Billable seconds are
  * < 0 while the call waits for a rating (NULL); `batch` is batchField's; `cls` the call's class.
+ * Its start instant is instants[instant]: read where it is kept, not passed (an instant is no
+ * small integer: passing one to a function not inlined makes a heap object per row).
  */
 export function callRow(
   out: ByteText,
   id: Uint8Array,
   idFrom: number,
   idTo: number,
-  startedMs: number,
+  instants: Float64Array,
+  instant: number,
   durationSeconds: number,
   inbound: boolean,
   texts: Uint8Array,
@@ -745,7 +751,7 @@ export function callRow(
   b[at++] = CALL_COLUMNS.length;
   at = fieldAt(b, at, id, idFrom, idTo);
   at = int32At(b, at, 8);
-  at = int64At(b, at, (startedMs - PG_EPOCH_MS) * 1000); // timestamptz: microseconds since 2000
+  at = int64Of(b, at, instants, instant, 1000, PG_EPOCH_MS); // timestamptz: microseconds since 2000
   at = int32At(b, at, 4);
   at = int32At(b, at, durationSeconds);
   // The direction's field whole (its length and its text).
@@ -761,6 +767,9 @@ export function callRow(
   at = int32At(b, at, 8);
   out.moveTo(int64At(b, at, cls));
 }
+
+/** One instant, for callRow and CallSets.addBytes when it is not kept in an array already. */
+const ONE_INSTANT = new Float64Array(1);
 
 /** Bytes of a call's row besides its id's and texts' (field count, lengths, ints, direction, batch, class). */
 const ROW_BYTES = 2 + 4 + 12 + 8 + 12 + 4 + 4 + 4 + 8 + 8 + 12 + 12;
@@ -867,11 +876,22 @@ export class CallSets {
   add(c: RatedImport): void {
     // Ids are printable ASCII (checkCdr): a byte a character.
     const id = Buffer.from(c.callId, 'latin1');
-    this.addBytes(id, 0, id.length, c.set, c.startedAt);
+    ONE_INSTANT[0] = c.startedAt;
+    this.addBytes(id, 0, id.length, c.set, ONE_INSTANT, 0);
   }
 
-  /** A call by its id's bytes b[start, end) (printable ASCII), its set and its start instant. */
-  addBytes(b: Uint8Array, start: number, end: number, set: number, ms: number): void {
+  /**
+   * A call by its id's bytes b[start, end) (printable ASCII), its set and its start instant
+   * (instants[instant]: see callRow).
+   */
+  addBytes(
+    b: Uint8Array,
+    start: number,
+    end: number,
+    set: number,
+    instants: Float64Array,
+    instant: number,
+  ): void {
     const i = this.#n++;
     if (i === this.#set.length) {
       this.#set = grown(this.#set, i * 2);
@@ -885,7 +905,7 @@ export class CallSets {
     for (let k = start; k < end; k++) chars[at++] = b[k]!;
     this.#used = at;
     this.#set[i] = set;
-    this.#ms[i] = ms;
+    this.#ms[i] = instants[instant]!;
     this.#end[i] = at;
   }
 
@@ -949,7 +969,7 @@ export class CallSets {
     for (let i = 0; i < n; i++) {
       const row = rowOf[i]!;
       idAt[row] = fieldAt(b, idAt[row]!, chars, i === 0 ? 0 : ends[i - 1]!, ends[i]!);
-      msAt[row] = int64At(b, int32At(b, msAt[row]!, 8), ms[i]!);
+      msAt[row] = int64Of(b, int32At(b, msAt[row]!, 8), ms, i);
     }
     this.#n = 0;
     this.#used = 0;

@@ -112,12 +112,24 @@ function canonicalInstant(t: string): number {
   return instantAt(scratch, 0, n);
 }
 
+/** Where instantAt has readInstant put its answer. */
+const instantOut = new Float64Array(1);
+
 /**
  * The canonical instant in bytes b[at, at + n) (see canonicalInstant); NaN for anything else,
  * which `parseInstant` may still read.
  */
 export function instantAt(b: Uint8Array, at: number, n: number): number {
-  if (n !== 24 && n !== 20) return NaN;
+  return readInstant(b, at, n, instantOut, 0) ? instantOut[0]! : NaN;
+}
+
+/**
+ * instantAt's reading, put in into[i]; false (nothing put) for anything but a canonical instant.
+ * Put, not returned: an instant is no small integer, so a function not inlined that returns one
+ * makes a heap object each time (two per row of a file read as bytes).
+ */
+export function readInstant(b: Uint8Array, at: number, n: number, into: Float64Array, i: number): boolean {
+  if (n !== 24 && n !== 20) return false;
   if (
     b[at + 4] !== 45 /* - */ ||
     b[at + 7] !== 45 ||
@@ -126,7 +138,7 @@ export function instantAt(b: Uint8Array, at: number, n: number): number {
     b[at + 16] !== 58 ||
     b[at + n - 1] !== 90 /* Z */
   ) {
-    return NaN;
+    return false;
   }
   const y0 = b[at]! - 48;
   const y1 = b[at + 1]! - 48;
@@ -158,14 +170,14 @@ export function instantAt(b: Uint8Array, at: number, n: number): number {
     notDigit(s0) ||
     notDigit(s1)
   ) {
-    return NaN;
+    return false;
   }
   let ms = 0;
   if (n === 24) {
     const f0 = b[at + 20]! - 48;
     const f1 = b[at + 21]! - 48;
     const f2 = b[at + 22]! - 48;
-    if (b[at + 19] !== 46 /* . */ || notDigit(f0) || notDigit(f1) || notDigit(f2)) return NaN;
+    if (b[at + 19] !== 46 /* . */ || notDigit(f0) || notDigit(f1) || notDigit(f2)) return false;
     ms = f0 * 100 + f1 * 10 + f2;
   }
   const month = m0 * 10 + m1;
@@ -173,17 +185,18 @@ export function instantAt(b: Uint8Array, at: number, n: number): number {
   const hour = h0 * 10 + h1;
   const minute = i0 * 10 + i1;
   const second = s0 * 10 + s1;
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
   const year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
   const date = year * 10_000 + month * 100 + day;
   let days = lastDays;
   if (date !== lastDate) {
     days = epochDay(year, month, day);
-    if (Number.isNaN(days)) return NaN;
+    if (Number.isNaN(days)) return false;
     lastDate = date;
     lastDays = days;
   }
-  return days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+  into[i] = days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+  return true;
 }
 
 export function parseInstant(text: string): number {
