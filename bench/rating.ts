@@ -467,7 +467,7 @@ async function main(): Promise<number> {
       `  import + rate  ${fmt(report.accepted)} calls checked, rated and stored in ${fmt(importSeconds, 2)} s: ${fmt(opts.calls / importSeconds)} calls/s`,
     );
     out(
-      `                 CPU: Node ${fmt(nodeCpuSeconds, 2)} s (all its threads)` +
+      `                 CPU: Node ${fmt(nodeCpuSeconds, 2)} s (all its threads; ${fmt(importCpu.system / 1e6, 2)} s of it in the kernel)` +
         (serverCpuSeconds === null ? '' : `, PostgreSQL ${fmt(serverCpuSeconds, 2)} s`) +
         ` (wall ${fmt(importSeconds, 2)} s)`,
     );
@@ -506,6 +506,7 @@ async function main(): Promise<number> {
       importCallsPerSec: Math.round(opts.calls / importSeconds),
       billRunCallsPerSec: Math.round(opts.calls / rateSeconds),
       importNodeCpuSeconds: Number(nodeCpuSeconds.toFixed(2)),
+      importNodeSystemCpuSeconds: Number((importCpu.system / 1e6).toFixed(2)),
       importServerCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
       storedBytesPerCall: stored.perCall,
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
