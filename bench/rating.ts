@@ -432,6 +432,8 @@ async function main(): Promise<number> {
     const imported = await verifyImport(pool, report.accepted, opts.calls);
     const stored = await storedSize(pool, report.accepted);
     rt.clock.set(new Date(BILL_RUN_AT));
+    const billServerCpu = await serverCpuStopwatch(pool, db.baseUrl);
+    const billCpuBefore = process.cpuUsage();
     const t1 = performance.now();
     const run = await billRun(rt.ctx('bench'), {
       month: INVOICE_MONTH,
@@ -440,6 +442,9 @@ async function main(): Promise<number> {
       onProgress: ({ done, total }) => progress.update(`bill run: ${fmt(done)} / ${fmt(total)} accounts`),
     });
     const rateSeconds = seconds(t1);
+    const billCpu = process.cpuUsage(billCpuBefore);
+    const billNodeCpuSeconds = (billCpu.user + billCpu.system) / 1e6;
+    const billServerCpuSeconds = billServerCpu();
     progress.done();
     const ratingPeakMb = Math.round(rss.peak / 2 ** 20);
     const endToEnd = importSeconds + rateSeconds;
@@ -475,6 +480,11 @@ async function main(): Promise<number> {
       `  bill run       ${fmt(check.rated)} rated calls priced onto ${fmt(run.invoicesCreated)} invoices in ${fmt(rateSeconds, 2)} s: ${fmt(opts.calls / rateSeconds)} calls/s`,
     );
     out(
+      `                 CPU: Node ${fmt(billNodeCpuSeconds, 2)} s` +
+        (billServerCpuSeconds === null ? '' : `, PostgreSQL ${fmt(billServerCpuSeconds, 2)} s`) +
+        ` (wall ${fmt(rateSeconds, 2)} s)`,
+    );
+    out(
       `  stored         ${fmt(stored.perCall)} bytes per call on disk (row ${fmt(stored.row)}, call-id key ${fmt(stored.key)}, call sets ${fmt(stored.sets)}, classes ${fmt(stored.classes)})`,
     );
     out(`  end to end     ${fmt(endToEnd, 2)} s: ${fmt(callsPerSec)} calls/s`);
@@ -505,6 +515,8 @@ async function main(): Promise<number> {
       callsPerSec: Math.round(callsPerSec),
       importCallsPerSec: Math.round(opts.calls / importSeconds),
       billRunCallsPerSec: Math.round(opts.calls / rateSeconds),
+      billRunNodeCpuSeconds: Number(billNodeCpuSeconds.toFixed(2)),
+      billRunServerCpuSeconds: billServerCpuSeconds === null ? null : Number(billServerCpuSeconds.toFixed(2)),
       importNodeCpuSeconds: Number(nodeCpuSeconds.toFixed(2)),
       importNodeSystemCpuSeconds: Number((importCpu.system / 1e6).toFixed(2)),
       importServerCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
