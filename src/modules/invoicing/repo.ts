@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.ts';
+import { type Db, insertColumns } from '../../db/index.ts';
 import type { DraftLine } from './domain/monthly-charges.ts';
 
 // SQL for the invoicing module's own tables: invoices, invoice_lines, invoice_sequences, bill_runs.
@@ -36,13 +36,17 @@ export interface NewInvoice {
 }
 
 /**
- * Inserts invoices and their lines with one statement each, whatever the batch size: the rows
- * travel as one JSON document per table (JSON.stringify is native; per-element array escaping in
- * the driver costs more than the insert itself).
+ * Inserts invoices and their lines, a column at a time (insertColumns: a binary COPY on a server).
+ * A bill run's batch holds its entity's numbering lock from the numbers' reservation to its
+ * commit, and these rows are most of what it writes in between: the faster they go in, the less
+ * the other batches wait. (As one JSON document per table before: a fifth slower to insert.)
  */
 export async function insertInvoices(db: Db, invoices: readonly NewInvoice[]): Promise<void> {
   if (invoices.length === 0) return;
-  const rows = JSON.stringify(
+  await insertColumns(
+    db,
+    'invoices',
+    INVOICE_COLUMNS,
     invoices.map((i) => ({
       id: i.id,
       number: i.number,
@@ -60,17 +64,12 @@ export async function insertInvoices(db: Db, invoices: readonly NewInvoice[]): P
       legal_name: i.legalName,
       created_at: i.createdAt,
     })),
+    [{ column: 'status', type: 'text', value: 'to_pay' }],
   );
-  await sql`
-    INSERT INTO invoices (id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date,
-      due_date, currency, subtotal, total, status, po_number, legal_name, created_at)
-    SELECT id, number, entity_id, account_id, kind, billing_month, bill_run_id, issue_date, due_date, currency,
-      subtotal, total, 'to_pay', po_number, legal_name, created_at
-    FROM json_to_recordset(${rows}::json) AS t(id text, number text, entity_id text, account_id text, kind text,
-      billing_month text, bill_run_id text, issue_date date, due_date date, currency text, subtotal int8,
-      total int8, po_number text, legal_name text, created_at timestamptz)`.execute(db);
-
-  const lines = JSON.stringify(
+  await insertColumns(
+    db,
+    'invoice_lines',
+    LINE_COLUMNS,
     invoices.flatMap((inv) =>
       inv.lines.map((l, position) => ({
         invoice_id: inv.id,
@@ -89,14 +88,41 @@ export async function insertInvoices(db: Db, invoices: readonly NewInvoice[]): P
       })),
     ),
   );
-  if (lines === '[]') return;
-  await sql`
-    INSERT INTO invoice_lines (invoice_id, position, line_type, description, item_code, quantity, unit_price,
-      period_start, period_end, prorate_days, period_days, amount, rate_per_minute)
-    SELECT * FROM json_to_recordset(${lines}::json) AS t(invoice_id text, position int, line_type text,
-      description text, item_code text, quantity int8, unit_price int8, period_start date, period_end date,
-      prorate_days int, period_days int, amount int8, rate_per_minute int8)`.execute(db);
 }
+
+const INVOICE_COLUMNS = {
+  id: 'text',
+  number: 'text',
+  entity_id: 'text',
+  account_id: 'text',
+  kind: 'text',
+  billing_month: 'text',
+  bill_run_id: 'text',
+  issue_date: 'date',
+  due_date: 'date',
+  currency: 'text',
+  subtotal: 'bigint',
+  total: 'bigint',
+  po_number: 'text',
+  legal_name: 'text',
+  created_at: 'timestamptz',
+} as const;
+
+const LINE_COLUMNS = {
+  invoice_id: 'text',
+  position: 'int',
+  line_type: 'text',
+  description: 'text',
+  item_code: 'text',
+  quantity: 'bigint',
+  unit_price: 'bigint',
+  period_start: 'date',
+  period_end: 'date',
+  prorate_days: 'int',
+  period_days: 'int',
+  amount: 'bigint',
+  rate_per_minute: 'bigint',
+} as const;
 
 interface DueFilter {
   month: string;

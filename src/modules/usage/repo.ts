@@ -1,9 +1,8 @@
 import { type Selectable, sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
-import { ByteText, type Database, type Db, anyOf, canCopy, copyBinaryInto } from '../../db/index.ts';
+import { type ColumnTypes, type Database, type Db, anyOf, insertColumns } from '../../db/index.ts';
 import type { ArrivalRating, ArrivalTotal } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
-import { dayNumber } from './domain/rate-deck.ts';
 
 // SQL for the usage module's own tables: rate_deck_entries, calling_plans, calls, cdr_imports,
 // usage_totals, usage_cuts. Accounts are read only to place and rate CDRs (id or number → country,
@@ -182,7 +181,9 @@ export async function insertCallClasses(
   batch: number,
   classes: readonly CallClassRow[],
 ): Promise<void> {
-  await insertColumns(db, 'call_classes', batch, CLASS_COLUMNS, classes);
+  await insertColumns(db, 'call_classes', CLASS_COLUMNS, classes, [
+    { column: 'batch', type: 'bigint', value: batch },
+  ]);
 }
 
 const CLASS_COLUMNS: ColumnTypes<CallClassRow> = {
@@ -197,73 +198,6 @@ const CLASS_COLUMNS: ColumnTypes<CallClassRow> = {
   rate_per_minute: 'bigint',
   unrated_reason: 'text',
 };
-
-/** The SQL type of each column a row has (insertColumns). */
-type ColumnTypes<T> = { readonly [K in keyof T]-?: 'text' | 'date' | 'int' | 'bigint' };
-
-/** Rows written a statement (or a COPY piece) at a time by insertColumns at most. */
-const COLUMN_ROWS = 20_000;
-
-/**
- * Rows of one batch inserted a column at a time. On a server, by a binary COPY (nothing to
- * escape or parse); embedded, each column one array parameter, the rows made by unnest: the
- * statement stays the same small text whatever the rows (no query of hundreds of thousands of
- * parameters built, sent and parsed). An import writes its sums and classes so, a hundred
- * thousand of each for 10,000 accounts (1.5 s by unnest on a server, a fifth of that by COPY).
- */
-async function insertColumns<T extends object>(
-  db: Db,
-  table: 'call_classes' | 'usage_totals',
-  batch: number,
-  types: ColumnTypes<T>,
-  rows: readonly T[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(types) as (keyof T & string)[];
-  if (await canCopy(db)) {
-    const statement = `COPY ${table} (batch, ${columns.join(', ')}) FROM STDIN (FORMAT binary)`;
-    await copyBinaryInto(db, statement, binaryRows(batch, types, columns, rows));
-    return;
-  }
-  const names = sql.join([sql.ref('batch'), ...columns.map((c) => sql.ref(c))]);
-  for (let i = 0; i < rows.length; i += COLUMN_ROWS) {
-    const some = rows.slice(i, i + COLUMN_ROWS);
-    const arrays = sql.join(columns.map((c) => sql`${some.map((r) => r[c])}::${sql.raw(types[c])}[]`));
-    await sql`INSERT INTO ${sql.table(table)} (${names})
-      SELECT ${batch}::bigint, * FROM unnest(${arrays})`.execute(db);
-  }
-}
-
-/** The rows as binary COPY rows (the batch first), COLUMN_ROWS to a piece. */
-function* binaryRows<T extends object>(
-  batch: number,
-  types: ColumnTypes<T>,
-  columns: readonly (keyof T & string)[],
-  rows: readonly T[],
-): Generator<Uint8Array> {
-  for (let i = 0; i < rows.length; i += COLUMN_ROWS) {
-    const out = new ByteText(1 << 16);
-    for (const row of rows.slice(i, i + COLUMN_ROWS)) {
-      out.int16(columns.length + 1);
-      out.int8Field(batch);
-      for (const c of columns) {
-        const v = row[c] as string | number | null;
-        if (v === null) out.int32(-1);
-        else if (types[c] === 'text') out.text(v as string);
-        else if (types[c] === 'bigint') out.int8Field(v as number);
-        else {
-          out.int32(4);
-          out.int32(types[c] === 'int' ? (v as number) : pgDays(v as string));
-        }
-      }
-    }
-    yield out.done();
-  }
-}
-
-/** A calendar date as binary COPY's date: days since 2000-01-01. */
-const pgDays = (date: string): number => dayNumber(date) - PG_EPOCH_DAY;
-const PG_EPOCH_DAY = dayNumber('2000-01-01');
 
 /** A usage_totals row (without its batch) from a sum `ArrivalTotals` collected. */
 export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch'> => ({
@@ -281,7 +215,9 @@ export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch
 
 /** The sums one import (batch) adds, as `ArrivalTotals` collected them. */
 export async function insertUsageTotals(db: Db, batch: number, sums: readonly ArrivalTotal[]): Promise<void> {
-  await insertColumns(db, 'usage_totals', batch, TOTAL_COLUMNS, sums.map(totalRow));
+  await insertColumns(db, 'usage_totals', TOTAL_COLUMNS, sums.map(totalRow), [
+    { column: 'batch', type: 'bigint', value: batch },
+  ]);
 }
 
 const TOTAL_COLUMNS: ColumnTypes<ReturnType<typeof totalRow>> = {

@@ -1,0 +1,69 @@
+// insertColumns writes rows a column at a time: by a binary COPY on a server, by unnest embedded
+// (the suite runs on both). Every type it knows reads back as given, fixed columns included, and
+// a value its column cannot hold is refused before anything is written.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { type Database, insertColumns } from './index.ts';
+import { type TestApi, testApi } from '../../test/support/api.ts';
+
+let api: TestApi;
+before(async () => {
+  api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
+});
+after(() => api.close());
+
+const TABLE = 'columns_scratch' as keyof Database & string;
+const TYPES = { name: 'text', day: 'date', n: 'int', big: 'bigint', at: 'timestamptz' } as const;
+type Row = { name: string | null; day: string | null; n: number | null; big: number | null; at: Date | null };
+
+test('texts, dates, integers and instants read back as written, with a fixed column', async () => {
+  const db = api.rt.ctx('test').db;
+  await sql`CREATE TABLE columns_scratch (tag text NOT NULL, name text, day date, n int, big bigint,
+    at timestamptz)`.execute(db);
+  try {
+    const rows: Row[] = Array.from({ length: 25_000 }, (_, i) => ({
+      name: i % 9 === 0 ? null : `naïve "${i}"\t日本`,
+      day: i % 4 === 0 ? '1999-12-31' : i % 4 === 1 ? '2000-01-01' : i % 4 === 2 ? '2026-02-28' : null,
+      n: i % 5 === 0 ? null : i % 2 === 0 ? -(2 ** 31) + i : 2 ** 31 - 1 - i,
+      big: i % 6 === 0 ? null : (i % 2 === 0 ? 1 : -1) * (Number.MAX_SAFE_INTEGER - i),
+      at: i % 7 === 0 ? null : new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999) + i * 86_399_001),
+    }));
+    await insertColumns(db, TABLE, TYPES, rows, [{ column: 'tag', type: 'text', value: 'fixed' }]);
+    const back = await sql<Row & { tag: string; day: string | null; big: string | null }>`
+      SELECT tag, name, to_char(day, 'YYYY-MM-DD') AS day, n, big::text AS big, at
+      FROM columns_scratch ORDER BY n NULLS FIRST, name, at`.execute(db);
+    assert.equal(back.rows.length, rows.length);
+    const key = (r: Row) => `${r.name}|${r.day}|${r.n}|${r.big}|${r.at?.toISOString() ?? null}`;
+    const expected = rows.map(key).sort();
+    const got = back.rows
+      .map((r) => {
+        assert.equal(r.tag, 'fixed');
+        return key({ ...r, big: r.big === null ? null : Number(r.big), at: r.at && new Date(r.at) });
+      })
+      .sort();
+    assert.deepEqual(got, expected);
+  } finally {
+    await sql`DROP TABLE columns_scratch`.execute(db);
+  }
+});
+
+test('a value its integer column cannot hold is refused, and nothing is written', async () => {
+  const db = api.rt.ctx('test').db;
+  await sql`CREATE TABLE columns_scratch (name text, day date, n int, big bigint, at timestamptz)`.execute(
+    db,
+  );
+  try {
+    const good: Row = { name: 'a', day: null, n: 1, big: 1, at: null };
+    for (const bad of [{ n: 1.5 }, { n: 2 ** 31 }, { big: 2 ** 60 }]) {
+      await assert.rejects(
+        () => insertColumns(db, TABLE, TYPES, [good, { ...good, ...bad }]),
+        /not an integer of its column/,
+      );
+    }
+    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM columns_scratch`.execute(db);
+    assert.equal(n.rows[0]!.n, 0);
+  } finally {
+    await sql`DROP TABLE columns_scratch`.execute(db);
+  }
+});
