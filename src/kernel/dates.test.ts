@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   addDays,
+  daysBetween,
   addMonths,
   addMonthsToMonth,
   dateInZone,
@@ -51,4 +52,19 @@ test('local midnight in a zone, on both sides of UTC and across DST', () => {
   assert.equal(dateInZone(santiago, 'America/Santiago'), '2026-09-06');
   assert.equal(dateInZone(new Date(santiago.getTime() - 1), 'America/Santiago'), '2026-09-05');
   assert.equal(dateInZone(new Date('2026-08-31T15:00:00Z'), 'Asia/Tokyo'), '2026-09-01');
+});
+
+// Whole days between dates are read from the text by character codes: every date of four
+// centuries (and overflowing days, which roll over as before) gives what Date.UTC gives, and
+// text that is not a date is still refused.
+test('days between dates, for every day of four centuries, and text that is no date refused', () => {
+  const origin = Date.UTC(2000, 0, 1);
+  for (let t = Date.UTC(1800, 0, 1); t < Date.UTC(2200, 0, 1); t += 86_400_000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    assert.equal(daysBetween('2000-01-01', date), (t - origin) / 86_400_000, date);
+  }
+  assert.equal(daysBetween('2026-02-28', '2026-02-30'), 2); // rolls over into March, as ever
+  for (const bad of ['2026-1-05', '2026-01-0x', '2026/01/05', ' 2026-01-05', '']) {
+    assert.throws(() => daysBetween('2000-01-01', bad), /not a calendar date/, bad);
+  }
 });
