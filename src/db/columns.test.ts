@@ -14,13 +14,27 @@ before(async () => {
 after(() => api.close());
 
 const TABLE = 'columns_scratch' as keyof Database & string;
-const TYPES = { name: 'text', day: 'date', n: 'int', big: 'bigint', at: 'timestamptz' } as const;
-type Row = { name: string | null; day: string | null; n: number | null; big: number | null; at: Date | null };
+const TYPES = {
+  name: 'text',
+  day: 'date',
+  n: 'int',
+  big: 'bigint',
+  at: 'timestamptz',
+  doc: 'jsonb',
+} as const;
+type Row = {
+  name: string | null;
+  day: string | null;
+  n: number | null;
+  big: number | null;
+  at: Date | null;
+  doc: string | null;
+};
 
 test('texts, dates, integers and instants read back as written, with a fixed column', async () => {
   const db = api.rt.ctx('test').db;
   await sql`CREATE TABLE columns_scratch (tag text NOT NULL, name text, day date, n int, big bigint,
-    at timestamptz)`.execute(db);
+    at timestamptz, doc jsonb)`.execute(db);
   try {
     const rows: Row[] = Array.from({ length: 25_000 }, (_, i) => ({
       name: i % 9 === 0 ? null : `naïve "${i}"\t日本`,
@@ -28,13 +42,16 @@ test('texts, dates, integers and instants read back as written, with a fixed col
       n: i % 5 === 0 ? null : i % 2 === 0 ? -(2 ** 31) + i : 2 ** 31 - 1 - i,
       big: i % 6 === 0 ? null : (i % 2 === 0 ? 1 : -1) * (Number.MAX_SAFE_INTEGER - i),
       at: i % 7 === 0 ? null : new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999) + i * 86_399_001),
+      doc: i % 8 === 0 ? null : JSON.stringify({ [`${i % 3}ü`]: { available: i, drawn: i % 11 } }),
     }));
     await insertColumns(db, TABLE, TYPES, rows, [{ column: 'tag', type: 'text', value: 'fixed' }]);
     const back = await sql<Row & { tag: string; day: string | null; big: string | null }>`
-      SELECT tag, name, to_char(day, 'YYYY-MM-DD') AS day, n, big::text AS big, at
+      SELECT tag, name, to_char(day, 'YYYY-MM-DD') AS day, n, big::text AS big, at, doc::text AS doc
       FROM columns_scratch ORDER BY n NULLS FIRST, name, at`.execute(db);
     assert.equal(back.rows.length, rows.length);
-    const key = (r: Row) => `${r.name}|${r.day}|${r.n}|${r.big}|${r.at?.toISOString() ?? null}`;
+    const key = (r: Row) =>
+      `${r.name}|${r.day}|${r.n}|${r.big}|${r.at?.toISOString() ?? null}|` +
+      canonical(r.doc === null ? null : JSON.parse(r.doc));
     const expected = rows.map(key).sort();
     const got = back.rows
       .map((r) => {
@@ -48,13 +65,23 @@ test('texts, dates, integers and instants read back as written, with a fixed col
   }
 });
 
+/** JSON with its keys sorted (jsonb keeps keys in an order of its own). */
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
+}
+
 test('a value its integer column cannot hold is refused, and nothing is written', async () => {
   const db = api.rt.ctx('test').db;
   await sql`CREATE TABLE columns_scratch (name text, day date, n int, big bigint, at timestamptz)`.execute(
     db,
   );
   try {
-    const good: Row = { name: 'a', day: null, n: 1, big: 1, at: null };
+    const good: Row = { name: 'a', day: null, n: 1, big: 1, at: null, doc: null };
     for (const bad of [{ n: 1.5 }, { n: 2 ** 31 }, { big: 2 ** 60 }]) {
       await assert.rejects(
         () => insertColumns(db, TABLE, TYPES, [good, { ...good, ...bad }]),

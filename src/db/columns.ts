@@ -6,7 +6,7 @@ import { canCopy, copyBinaryInto } from './copy.ts';
 import type { Database } from './schema.ts';
 
 /** The SQL type of a column written by insertColumns. */
-export type ColumnType = 'text' | 'date' | 'int' | 'bigint' | 'timestamptz';
+export type ColumnType = 'text' | 'date' | 'int' | 'bigint' | 'timestamptz' | 'jsonb';
 
 /** The SQL type of each column a row has. */
 export type ColumnTypes<T> = { readonly [K in keyof T]-?: ColumnType };
@@ -18,7 +18,10 @@ export interface FixedColumn {
   value: ColumnValue;
 }
 
-/** A value as rows hold it: dates as 'YYYY-MM-DD', instants as Dates, integers as numbers. */
+/**
+ * A value as rows hold it: dates as 'YYYY-MM-DD', instants as Dates, integers as numbers, JSON
+ * as its text.
+ */
 type ColumnValue = string | number | Date | null;
 
 /** Rows written a statement (or a COPY piece) at a time at most. */
@@ -105,6 +108,9 @@ function field(out: ByteText, type: ColumnType, v: ColumnValue): void {
       // Days since 2000-01-01.
       out.int32(4);
       return out.int32(daysBetween(PG_EPOCH_DATE, v as string));
+    case 'jsonb':
+      // Its format's version (1), then the JSON text.
+      return out.text(`\u0001${v as string}`);
     case 'timestamptz':
       // Microseconds since 2000-01-01T00:00:00Z.
       out.int32(8);

@@ -414,10 +414,12 @@ export type UsageCut = Selectable<Database['usage_cuts']>;
  */
 export async function insertCuts(db: Db, cuts: readonly UsageCut[]): Promise<void> {
   if (cuts.length === 0) return;
-  await db
-    .insertInto('usage_cuts')
-    .values(cuts.map((c) => ({ ...c, low_usage: JSON.stringify(c.low_usage) })))
-    .execute();
+  await insertColumns(
+    db,
+    'usage_cuts',
+    CUT_COLUMNS,
+    cuts.map((c) => ({ ...c, low_usage: JSON.stringify(c.low_usage) })),
+  );
   const billed = JSON.stringify(
     cuts.map((c) => ({ a: c.account_id, m: c.usage_month, f: c.after_batch, t: c.through_batch })),
   );
@@ -425,6 +427,19 @@ export async function insertCuts(db: Db, cuts: readonly UsageCut[]): Promise<voi
     DELETE FROM usage_totals u USING json_to_recordset(${billed}::json) AS c(a text, m text, f int8, t int8)
     WHERE u.account_id = c.a AND u.usage_month = c.m AND u.batch > c.f AND u.batch <= c.t`.execute(db);
 }
+
+const CUT_COLUMNS = {
+  account_id: 'text',
+  usage_month: 'text',
+  invoice_id: 'text',
+  after_batch: 'bigint',
+  through_batch: 'bigint',
+  plan_available: 'bigint',
+  plan_seconds: 'bigint',
+  low_usage: 'jsonb',
+  overage_rate: 'bigint',
+  low_usage_rate: 'bigint',
+} as const;
 
 /** The cuts of one account-month, in billing order (call details). */
 export async function monthCuts(db: Db, accountId: string, month: string) {
