@@ -51,15 +51,24 @@ test('calls rated alike share a class; any difference but billable seconds makes
     classes.of('acc_12', '026-01', plan(60)),
   ];
   assert.equal(new Set([a, ...others]).size, 1 + others.length);
+  const rows = classes.fresh();
   assert.deepEqual(
-    classes.rows.map((k) => k.class),
+    rows.map((k) => k.class),
     [a, ...others],
   );
-  const row = classes.rows.find((k) => k.class === others[5])!;
+  const row = rows.find((k) => k.class === others[5])!;
   assert.deepEqual(
     [row.account_id, row.usage_month, row.call_type, row.rate_prefix, row.rate_from, row.rate_per_minute],
     ['acc_1', '2026-01', 'international', '44', '2025-01-01', 90_000],
   );
+  // Handed out once: the next rows are those made since, and a class met again makes none.
+  assert.equal(classes.of('acc_2', '2026-01', plan(30)), others[0]);
+  const later = classes.of('acc_3', '2026-01', deck('44', 90_000));
+  assert.deepEqual(
+    classes.fresh().map((k) => [k.class, k.account_id]),
+    [[later, 'acc_3']],
+  );
+  assert.deepEqual(classes.fresh(), []);
 });
 
 test('a part numbers its classes from its own first by the parts’ stride', () => {

@@ -199,6 +199,7 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
       piece.done();
     }
   };
+  const made: CallClassRow[] = [];
   for await (const piece of pieces(checker)) {
     if ('calls' in piece) {
       held.push(piece);
@@ -207,12 +208,16 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
     }
     out.setPieces++;
     out.sets.push(...setMembers(piece.sets));
+    made.push(...piece.classes);
   }
   while (held.length > 0) take();
+  // The classes handed over with the stretches' sets, then those left for the import's end (as
+  // finishImport writes them): each once.
+  made.push(...checker.classes.fresh());
   // Each call with its class's fields in place of its class number (numbers differ by the order
   // classes are met in; what they stand for must not).
-  const classes = new Map(checker.classes.rows.map((k) => [String(k.class), k]));
-  assert.equal(classes.size, checker.classes.rows.length, 'one number per class');
+  const classes = new Map(made.map((k) => [String(k.class), k]));
+  assert.equal(classes.size, made.length, 'one number per class, handed over once');
   out.calls = out.calls.map((c) => {
     const { class: cls, ...call } = c;
     const k = classes.get(cls);

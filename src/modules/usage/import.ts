@@ -790,10 +790,15 @@ export function batchField(batch: number): Uint8Array {
  * from a first of its own, so no two parts give one number. Written by finishImport.
  */
 export class CallClasses {
-  readonly rows: CallClassRow[] = [];
-  /** How many of the rows were handed out (fresh). */
-  #handed = 0;
-  readonly #numbers = new Map<string, number>();
+  /** The classes made since the last fresh(): handed out once (to be written), then let go. */
+  #rows: CallClassRow[] = [];
+  /**
+   * Class numbers by account-month, then by the rest of the rating. The rest's key is one string
+   * for every account-month rated so (#ratings): 10,000 accounts make a hundred thousand classes
+   * from a few dozen ratings, and keys of their own were most of an import's live memory.
+   */
+  readonly #numbers = new Map<string, Map<string, number>>();
+  readonly #ratings = new Map<string, string>();
   #next: number;
 
   constructor(
@@ -808,10 +813,11 @@ export class CallClasses {
   /** The number of the class of calls of this account-month rated so, made when first met. */
   of(accountId: string, usageMonth: string, r: ArrivalRating): number {
     // Each field by its length and text (a null as '-'): no two ratings make one key.
+    const month = keyPart(accountId) + keyPart(usageMonth);
+    let numbers = this.#numbers.get(month);
+    if (numbers === undefined) this.#numbers.set(month, (numbers = new Map()));
     const rate = r.rate;
-    const key =
-      keyPart(accountId) +
-      keyPart(usageMonth) +
+    const rating =
       keyPart(r.callType) +
       keyPart(r.rounding) +
       keyPart(r.allowance) +
@@ -819,20 +825,22 @@ export class CallClasses {
         ? '-'
         : keyPart(rate.prefix) + keyPart(rate.validFrom) + keyPart(String(rate.ratePerMinute))) +
       keyPart(r.unratedReason);
-    let n = this.#numbers.get(key);
+    let n = numbers.get(rating);
     if (n === undefined) {
       n = this.#next;
       this.#next += this.step;
-      this.#numbers.set(key, n);
-      this.rows.push(classRow(n, accountId, usageMonth, r));
+      let shared = this.#ratings.get(rating);
+      if (shared === undefined) this.#ratings.set(rating, (shared = rating));
+      numbers.set(shared, n);
+      this.#rows.push(classRow(n, accountId, usageMonth, r));
     }
     return n;
   }
 
   /** The rows made since the last call (each handed out once: to be written). */
   fresh(): CallClassRow[] {
-    const rows = this.rows.slice(this.#handed);
-    this.#handed = this.rows.length;
+    const rows = this.#rows;
+    this.#rows = [];
     return rows;
   }
 }
