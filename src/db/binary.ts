@@ -27,6 +27,11 @@ export class ByteText {
   moveTo(at: number): void {
     this.#at = at;
   }
+  /** Bytes as they are (a row's fields written once and repeated). */
+  bytes(from: Uint8Array) {
+    this.#room(from.length);
+    this.#at = bytesAt(this.#b, this.#at, from, 0, from.length);
+  }
   /** Big-endian integers, as binary COPY writes them. */
   int16(v: number) {
     this.#room(2);

@@ -84,9 +84,7 @@ function* binaryRows<T extends object>(
   for (let i = 0; i < rows.length; i += COLUMN_ROWS) {
     const out = new ByteText(1 << 16);
     for (const row of rows.slice(i, i + COLUMN_ROWS)) {
-      const b = out.room(prefix.length);
-      b.set(prefix, out.length);
-      out.moveTo(out.length + prefix.length);
+      out.bytes(prefix);
       for (const c of columns) field(out, types[c], row[c] as ColumnValue);
     }
     yield out.done();

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   addDays,
-  daysBetween,
   addMonths,
   addMonthsToMonth,
   dateInZone,
+  daysBetween,
   daysInMonth,
   isCalendarDate,
   isoWeekday,
