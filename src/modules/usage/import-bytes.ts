@@ -37,20 +37,34 @@ export async function* fileCopyPieces(
   progress?: () => void,
 ): AsyncGenerator<CopyPiece> {
   const rows = new FileRows(checker, batch, from, file.recycle === true, file.kept ?? KEPT);
-  // One buffer read into again and again: a row's bytes are copied where they are kept.
-  const buf = Buffer.allocUnsafe(file.block ?? BLOCK);
+  // Two buffers read into in turn, again and again (a row's bytes are copied where they are
+  // kept): the next block is read while this one is (the thread would wait for it otherwise).
+  const block = file.block ?? BLOCK;
+  const bufs = [Buffer.allocUnsafe(block), Buffer.allocUnsafe(block)] as const;
   const handle = await open(file.path, 'r');
+  let at = file.start ?? 0;
+  const end = file.end ?? Infinity;
+  // Reads grow from 64 KiB: a file's first rows meet its accounts, read the other way (below).
+  let size = Math.min(block, 1 << 16);
+  const read = (into: Buffer) => {
+    if (at >= end) return null;
+    const reading = handle.read(into, 0, Math.min(size, end - at), at);
+    // Failing while a block is read, it fails when awaited (not as an unhandled rejection).
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let next = read(bufs[0]);
   try {
-    let at = file.start ?? 0;
-    const end = file.end ?? Infinity;
     let rest: Buffer | null = null;
-    // Reads grow from 64 KiB: a file's first rows meet its accounts, read the other way (below).
-    let size = Math.min(buf.length, 1 << 16);
-    while (at < end) {
-      const { bytesRead } = await handle.read(buf, 0, Math.min(size, end - at), at);
-      size = Math.min(buf.length, 2 * size);
+    let which = 0;
+    while (next !== null) {
+      const { bytesRead } = await next;
       if (bytesRead === 0) break;
+      const buf = bufs[which]!;
       at += bytesRead;
+      size = Math.min(block, 2 * size);
+      which ^= 1;
+      next = read(bufs[which]!);
       file.onRead?.(bytesRead);
       let first = 0;
       if (rest !== null) {
@@ -87,6 +101,8 @@ export async function* fileCopyPieces(
       yield* rows.rated(rest);
     }
   } finally {
+    // Left early (refused, failed): the read in flight is let finish before the file is closed.
+    await next?.catch(() => undefined);
     await handle.close();
   }
   yield* rows.pieces(true);
