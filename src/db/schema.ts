@@ -196,7 +196,6 @@ export interface Database {
     call_id: string;
     started_at: Date;
     duration_seconds: number;
-    direction: 'inbound' | 'outbound';
     origin: string;
     destination: string;
     origin_device: string | null;
@@ -204,7 +203,7 @@ export interface Database {
     /** NULL while the call waits for a rating. */
     billable_seconds: number | null;
     batch: number;
-    /** Its class (call_classes) in its batch. */
+    /** Its class (call_classes) in its batch: its account, month, direction and rating. */
     class: number;
   };
   call_classes: {
@@ -212,6 +211,7 @@ export interface Database {
     class: number;
     account_id: string;
     usage_month: string;
+    direction: 'inbound' | 'outbound';
     call_type: string | null;
     rounding: string | null;
     allowance: string | null;

@@ -1,5 +1,5 @@
-// An import's call classes (CallClasses): one number per account-month and rating but for the
-// billable seconds, the same number for calls rated alike, numbers by the part's stride.
+// An import's call classes (CallClasses): one number per account-month, direction and rating but
+// for the billable seconds, the same number for calls rated alike, numbers by the part's stride.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ArrivalRating, unrated } from './domain/arrival.ts';
@@ -32,23 +32,29 @@ const deck = (prefix: string, ratePerMinute: number): ArrivalRating => ({
 
 test('calls rated alike share a class; any difference but billable seconds makes another', () => {
   const classes = new CallClasses();
-  const a = classes.of('acc_1', '2026-01', plan(60));
-  assert.equal(classes.of('acc_1', '2026-01', plan(600)), a, 'billable seconds are the call’s own');
+  const a = classes.of('acc_1', '2026-01', 'outbound', plan(60));
+  assert.equal(
+    classes.of('acc_1', '2026-01', 'outbound', plan(600)),
+    a,
+    'billable seconds are the call’s own',
+  );
   const others = [
-    classes.of('acc_2', '2026-01', plan(60)),
-    classes.of('acc_1', '2026-02', plan(60)),
-    classes.of('acc_1', '2026-01', plan(60, '101')),
-    classes.of('acc_1', '2026-01', plan(60, null)),
+    classes.of('acc_2', '2026-01', 'outbound', plan(60)),
+    classes.of('acc_1', '2026-02', 'outbound', plan(60)),
+    classes.of('acc_1', '2026-01', 'outbound', plan(60, '101')),
+    classes.of('acc_1', '2026-01', 'outbound', plan(60, null)),
     // A null and the text "null" are not one value.
-    classes.of('acc_1', '2026-01', plan(60, 'null')),
-    classes.of('acc_1', '2026-01', deck('44', 90_000)),
-    classes.of('acc_1', '2026-01', deck('44', 90_001)),
-    classes.of('acc_1', '2026-01', deck('4', 90_000)),
-    classes.of('acc_1', '2026-01', unrated('no_rate')),
-    classes.of('acc_1', '2026-01', unrated('unknown_extension')),
+    classes.of('acc_1', '2026-01', 'outbound', plan(60, 'null')),
+    // Calls going the other way keep a class of their own.
+    classes.of('acc_1', '2026-01', 'inbound', plan(60)),
+    classes.of('acc_1', '2026-01', 'outbound', deck('44', 90_000)),
+    classes.of('acc_1', '2026-01', 'outbound', deck('44', 90_001)),
+    classes.of('acc_1', '2026-01', 'outbound', deck('4', 90_000)),
+    classes.of('acc_1', '2026-01', 'outbound', unrated('no_rate')),
+    classes.of('acc_1', '2026-01', 'outbound', unrated('unknown_extension')),
     // Texts that run together the same way stay apart.
-    classes.of('acc_1', '2026-0', plan(60)),
-    classes.of('acc_12', '026-01', plan(60)),
+    classes.of('acc_1', '2026-0', 'outbound', plan(60)),
+    classes.of('acc_12', '026-01', 'outbound', plan(60)),
   ];
   assert.equal(new Set([a, ...others]).size, 1 + others.length);
   const rows = classes.fresh();
@@ -56,14 +62,23 @@ test('calls rated alike share a class; any difference but billable seconds makes
     rows.map((k) => k.class),
     [a, ...others],
   );
-  const row = rows.find((k) => k.class === others[5])!;
+  const row = rows.find((k) => k.class === others[6])!;
   assert.deepEqual(
-    [row.account_id, row.usage_month, row.call_type, row.rate_prefix, row.rate_from, row.rate_per_minute],
-    ['acc_1', '2026-01', 'international', '44', '2025-01-01', 90_000],
+    [
+      row.account_id,
+      row.usage_month,
+      row.direction,
+      row.call_type,
+      row.rate_prefix,
+      row.rate_from,
+      row.rate_per_minute,
+    ],
+    ['acc_1', '2026-01', 'outbound', 'international', '44', '2025-01-01', 90_000],
   );
+  assert.equal(rows.find((k) => k.class === others[5])!.direction, 'inbound');
   // Handed out once: the next rows are those made since, and a class met again makes none.
-  assert.equal(classes.of('acc_2', '2026-01', plan(30)), others[0]);
-  const later = classes.of('acc_3', '2026-01', deck('44', 90_000));
+  assert.equal(classes.of('acc_2', '2026-01', 'outbound', plan(30)), others[0]);
+  const later = classes.of('acc_3', '2026-01', 'outbound', deck('44', 90_000));
   assert.deepEqual(
     classes.fresh().map((k) => [k.class, k.account_id]),
     [[later, 'acc_3']],
@@ -73,7 +88,10 @@ test('calls rated alike share a class; any difference but billable seconds makes
 
 test('a part numbers its classes from its own first by the parts’ stride', () => {
   const parts = [new CallClasses(1, 3), new CallClasses(2, 3), new CallClasses(3, 3)];
-  const numbers = parts.flatMap((p) => [p.of('a', '2026-01', plan(1)), p.of('b', '2026-01', plan(1))]);
+  const numbers = parts.flatMap((p) => [
+    p.of('a', '2026-01', 'outbound', plan(1)),
+    p.of('b', '2026-01', 'outbound', plan(1)),
+  ]);
   assert.deepEqual(numbers, [1, 4, 2, 5, 3, 6]);
   assert.throws(() => new CallClasses(0, 1), /bad class numbering/);
   assert.throws(() => new CallClasses(1, 0), /bad class numbering/);

@@ -242,7 +242,6 @@ const CALL_KINDS: Record<CallColumn, 'text' | 'instant' | 'int4' | 'int8'> = {
   call_id: 'text',
   started_at: 'instant',
   duration_seconds: 'int4',
-  direction: 'text',
   origin: 'text',
   destination: 'text',
   origin_device: 'text',

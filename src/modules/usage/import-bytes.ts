@@ -492,7 +492,7 @@ class FileRows {
       const sum = month.sums.add(rating);
       const at = r * REC;
       ints[at + BILLABLE] = billableOf(rating) ?? -1;
-      ints[at + CLASS] = this.#classOf(account, month, rating, sum);
+      ints[at + CLASS] = this.#classOf(account, month, rating, sum, a & 1);
       ints[at + SET] = month.set;
       if (k % RATE_SLICE === RATE_SLICE - 1) await turn();
     }
@@ -523,7 +523,6 @@ class FileRows {
         floats,
         at >> 1,
         ints[at + DURATION]!,
-        (ints[at + ACCOUNT]! & 1) === 1,
         texts,
         startOf(ends, origin),
         ends[origin]!,
@@ -558,19 +557,30 @@ class FileRows {
     if (this.#accounts.size > kept.accounts) this.#accounts.clear();
   }
 
-  /** The class of a call of the account-month rated so (`sum`: MonthSums.add's answer), found once. */
-  #classOf(account: ImportAccount, month: ImportMonth, rating: ArrivalRating, sum: number): number {
-    if (sum !== -1) return (month.classes[sum] ??= this.#newClass(account, month, rating));
-    // Not summed (unrated, or before the billing start): one class per reason.
-    const why = rating.unratedReason ?? rating.callType!;
+  /**
+   * The class of a call of the account-month rated so (`sum`: MonthSums.add's answer), inbound
+   * (1) or not (0), found once.
+   */
+  #classOf(
+    account: ImportAccount,
+    month: ImportMonth,
+    rating: ArrivalRating,
+    sum: number,
+    inbound: number,
+  ): number {
+    if (sum !== -1)
+      return (month.classes[2 * sum + inbound] ??= this.#newClass(account, month, rating, inbound));
+    // Not summed (unrated, or before the billing start): one class per reason and direction.
+    const why = (rating.unratedReason ?? rating.callType!) + (inbound === 1 ? '<' : '>');
     const unsummed = (month.unsummedClasses ??= new Map());
     let cls = unsummed.get(why);
-    if (cls === undefined) unsummed.set(why, (cls = this.#newClass(account, month, rating)));
+    if (cls === undefined) unsummed.set(why, (cls = this.#newClass(account, month, rating, inbound)));
     return cls;
   }
 
-  #newClass(account: ImportAccount, month: ImportMonth, rating: ArrivalRating): number {
-    const cls = this.#checker.classes.of(account.id, month.month, rating);
+  #newClass(account: ImportAccount, month: ImportMonth, rating: ArrivalRating, inbound: number): number {
+    const direction = inbound === 1 ? 'inbound' : 'outbound';
+    const cls = this.#checker.classes.of(account.id, month.month, direction, rating);
     // Kept in a row's record (an int32) until the row is written.
     if (cls > 0x7fffffff) throw new Error(`call class ${cls}: more than an import numbers`);
     return cls;

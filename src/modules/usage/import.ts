@@ -31,6 +31,7 @@ import {
   monthInZoneCache,
   trimmed,
 } from './domain/cdr.ts';
+import type { Direction } from './domain/classify.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   type CallClassRow,
@@ -231,7 +232,7 @@ async function runImport(
         if (good.length > 0) {
           const inserted = new Set(
             await insertCallChunk(trx, batch, good, (c) =>
-              checker.classes.of(c.accountId, c.usageMonth, c.rating),
+              checker.classes.of(c.accountId, c.usageMonth, c.direction, c.rating),
             ),
           );
           report.accepted += inserted.size;
@@ -528,7 +529,10 @@ export interface ImportMonth {
   cx: ArrivalContext | string;
   sums: MonthSums;
   set: number;
-  /** For the bytes reader, the classes (CallClasses) of its calls by their sum's position (MonthSums.add). */
+  /**
+   * For the bytes reader, the classes (CallClasses) of its calls by their sum's position
+   * (MonthSums.add) times two, plus one for inbound calls.
+   */
   classes: number[];
   /** Those of its calls not summed (unrated, or before the billing start), by why. */
   unsummedClasses?: Map<string, number>;
@@ -659,7 +663,6 @@ export const CALL_COLUMNS = [
   'call_id',
   'started_at',
   'duration_seconds',
-  'direction',
   'origin',
   'destination',
   'origin_device',
@@ -693,7 +696,6 @@ export function callRows(calls: readonly RatedImport[], batch: number, classes: 
       ONE_INSTANT,
       0,
       c.durationSeconds,
-      c.direction === 'inbound',
       texts,
       0,
       originTo,
@@ -704,7 +706,7 @@ export function callRows(calls: readonly RatedImport[], batch: number, classes: 
       c.row,
       billableOf(c.rating) ?? -1,
       batchBytes,
-      classes.of(c.accountId, c.usageMonth, c.rating),
+      classes.of(c.accountId, c.usageMonth, c.direction, c.rating),
     );
   }
   return out.done();
@@ -729,7 +731,6 @@ export function callRow(
   instants: Float64Array,
   instant: number,
   durationSeconds: number,
-  inbound: boolean,
   texts: Uint8Array,
   originFrom: number,
   originTo: number,
@@ -754,9 +755,6 @@ export function callRow(
   at = int64Of(b, at, instants, instant, 1000, PG_EPOCH_MS); // timestamptz: microseconds since 2000
   at = int32At(b, at, 4);
   at = int32At(b, at, durationSeconds);
-  // The direction's field whole (its length and its text).
-  const dir = inbound ? INBOUND_FIELD : OUTBOUND_FIELD;
-  for (let i = 0; i < dir.length; i++) b[at++] = dir[i]!;
   at = fieldAt(b, at, texts, originFrom, originTo);
   at = fieldAt(b, at, texts, destinationFrom, destinationTo);
   at = deviceFrom < 0 ? int32At(b, at, -1) : fieldAt(b, at, texts, deviceFrom, deviceTo);
@@ -771,10 +769,8 @@ export function callRow(
 /** One instant, for callRow and CallSets.addBytes when it is not kept in an array already. */
 const ONE_INSTANT = new Float64Array(1);
 
-/** Bytes of a call's row besides its id's and texts' (field count, lengths, ints, direction, batch, class). */
-const ROW_BYTES = 2 + 4 + 12 + 8 + 12 + 4 + 4 + 4 + 8 + 8 + 12 + 12;
-const OUTBOUND_FIELD = Uint8Array.from([0, 0, 0, 8, ...Buffer.from('outbound')]);
-const INBOUND_FIELD = Uint8Array.from([0, 0, 0, 7, ...Buffer.from('inbound')]);
+/** Bytes of a call's row besides its id's and texts' (field count, lengths, ints, batch, class). */
+const ROW_BYTES = 2 + 4 + 12 + 8 + 4 + 4 + 4 + 8 + 8 + 12 + 12;
 
 /** A call's batch as a binary COPY field (the same for every row of an import: made once). */
 export function batchField(batch: number): Uint8Array {
@@ -810,10 +806,10 @@ export class CallClasses {
     this.#next = first;
   }
 
-  /** The number of the class of calls of this account-month rated so, made when first met. */
-  of(accountId: string, usageMonth: string, r: ArrivalRating): number {
+  /** The number of the class of calls of this account-month going this way rated so, made when first met. */
+  of(accountId: string, usageMonth: string, direction: Direction, r: ArrivalRating): number {
     // Each field by its length and text (a null as '-'): no two ratings make one key.
-    const month = keyPart(accountId) + keyPart(usageMonth);
+    const month = keyPart(accountId) + keyPart(usageMonth) + (direction === 'inbound' ? '<' : '>');
     let numbers = this.#numbers.get(month);
     if (numbers === undefined) this.#numbers.set(month, (numbers = new Map()));
     const rate = r.rate;
@@ -832,7 +828,7 @@ export class CallClasses {
       let shared = this.#ratings.get(rating);
       if (shared === undefined) this.#ratings.set(rating, (shared = rating));
       numbers.set(shared, n);
-      this.#rows.push(classRow(n, accountId, usageMonth, r));
+      this.#rows.push(classRow(n, accountId, usageMonth, direction, r));
     }
     return n;
   }

@@ -3,6 +3,7 @@ import type { Ctx } from '../../context.ts';
 import { type ColumnTypes, type Database, type Db, anyOf, insertColumns } from '../../db/index.ts';
 import type { ArrivalRating, ArrivalTotal } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
+import type { Direction } from './domain/classify.ts';
 
 // SQL for the usage module's own tables: rate_deck_entries, calling_plans, calls, cdr_imports,
 // usage_totals, usage_cuts. Accounts are read only to place and rate CDRs (id or number → country,
@@ -127,7 +128,6 @@ export async function insertCallChunk<C extends ImportedCall & { row: number; ra
       call_id: c.callId,
       started_at: isoInstant(c.startedAt),
       duration_seconds: c.durationSeconds,
-      direction: c.direction,
       origin: c.origin,
       destination: c.destination,
       origin_device: c.originDevice,
@@ -137,13 +137,12 @@ export async function insertCallChunk<C extends ImportedCall & { row: number; ra
     })),
   );
   const r = await sql<{ import_row: number }>`
-    INSERT INTO calls (call_id, started_at, duration_seconds, direction, origin, destination, origin_device,
-      import_row, billable_seconds, batch, class)
-    SELECT call_id, started_at, duration_seconds, direction, origin, destination, origin_device, import_row,
-      billable_seconds, ${batch}, class
+    INSERT INTO calls (call_id, started_at, duration_seconds, origin, destination, origin_device, import_row,
+      billable_seconds, batch, class)
+    SELECT call_id, started_at, duration_seconds, origin, destination, origin_device, import_row, billable_seconds,
+      ${batch}, class
     FROM json_to_recordset(${rows}::json) AS t(call_id text, started_at timestamptz, duration_seconds int,
-      direction text, origin text, destination text, origin_device text, import_row int, billable_seconds int,
-      class int8)
+      origin text, destination text, origin_device text, import_row int, billable_seconds int, class int8)
     ON CONFLICT (call_id) DO NOTHING
     RETURNING import_row`.execute(db);
   return r.rows.map((x) => x.import_row);
@@ -156,13 +155,20 @@ export const billableOf = (r: ArrivalRating): number | null =>
 /** A call class: what the calls of an account-month rated alike share (call_classes). */
 export type CallClassRow = Omit<Database['call_classes'], 'batch'>;
 
-/** The class row of calls of an account-month rated so. */
+/** The class row of calls of an account-month going this way, rated so. */
 export const classRow = (
   cls: number,
   accountId: string,
   usageMonth: string,
+  direction: Direction,
   r: ArrivalRating,
-): CallClassRow => ({ class: cls, account_id: accountId, usage_month: usageMonth, ...ratingColumns(r) });
+): CallClassRow => ({
+  class: cls,
+  account_id: accountId,
+  usage_month: usageMonth,
+  direction,
+  ...ratingColumns(r),
+});
 
 /** A rating as call_classes stores it (but for the billable seconds: they are the call's own). */
 const ratingColumns = (r: ArrivalRating) => ({
@@ -190,6 +196,7 @@ const CLASS_COLUMNS: ColumnTypes<CallClassRow> = {
   class: 'bigint',
   account_id: 'text',
   usage_month: 'text',
+  direction: 'text',
   call_type: 'text',
   rounding: 'text',
   allowance: 'text',
@@ -253,7 +260,7 @@ export async function waitingCalls(
       'k.usage_month',
       'c.started_at',
       'c.duration_seconds',
-      'c.direction',
+      'k.direction',
       'c.origin',
       'c.destination',
       'c.origin_device',
@@ -286,19 +293,19 @@ export async function updateRatings(
     );
     // The calls to rate, with the batch they go to and their account-month.
     const targets = sql`
-      SELECT t.*, coalesce(${batch}::int8, c.batch) AS to_batch, k.account_id, k.usage_month
+      SELECT t.*, coalesce(${batch}::int8, c.batch) AS to_batch, k.account_id, k.usage_month, k.direction
       FROM json_to_recordset(${json}::json) AS t(call_id text, call_type text, rounding text,
           billable_seconds int, allowance text, rate_prefix text, rate_from date, rate_per_minute int8,
           unrated_reason text)
         JOIN calls c ON c.call_id = t.call_id ${CLASS_OF_CALL}
       WHERE ${batch}::int8 IS NULL OR c.billable_seconds IS NULL`;
     await sql`
-      INSERT INTO call_classes (batch, class, account_id, usage_month, call_type, rounding, allowance, rate_prefix,
-        rate_from, rate_per_minute, unrated_reason)
-      SELECT to_batch, nextval('call_class_numbers'), account_id, usage_month, call_type, rounding, allowance,
-        rate_prefix, rate_from, rate_per_minute, unrated_reason
-      FROM (SELECT DISTINCT to_batch, account_id, usage_month, call_type, rounding, allowance, rate_prefix, rate_from,
-          rate_per_minute, unrated_reason FROM (${targets}) t0) t
+      INSERT INTO call_classes (batch, class, account_id, usage_month, direction, call_type, rounding, allowance,
+        rate_prefix, rate_from, rate_per_minute, unrated_reason)
+      SELECT to_batch, nextval('call_class_numbers'), account_id, usage_month, direction, call_type, rounding,
+        allowance, rate_prefix, rate_from, rate_per_minute, unrated_reason
+      FROM (SELECT DISTINCT to_batch, account_id, usage_month, direction, call_type, rounding, allowance,
+          rate_prefix, rate_from, rate_per_minute, unrated_reason FROM (${targets}) t0) t
       WHERE NOT EXISTS (SELECT 1 FROM call_classes k WHERE ${ALIKE})`.execute(db);
     await sql`
       UPDATE calls c SET batch = n.batch, class = n.class, billable_seconds = t.billable_seconds
@@ -312,7 +319,7 @@ const CLASS_OF_CALL = sql`JOIN call_classes k ON k.batch = c.batch AND k.class =
 
 /** A class `k` of the batch, account-month and rating of `t` (a call being rated). */
 const ALIKE = sql.raw(`k.batch = t.to_batch AND k.account_id = t.account_id AND k.usage_month = t.usage_month
-  AND k.call_type IS NOT DISTINCT FROM t.call_type AND k.rounding IS NOT DISTINCT FROM t.rounding
+  AND k.direction = t.direction AND k.call_type IS NOT DISTINCT FROM t.call_type AND k.rounding IS NOT DISTINCT FROM t.rounding
   AND k.allowance IS NOT DISTINCT FROM t.allowance AND k.rate_prefix IS NOT DISTINCT FROM t.rate_prefix
   AND k.rate_from IS NOT DISTINCT FROM t.rate_from AND k.rate_per_minute IS NOT DISTINCT FROM t.rate_per_minute
   AND k.unrated_reason IS NOT DISTINCT FROM t.unrated_reason`);
@@ -320,9 +327,9 @@ const ALIKE = sql.raw(`k.batch = t.to_batch AND k.account_id = t.account_id AND 
 /** A call as a bill run rates it again. */
 export type WindowCall = Pick<
   Database['calls'],
-  'call_id' | 'started_at' | 'duration_seconds' | 'direction' | 'origin' | 'destination' | 'origin_device'
+  'call_id' | 'started_at' | 'duration_seconds' | 'origin' | 'destination' | 'origin_device'
 > &
-  Pick<Database['call_classes'], 'call_type'>;
+  Pick<Database['call_classes'], 'direction' | 'call_type'>;
 
 /** Calls a bill run holds at a time while it rates a month again. */
 const WINDOW_PAGE = 10_000;
@@ -343,7 +350,7 @@ export async function* windowCallPages(
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new Error(`bad page size: ${pageSize}`);
   await sql`
     DECLARE window_calls NO SCROLL CURSOR FOR
-    SELECT c.call_id, c.started_at, c.duration_seconds, c.direction, c.origin, c.destination, c.origin_device,
+    SELECT c.call_id, c.started_at, c.duration_seconds, k.direction, c.origin, c.destination, c.origin_device,
       k.call_type
     FROM call_sets s CROSS JOIN unnest(s.call_ids) AS u(id) JOIN calls c ON c.call_id = u.id
       ${CLASS_OF_CALL}

@@ -22,6 +22,7 @@ test('call classes read back as written, 45,000 of them', async () => {
     class: 5_000_000_000 + i,
     account_id: i % 2 === 0 ? `acc_a_${i}` : `acc_ç_日本_${i}`,
     usage_month: i % 3 === 0 ? '2026-01' : '2025-12',
+    direction: i % 4 === 0 ? 'inbound' : 'outbound',
     call_type: i % 5 === 0 ? null : 'international',
     rounding: i % 5 === 0 ? null : 'six-second',
     allowance: i % 7 === 0 ? '301' : null,
@@ -32,7 +33,7 @@ test('call classes read back as written, 45,000 of them', async () => {
   }));
   await insertCallClasses(db, BATCH, classes);
   const r = await sql<CallClassRow & { batch: number }>`
-    SELECT batch, class, account_id, usage_month, call_type, rounding, allowance, rate_prefix, rate_from,
+    SELECT batch, class, account_id, usage_month, direction, call_type, rounding, allowance, rate_prefix, rate_from,
       rate_per_minute, unrated_reason
     FROM call_classes WHERE batch = ${BATCH} ORDER BY class`.execute(db);
   assert.equal(r.rows.length, classes.length);
