@@ -13,6 +13,7 @@ export {
   removeInventory,
   listInventory,
   inventoryOf,
+  WHOLE_HISTORY,
   type InventoryItem,
   type AddInventoryInput,
 } from './inventory.ts';

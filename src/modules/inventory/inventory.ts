@@ -214,6 +214,9 @@ export async function listInventory(
 }
 
 /** Items of many accounts that may bear charges in the window [from, to] (the bill run). */
+/** From the first day to the last: for inventoryOf, every item an account ever had. */
+export const WHOLE_HISTORY = ['0001-01-01', '9999-12-31'] as const;
+
 export async function inventoryOf(
   ctx: Ctx,
   accountIds: readonly string[],

@@ -15,7 +15,7 @@ import {
 import { appendEvents } from '../../db/index.ts';
 import { getAccounts, listBillingEntities } from '../accounts/index.ts';
 import { loadPriceBook } from '../catalog/index.ts';
-import { contractsOf, inventoryOf } from '../inventory/index.ts';
+import { WHOLE_HISTORY, contractsOf, inventoryOf } from '../inventory/index.ts';
 import { type AccountUsage, recordBilledCalls, usageRater } from '../usage/index.ts';
 import { type InvoiceStage, composeInvoice } from './domain/compose.ts';
 import { MissingPriceError, type MonthlyChargeInput, monthlyCharges } from './domain/monthly-charges.ts';
@@ -129,6 +129,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
   const runId = await ensureRun(ctx, month);
   const firstDay = firstDayOf(month);
   const prevFirst = firstDayOf(addMonthsToMonth(month, -1));
+  const lastDay = lastDayOf(month);
   const now = ctx.clock.now();
   const { items: catalog, prices } = await loadPriceBook(ctx);
   const entities = new Map((await listBillingEntities(ctx)).map((e) => [e.id, e]));
@@ -164,8 +165,13 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
           const tctx = { ...ctx, db: trx };
           const accounts = await getAccounts(tctx, claimed);
           const contracts = await contractsOf(tctx, claimed);
-          const items = await inventoryOf(tctx, claimed, prevFirst, lastDayOf(month));
-          const itemsByAccount = groupBy(items, (i) => i.accountId);
+          // Every item the accounts ever had (late calls are rated with the inventory of their
+          // month), read once: the invoice takes those in force from the month before on.
+          const items = await inventoryOf(tctx, claimed, ...WHOLE_HISTORY);
+          const itemsByAccount = groupBy(
+            items.filter((i) => i.addedOn <= lastDay && (i.removedOn === null || i.removedOn >= prevFirst)),
+            (i) => i.accountId,
+          );
           const certificates = await certificatesOf(tctx, claimed);
           const usage = await rater.rate(
             trx,
@@ -175,6 +181,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
               billingStartDate: contracts.get(a.id)!.billingStartDate,
             })),
             month,
+            { accounts, contracts, items },
           );
           const billedUsage: { invoiceId: string; usage: AccountUsage }[] = [];
           const batch = { invoices: [] as NewInvoice[], empty: 0, failures: [] as BillRunResult['failures'] };

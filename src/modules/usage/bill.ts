@@ -13,7 +13,7 @@ import {
 import { type Db, withImportSlot } from '../../db/index.ts';
 import { type ArrivalRating, ArrivalTotals, type UsageSum, priceUsageMonth } from './domain/arrival.ts';
 import type { UsageLine } from './domain/rating.ts';
-import { type UsageAccount, arrivalRater } from './rating-context.ts';
+import { type KnownAccounts, type UsageAccount, arrivalRater } from './rating-context.ts';
 import {
   type UsageCut,
   cutsOf,
@@ -62,11 +62,15 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
   // terms, devices and deck entries a month is priced with.
   const rater = arrivalRater(ctx);
 
-  /** Prices the unbilled usage of these accounts for the invoice of `month`. */
+  /**
+   * Prices the unbilled usage of these accounts for the invoice of `month`; `known`: what the
+   * caller read of them already (their inventory's whole history), not read again.
+   */
   async function rate(
     db: Db,
     accounts: readonly Pick<UsageAccount, 'id' | 'currency' | 'billingStartDate'>[],
     month: BillingMonth,
+    known?: KnownAccounts,
   ) {
     const out = new Map<string, AccountUsage>();
     if (accounts.length === 0) return out;
@@ -75,7 +79,7 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
       unbilledSums(db, ids, month, watermark),
       waitingCalls(db, { accountIds: ids, beforeMonth: month, limit: 10_000 }),
     ]);
-    await rater.load(db, new Set(found.map((s) => s.account_id)));
+    await rater.load(db, new Set(found.map((s) => s.account_id)), known);
     const sums = await rateChangedMonthsAgain(db, found);
     const unratedOf = groupBy(waiting, (w) => w.account_id);
     const sumsOf = groupBy(sums, (s) => s.account_id);

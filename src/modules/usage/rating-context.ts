@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import { type BillingMonth, type CalendarDate, groupBy, lastDayOf, monthOf } from '../../kernel/index.ts';
 import { findCatalogItems } from '../catalog/index.ts';
-import { contractsOf, inventoryOf } from '../inventory/index.ts';
+import { WHOLE_HISTORY, contractsOf, inventoryOf } from '../inventory/index.ts';
 import type { AccountCallingContext } from './domain/classify.ts';
 import {
   type ArrivalContext,
@@ -94,6 +94,13 @@ export function callingContext(
   return { account: context, billableDevices, lowUsageDevices };
 }
 
+/** What a caller read of accounts already, whole history of their inventory included. */
+export interface KnownAccounts {
+  accounts: readonly { id: string; currency: string; timeZone: string; address: { country: string } }[];
+  contracts: ReadonlyMap<string, { billingStartDate: CalendarDate }>;
+  items: readonly (InventoryLike & { accountId: string })[];
+}
+
 /** Accounts, inventory, decks and plans read once and kept while calls are rated (an import). */
 export function arrivalRater(ctx: Ctx) {
   const accounts = new Map<string, UsageAccount>();
@@ -108,16 +115,33 @@ export function arrivalRater(ctx: Ctx) {
   const plans = new Map<string, CallingPlanTerms>();
   const catalog = new Map<string, CatalogLike>();
 
-  /** Reads what rating needs of these accounts (those not read yet), in the caller's transaction. */
-  async function load(db: Ctx['db'], accountIds: Iterable<string>): Promise<void> {
+  /**
+   * Reads what rating needs of these accounts (those not read yet), in the caller's transaction;
+   * `known`: what the caller read of them already (a bill run's batch), not read again.
+   */
+  async function load(db: Ctx['db'], accountIds: Iterable<string>, known?: KnownAccounts): Promise<void> {
     const ids = [...new Set(accountIds)].filter((id) => !accounts.has(id));
     if (ids.length === 0) return;
     const tctx = { ...ctx, db };
-    const [rows, contracts, items] = await Promise.all([
-      ratingAccounts(db, ids),
-      contractsOf(tctx, ids),
-      inventoryOf(tctx, ids, '0001-01-01', '9999-12-31'),
-    ]);
+    const wanted = new Set(ids);
+    const [rows, contracts, items] = known
+      ? [
+          known.accounts
+            .filter((a) => wanted.has(a.id))
+            .map((a) => ({
+              id: a.id,
+              currency: a.currency,
+              timeZone: a.timeZone,
+              country: a.address.country,
+            })),
+          known.contracts,
+          known.items,
+        ]
+      : await Promise.all([
+          ratingAccounts(db, ids),
+          contractsOf(tctx, ids),
+          inventoryOf(tctx, ids, ...WHOLE_HISTORY),
+        ]);
     const missingCodes = [...new Set(items.map((i) => i.itemCode))].filter((c) => !catalog.has(c));
     for (const [code, item] of await findCatalogItems(tctx, missingCodes)) catalog.set(code, item);
     const itemsOf = groupBy(items, (i) => i.accountId);
