@@ -20,8 +20,22 @@ const pad = (n: number, width = 7) => String(n).padStart(width, '0');
 const seconds = (since: number) => (performance.now() - since) / 1000;
 export const tollFree = (i: number) => `+1888${String(2000000 + (i % 7999999)).padStart(7, '0')}`;
 
-// Destinations repeat, as a business's calls do: a pool of numbers per kind.
+// Destinations repeat, as a business's calls do: a pool of numbers per kind (NUMBER_POOL unless
+// told). Every number costs its first normalisation (libphonenumber) when an import meets it, so
+// the pool decides how much of an import that is.
+export const NUMBER_POOL = 5000;
+/** The pool's largest size: distinct exchanges per kind times 10,000 lines. */
+export const MAX_NUMBER_POOL = 800_000;
+// Exchanges of the three kinds of US numbers (domestic, inbound, toll-free callers), apart from
+// each other and never an N11 code: a pool past 10,000 numbers moves on to the next exchange.
+const EXCHANGES = [0, 1, 2].map((kind) => {
+  const list: number[] = [];
+  for (let x = 736 + kind; x <= 999; x += 3) if (x % 100 !== 11) list.push(x);
+  return list;
+});
 const US_AREAS = ['212', '312', '415', '512', '214', '303', '404', '617', '702', '206'];
+const usNumber = (kind: number, n: number) =>
+  `+1 ${US_AREAS[n % 10]} ${EXCHANGES[kind]![Math.floor(n / 10_000)]} ${String(n % 10_000).padStart(4, '0')}`;
 const INTERNATIONAL = [
   '+52 55 ',
   '+44 20 ',
@@ -43,8 +57,13 @@ export interface Cdr {
   direction: 'inbound' | 'outbound';
 }
 
-/** The i-th generated call: 70% domestic, 10% extension, 10% inbound, 5% international, toll-free, premium. */
-export function* generateCalls(total: number, accounts: number): Generator<Cdr> {
+/**
+ * The i-th generated call: 70% domestic, 10% extension, 10% inbound, 5% international, toll-free,
+ * premium; numbers of each kind drawn from `pool` (up to MAX_NUMBER_POOL).
+ */
+export function* generateCalls(total: number, accounts: number, pool = NUMBER_POOL): Generator<Cdr> {
+  if (!Number.isInteger(pool) || pool < 1 || pool > MAX_NUMBER_POOL)
+    throw new Error(`bad number pool: ${pool}`);
   const r = random(20260101);
   const monthStart = Date.UTC(2026, 0, 1, 12);
   const span = 30 * 86_400_000;
@@ -52,24 +71,24 @@ export function* generateCalls(total: number, accounts: number): Generator<Cdr> 
     const account = Math.floor(r() * accounts);
     const ext = String(100 + Math.floor(r() * PHONES));
     const kind = r();
-    const n = Math.floor(r() * 5000);
+    const n = Math.floor(r() * pool);
     let origin = ext;
     let destination: string;
     let direction: 'inbound' | 'outbound' = 'outbound';
-    if (kind < 0.7) destination = `+1 ${US_AREAS[n % 10]} 736 ${String(n).padStart(4, '0')}`;
+    if (kind < 0.7) destination = usNumber(0, n);
     else if (kind < 0.8) destination = String(100 + (n % PHONES));
     else if (kind < 0.9) {
       direction = 'inbound';
-      origin = `+1 ${US_AREAS[n % 10]} 737 ${String(n).padStart(4, '0')}`;
+      origin = usNumber(1, n);
       destination = ext;
     } else if (kind < 0.95) {
       const p = INTERNATIONAL[n % INTERNATIONAL.length]!;
       destination = `${p}${String(87654321 - n)}`;
     } else if (kind < 0.98) {
       direction = 'inbound';
-      origin = `+1 ${US_AREAS[n % 10]} 738 ${String(n).padStart(4, '0')}`;
+      origin = usNumber(2, n);
       destination = tollFree(account);
-    } else destination = `+1 787 555 ${String(n).padStart(4, '0')}`;
+    } else destination = `+1 787 555 ${String(n % 10_000).padStart(4, '0')}`;
     const seconds = r() < 0.1 ? 0 : Math.floor(-Math.log(1 - r()) * 180);
     yield {
       callId: `c${pad(i, 9)}`,
@@ -91,14 +110,18 @@ const stored = (raw: string) => {
   return n.kind === 'phone' ? n.e164 : n.kind === 'extension' ? n.extension : raw;
 };
 
-export function kernelRate(total: number, accounts: number): { calls: number; seconds: number } {
+export function kernelRate(
+  total: number,
+  accounts: number,
+  pool = NUMBER_POOL,
+): { calls: number; seconds: number } {
   // A fixed-size sample rated in repeated passes: the figure is stable and memory stays flat in N.
   const sample = Math.min(total, 250_000);
   const byAccount = new Map<
     number,
     (CallDetailRecord & Pick<ArrivingCall, 'originNumber' | 'destinationNumber'>)[]
   >();
-  for (const c of generateCalls(sample, Math.max(1, Math.round((accounts * sample) / total)))) {
+  for (const c of generateCalls(sample, Math.max(1, Math.round((accounts * sample) / total)), pool)) {
     let list = byAccount.get(c.account);
     if (!list) byAccount.set(c.account, (list = []));
     list.push({

@@ -29,7 +29,16 @@ import { openRuntime, type Runtime } from '../src/runtime.ts';
 import { seedReferenceData } from '../src/setup/reference-data.ts';
 import { billRun } from '../src/modules/invoicing/index.ts';
 import { callDetailsOf, importCdrFile, seedDemoDecks } from '../src/modules/usage/index.ts';
-import { PHONES, SIGNED_ON, TIME_ZONE, generateCalls, kernelRate, tollFree } from './rating-data.ts';
+import {
+  MAX_NUMBER_POOL,
+  NUMBER_POOL,
+  PHONES,
+  SIGNED_ON,
+  TIME_ZONE,
+  generateCalls,
+  kernelRate,
+  tollFree,
+} from './rating-data.ts';
 import {
   Cleanups,
   benchDatabase,
@@ -61,6 +70,8 @@ Options:
   --batch-size N         accounts per bill-run transaction (default 500)
   --concurrency N        bill-run batches in flight (default 2)
   --workers N            import worker threads (default 1: the main thread imports)
+  --number-pool N        distinct numbers per kind of call (default 5000, at most 800000): each
+                         number is normalised the first time the import meets it
   --kernel-only          measure only the rating kernel in memory (no database)
   -h, --help             show this help
 `;
@@ -72,6 +83,7 @@ interface Options {
   batchSize: number;
   concurrency: number;
   workers: number;
+  numberPool: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -84,6 +96,7 @@ function parseOptions(argv: string[]): Options {
         'batch-size': { type: 'string', default: '500' },
         concurrency: { type: 'string', default: '2' },
         workers: { type: 'string', default: '1' },
+        'number-pool': { type: 'string', default: String(NUMBER_POOL) },
         'kernel-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -97,6 +110,7 @@ function parseOptions(argv: string[]): Options {
       batchSize: wholeNumber('batch-size', values['batch-size'], 100_000),
       concurrency: wholeNumber('concurrency', values.concurrency, 16),
       workers: wholeNumber('workers', values.workers, 16),
+      numberPool: wholeNumber('number-pool', values['number-pool'], MAX_NUMBER_POOL),
     };
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
@@ -187,12 +201,12 @@ async function loadAccounts(rt: Runtime, n: number) {
   await pool.query('ANALYZE');
 }
 
-async function writeCsv(file: string, total: number, accounts: number) {
+async function writeCsv(file: string, total: number, accounts: number, pool: number) {
   const out = createWriteStream(file);
   out.write('call_id,account,origin,destination,start_time,end_time,direction,origin_device\n');
   let text = '';
   let k = 0;
-  for (const c of generateCalls(total, accounts)) {
+  for (const c of generateCalls(total, accounts, pool)) {
     text += `${c.callId},${accountId(c.account)},${c.origin},${c.destination},${new Date(c.start).toISOString()},${new Date(c.start + c.seconds * 1000).toISOString()},${c.direction},\n`;
     if (++k % 5000 === 0) {
       if (!out.write(text)) await once(out, 'drain');
@@ -350,7 +364,7 @@ async function verifyBilling(rt: Runtime, invoices: number, accounts: number) {
 
 /** The kernel alone: no server, no files; the last line of stdout is still one JSON object. */
 function kernelOnly(opts: Options, accounts: number): number {
-  const kernel = kernelRate(opts.calls, accounts);
+  const kernel = kernelRate(opts.calls, accounts, opts.numberPool);
   const kernelCallsPerSec = kernel.calls / kernel.seconds;
   out(
     `Rating kernel alone: ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s`,
@@ -394,12 +408,14 @@ async function main(): Promise<number> {
     cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'cdrs.csv');
     // The kernel alone first, in memory (its sample is freed before the database work starts).
-    const kernel = kernelRate(opts.calls, accounts);
+    const kernel = kernelRate(opts.calls, accounts, opts.numberPool);
     const kernelCallsPerSec = kernel.calls / kernel.seconds;
     await loadAccounts(rt, accounts);
-    await writeCsv(file, opts.calls, accounts);
+    await writeCsv(file, opts.calls, accounts, opts.numberPool);
     const fileMb = statSync(file).size / 2 ** 20;
-    out(`  data set       ${fmt(opts.calls)} CDRs (${fmt(fileMb, 1)} MiB CSV), ${fmt(accounts)} accounts`);
+    out(
+      `  data set       ${fmt(opts.calls)} CDRs (${fmt(fileMb, 1)} MiB CSV), ${fmt(accounts)} accounts, numbers from pools of ${fmt(opts.numberPool)} per kind`,
+    );
 
     // The raw COPY baseline is read before the end-to-end run and again after it: the machine's
     // pace drifts over minutes (readings a run apart have differed by half), so the ratio is taken
@@ -512,6 +528,7 @@ async function main(): Promise<number> {
       bench: 'rating',
       calls: opts.calls,
       accounts,
+      numberPool: opts.numberPool,
       callsPerSec: Math.round(callsPerSec),
       importCallsPerSec: Math.round(opts.calls / importSeconds),
       billRunCallsPerSec: Math.round(opts.calls / rateSeconds),
