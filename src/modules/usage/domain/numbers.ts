@@ -4,7 +4,7 @@ import {
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
-import { ownCopy } from '../../../kernel/index.ts';
+import { BoundedCache, ownCopy } from '../../../kernel/index.ts';
 
 /**
  * USG-1: every number on a CDR is normalised before it is classified or rated. A number is either
@@ -86,9 +86,9 @@ const LENGTH_REASONS: Record<string, NumberRejection> = {
 
 /** Results are cached per default country and raw text; each cache keeps at most this many. */
 export const NUMBER_CACHE_LIMIT = 100_000;
-const caches = new Map<string, Map<string, NormalizedNumber>>();
+const caches = new Map<string, BoundedCache<string, NormalizedNumber>>();
 let lastCountry: string | null = null;
-let lastCache: Map<string, NormalizedNumber> | undefined;
+let lastCache: BoundedCache<string, NormalizedNumber> | undefined;
 
 /**
  * Normalises a raw CDR number. `defaultCountry` (the account's billing country) interprets
@@ -98,7 +98,7 @@ export function normalizeNumber(raw: string, defaultCountry: string): Normalized
   // An account's calls come together: the last country's cache is usually the one wanted.
   let cache = defaultCountry === lastCountry ? lastCache : caches.get(defaultCountry);
   if (cache === undefined) {
-    cache = new Map();
+    cache = new BoundedCache(NUMBER_CACHE_LIMIT);
     caches.set(defaultCountry, cache);
   }
   lastCountry = defaultCountry;
@@ -106,8 +106,7 @@ export function normalizeNumber(raw: string, defaultCountry: string): Normalized
   const hit = cache.get(raw);
   if (hit !== undefined) return hit;
   const result = Object.freeze(parseNumber(raw, defaultCountry));
-  // First in, first out: a month's CDRs repeat the same numbers, so the oldest entries go first.
-  if (cache.size >= NUMBER_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  // A month's CDRs repeat the numbers in use: those stay, the others go first.
   cache.set(typeof raw === 'string' ? ownCopy(raw) : raw, result);
   return result;
 }
