@@ -14,6 +14,7 @@ export {
   listInventory,
   inventoryOf,
   WHOLE_HISTORY,
+  inWindow,
   type InventoryItem,
   type AddInventoryInput,
 } from './inventory.ts';

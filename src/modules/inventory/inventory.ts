@@ -213,10 +213,17 @@ export async function listInventory(
   return rows.map(toItem);
 }
 
-/** Items of many accounts that may bear charges in the window [from, to] (the bill run). */
 /** From the first day to the last: for inventoryOf, every item an account ever had. */
 export const WHOLE_HISTORY = ['0001-01-01', '9999-12-31'] as const;
 
+/** Whether an item may bear charges in the window [from, to]: what inventoryOf selects by. */
+export const inWindow = (
+  item: Pick<InventoryItem, 'addedOn' | 'removedOn'>,
+  from: CalendarDate,
+  to: CalendarDate,
+): boolean => item.addedOn <= to && (item.removedOn === null || item.removedOn >= from);
+
+/** Items of many accounts that may bear charges in the window [from, to] (the bill run). */
 export async function inventoryOf(
   ctx: Ctx,
   accountIds: readonly string[],

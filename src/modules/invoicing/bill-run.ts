@@ -15,7 +15,7 @@ import {
 import { appendEvents } from '../../db/index.ts';
 import { getAccounts, listBillingEntities } from '../accounts/index.ts';
 import { loadPriceBook } from '../catalog/index.ts';
-import { WHOLE_HISTORY, contractsOf, inventoryOf } from '../inventory/index.ts';
+import { WHOLE_HISTORY, contractsOf, inWindow, inventoryOf } from '../inventory/index.ts';
 import { type AccountUsage, recordBilledCalls, usageRater } from '../usage/index.ts';
 import { type InvoiceStage, composeInvoice } from './domain/compose.ts';
 import { MissingPriceError, type MonthlyChargeInput, monthlyCharges } from './domain/monthly-charges.ts';
@@ -169,7 +169,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
           // month), read once: the invoice takes those in force from the month before on.
           const items = await inventoryOf(tctx, claimed, ...WHOLE_HISTORY);
           const itemsByAccount = groupBy(
-            items.filter((i) => i.addedOn <= lastDay && (i.removedOn === null || i.removedOn >= prevFirst)),
+            items.filter((i) => inWindow(i, prevFirst, lastDay)),
             (i) => i.accountId,
           );
           const certificates = await certificatesOf(tctx, claimed);

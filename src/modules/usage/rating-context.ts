@@ -101,6 +101,12 @@ export interface KnownAccounts {
   items: readonly (InventoryLike & { accountId: string })[];
 }
 
+/** What ratingAccounts would read of these accounts, from what a caller read of them already. */
+const ratingRows = (known: KnownAccounts, ids: ReadonlySet<string>) =>
+  known.accounts
+    .filter((a) => ids.has(a.id))
+    .map((a) => ({ id: a.id, currency: a.currency, timeZone: a.timeZone, country: a.address.country }));
+
 /** Accounts, inventory, decks and plans read once and kept while calls are rated (an import). */
 export function arrivalRater(ctx: Ctx) {
   const accounts = new Map<string, UsageAccount>();
@@ -123,20 +129,8 @@ export function arrivalRater(ctx: Ctx) {
     const ids = [...new Set(accountIds)].filter((id) => !accounts.has(id));
     if (ids.length === 0) return;
     const tctx = { ...ctx, db };
-    const wanted = new Set(ids);
     const [rows, contracts, items] = known
-      ? [
-          known.accounts
-            .filter((a) => wanted.has(a.id))
-            .map((a) => ({
-              id: a.id,
-              currency: a.currency,
-              timeZone: a.timeZone,
-              country: a.address.country,
-            })),
-          known.contracts,
-          known.items,
-        ]
+      ? [ratingRows(known, new Set(ids)), known.contracts, known.items]
       : await Promise.all([
           ratingAccounts(db, ids),
           contractsOf(tctx, ids),

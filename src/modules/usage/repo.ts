@@ -1,6 +1,13 @@
 import { type Selectable, sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
-import { type ColumnTypes, type Database, type Db, anyOf, insertColumns } from '../../db/index.ts';
+import {
+  type ColumnTypes,
+  type Database,
+  type Db,
+  type FixedColumn,
+  anyOf,
+  insertColumns,
+} from '../../db/index.ts';
 import type { ArrivalRating, ArrivalTotal } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
 import type { Direction } from './domain/classify.ts';
@@ -187,10 +194,11 @@ export async function insertCallClasses(
   batch: number,
   classes: readonly CallClassRow[],
 ): Promise<void> {
-  await insertColumns(db, 'call_classes', CLASS_COLUMNS, classes, [
-    { column: 'batch', type: 'bigint', value: batch },
-  ]);
+  await insertColumns(db, 'call_classes', CLASS_COLUMNS, classes, batchColumn(batch));
 }
+
+/** The batch column of rows an import (or a re-rating) writes: the same on every row. */
+const batchColumn = (batch: number): FixedColumn[] => [{ column: 'batch', type: 'bigint', value: batch }];
 
 const CLASS_COLUMNS: ColumnTypes<CallClassRow> = {
   class: 'bigint',
@@ -222,9 +230,7 @@ export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch
 
 /** The sums one import (batch) adds, as `ArrivalTotals` collected them. */
 export async function insertUsageTotals(db: Db, batch: number, sums: readonly ArrivalTotal[]): Promise<void> {
-  await insertColumns(db, 'usage_totals', TOTAL_COLUMNS, sums.map(totalRow), [
-    { column: 'batch', type: 'bigint', value: batch },
-  ]);
+  await insertColumns(db, 'usage_totals', TOTAL_COLUMNS, sums.map(totalRow), batchColumn(batch));
 }
 
 const TOTAL_COLUMNS: ColumnTypes<ReturnType<typeof totalRow>> = {
