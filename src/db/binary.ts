@@ -96,7 +96,7 @@ export function fieldAt(b: Uint8Array, at: number, from: Uint8Array, start: numb
 }
 
 /** The bytes from[start, end). */
-function bytesAt(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
+export function bytesAt(b: Uint8Array, at: number, from: Uint8Array, start: number, end: number): number {
   if (end - start > 16) b.set(from.subarray(start, end), at);
   // A few bytes: copied in place rather than through a view made for them.
   else for (let i = start, k = at; i < end; i++) b[k++] = from[i]!;
@@ -150,7 +150,6 @@ export function int64Of(
 /** Where PostgreSQL's binary instants (in microseconds) count from: 2000-01-01. */
 export const PG_EPOCH_MS = 946_684_800_000;
 
-export const TEXT_OID = 25;
 export const INT8_OID = 20;
 
 /** A binary COPY field holding a one-dimension array without nulls: its length, then the array's header. */

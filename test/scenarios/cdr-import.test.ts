@@ -8,7 +8,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { csvCdrRows, importCdrFile, importCdrs } from '../../src/modules/usage/index.ts';
+import { SET_IDS, csvCdrRows, importCdrFile, importCdrs } from '../../src/modules/usage/index.ts';
 import { type TestApi, createTestAccount, signAndEquip, testApi } from '../support/api.ts';
 import { withDatabase } from '../support/runtime.ts';
 
@@ -117,7 +117,7 @@ async function assertListed(accounts: string[]) {
   );
   const listed = await sql<{ id: string }>`
     SELECT u.id || ' ' || s.usage_month || ' ' || u.ms AS id
-    FROM call_sets s CROSS JOIN unnest(s.call_ids, s.started_ms) AS u(id, ms)
+    FROM call_sets s CROSS JOIN unnest(${SET_IDS}, s.started_ms) AS u(id, ms)
     WHERE s.account_id = ANY(${accounts}::text[]) ORDER BY 1`.execute(db);
   assert.ok(stored.rows.length > 0);
   assert.deepEqual(
@@ -152,7 +152,7 @@ test('call ids holding characters arrays treat specially are listed as they are 
   assert.deepEqual([r.accepted, r.rejected], [ids.length, 0], JSON.stringify(r.errors));
   await assertListed([c.id]);
   const listed = await sql<{ id: string }>`
-    SELECT unnest(call_ids) AS id FROM call_sets WHERE account_id = ${c.id} ORDER BY 1`.execute(
+    SELECT unnest(${SET_IDS}) AS id FROM call_sets s WHERE account_id = ${c.id} ORDER BY 1`.execute(
     api.rt.ctx('test').db,
   );
   assert.deepEqual(

@@ -1,52 +1,12 @@
 // An import's call sets (CallSets): per account-month, the ids and start instants of its calls in
-// the order they came, SET_SIZE (1,000) to a binary COPY row. Read back here field by field, every
-// length checked against the bytes it covers.
+// the order they came, SET_SIZE (1,000) to a binary COPY row. Read back field by field, every
+// length checked against the bytes it covers (setRows).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MonthSums } from './domain/arrival.ts';
 import { CallSets } from './import.ts';
+import { setRows } from '../../../test/support/call-sets.ts';
 import { random } from '../../../test/support/random.ts';
-
-interface SetRow {
-  account: string;
-  month: string;
-  ids: string[];
-  ms: number[];
-}
-
-function setRows(bytes: Uint8Array): SetRow[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rows: SetRow[] = [];
-  let at = 0;
-  const int = () => view.getInt32((at += 4) - 4);
-  const text = () => {
-    const n = int();
-    return Buffer.from(bytes.subarray(at, (at += n))).toString('utf8');
-  };
-  const array = <T>(oid: number, element: () => T): T[] => {
-    const length = int();
-    const end = at + length;
-    assert.deepEqual([int(), int(), int()], [1, 0, oid], 'one dimension, no nulls, its element type');
-    const count = int();
-    assert.equal(int(), 1, 'counted from 1');
-    const items = Array.from({ length: count }, element);
-    assert.equal(at, end, 'the array field is as long as it says');
-    return items;
-  };
-  while (at < bytes.length) {
-    assert.equal(view.getInt16(at), 4, 'four fields a row');
-    at += 2;
-    const account = text();
-    const month = text();
-    const ids = array(25, text);
-    const ms = array(20, () => {
-      assert.equal(int(), 8);
-      return Number(view.getBigInt64((at += 8) - 8));
-    });
-    rows.push({ account, month, ids, ms });
-  }
-  return rows;
-}
 
 test('call sets list each account-month’s calls in the order they came, 1,000 to a row', () => {
   const r = random(7);

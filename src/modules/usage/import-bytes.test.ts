@@ -20,6 +20,7 @@ import {
   signAndEquip,
   testApi,
 } from '../../../test/support/api.ts';
+import { setRows } from '../../../test/support/call-sets.ts';
 import { random } from '../../../test/support/random.ts';
 
 let api: TestApi;
@@ -293,36 +294,10 @@ function callFields(rows: Uint8Array): CallFields[] {
 }
 
 /** Call sets as binary COPY rows (CallSets.flush) as "account month id ms" per call. */
-function setMembers(rows: Uint8Array): string[] {
-  const view = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
-  const found: string[] = [];
-  let at = 0;
-  const text = (n: number) => Buffer.from(rows.subarray(at, (at += n))).toString('utf8');
-  const array = (element: (n: number) => string) => {
-    at += 4; // the field's length
-    assert.deepEqual([view.getInt32(at), view.getInt32(at + 4)], [1, 0], 'one dimension, no nulls');
-    const count = view.getInt32(at + 12);
-    at += 20;
-    const items: string[] = [];
-    for (let k = 0; k < count; k++) {
-      const n = view.getInt32(at);
-      at += 4;
-      items.push(element(n));
-    }
-    return items;
-  };
-  while (at < rows.length) {
-    assert.equal(view.getInt16(at), 4, 'four fields a row');
-    at += 2;
-    const account = text(view.getInt32((at += 4) - 4));
-    const month = text(view.getInt32((at += 4) - 4));
-    const ids = array(text);
-    const starts = array(() => String(view.getBigInt64((at += 8) - 8)));
-    assert.equal(ids.length, starts.length);
-    ids.forEach((id, k) => found.push(`${account} ${month} ${id} ${starts[k]}`));
-  }
-  return found;
-}
+const setMembers = (rows: Uint8Array): string[] =>
+  setRows(rows).flatMap(({ account, month, ids, ms }) =>
+    ids.map((id, k) => `${account} ${month} ${id} ${ms[k]}`),
+  );
 
 test('a file read as bytes, in blocks of any size, becomes what it becomes read as text rows', async () => {
   const text = await collect((checker) => copyPieces(checker, csvCdrRows(createReadStream(file)), BATCH));

@@ -49,3 +49,5 @@ export {
   CALL_DETAIL_COLUMNS,
 } from './call-details.ts';
 export { usageRoutes } from './http.ts';
+// How a call set's ids are read in SQL (the set aliased `s`): for whoever reads call_sets directly.
+export { SET_IDS } from './repo.ts';

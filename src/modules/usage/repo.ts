@@ -337,6 +337,12 @@ export type WindowCall = Pick<
 > &
   Pick<Database['call_classes'], 'direction' | 'call_type'>;
 
+/**
+ * A call set's ids (`s`: the set), in the order of its instants: stored as one text, a space
+ * between (migration 013).
+ */
+export const SET_IDS = sql`string_to_array(s.call_ids, ' ')`;
+
 /** Calls a bill run holds at a time while it rates a month again. */
 const WINDOW_PAGE = 10_000;
 
@@ -358,7 +364,7 @@ export async function* windowCallPages(
     DECLARE window_calls NO SCROLL CURSOR FOR
     SELECT c.call_id, c.started_at, c.duration_seconds, k.direction, c.origin, c.destination, c.origin_device,
       k.call_type
-    FROM call_sets s CROSS JOIN unnest(s.call_ids) AS u(id) JOIN calls c ON c.call_id = u.id
+    FROM call_sets s CROSS JOIN unnest(${SET_IDS}) AS u(id) JOIN calls c ON c.call_id = u.id
       ${CLASS_OF_CALL}
     WHERE s.account_id = ${accountId} AND s.usage_month = ${month}
       AND c.batch > ${window.after} AND c.batch <= ${window.through}`.execute(db);
@@ -499,7 +505,7 @@ export async function callDetailKeys(
   const keyset =
     after === null ? sql`true` : sql`(u.ms, u.id) > (${after.startedMs}::int8, ${after.callId}::text)`;
   const r = await sql<{ id: string; ms: string | number }>`
-    SELECT u.id, u.ms FROM call_sets s CROSS JOIN unnest(s.call_ids, s.started_ms) AS u(id, ms)
+    SELECT u.id, u.ms FROM call_sets s CROSS JOIN unnest(${SET_IDS}, s.started_ms) AS u(id, ms)
     WHERE s.account_id = ${accountId} AND s.usage_month = ${month} AND ${keyset}
     ORDER BY u.ms, u.id LIMIT ${limit}`.execute(db);
   return r.rows.map((k) => ({ startedMs: Number(k.ms), callId: k.id }));
@@ -546,8 +552,8 @@ export async function insertCallSets(
     );
     await sql`
       INSERT INTO call_sets (account_id, usage_month, call_ids, started_ms)
-      SELECT t->>0, t->>1, array_agg(t->>2), array_agg((t->>3)::int8)
-      FROM json_array_elements(${json}::json) AS t GROUP BY t->>0, t->>1`.execute(db);
+      SELECT t->>0, t->>1, string_agg(t->>2, ' ' ORDER BY n), array_agg((t->>3)::int8 ORDER BY n)
+      FROM json_array_elements(${json}::json) WITH ORDINALITY AS e(t, n) GROUP BY t->>0, t->>1`.execute(db);
   }
 }
 
