@@ -6,6 +6,7 @@ import { demoDeck } from './demo-decks.ts';
 import { RateDeck } from './rate-deck.ts';
 import {
   type ArrivalRating,
+  ArrivalTotals,
   type UsageSum,
   arrivalContext,
   detailAllocator,
@@ -352,4 +353,41 @@ test('a deck rate valid from a date applies from local midnight, across daylight
       }
     }
   }
+});
+
+test('an import’s sums come out by account and month (as usage_totals is indexed), none lost', () => {
+  const plan = (seconds: number): ArrivalRating => ({
+    callType: 'domestic',
+    rounding: 'nearest-minute',
+    billableSeconds: seconds,
+    allowance: 'plan',
+    rate: null,
+    unratedReason: null,
+  });
+  const tollFree: ArrivalRating = { ...plan(120), callType: 'toll_free_inbound', allowance: null };
+  const totals = new ArrivalTotals();
+  // Met in no order: accounts, months, and within a month its charges.
+  const calls: [string, string, ArrivalRating][] = [
+    ['acc_c', '2026-02', plan(60)],
+    ['acc_a', '2026-02', tollFree],
+    ['acc_c', '2026-01', plan(120)],
+    ['acc_a', '2026-01', plan(60)],
+    ['acc_b', '2026-01', plan(180)],
+    ['acc_a', '2026-02', plan(60)],
+    ['acc_a', '2026-02', tollFree],
+    ['acc_c', '2026-02', plan(60)],
+  ];
+  for (const [accountId, month, rating] of calls) totals.add(accountId, month, rating);
+  assert.deepEqual(
+    totals.rows().map((t) => [t.accountId, t.usageMonth, t.callType, t.calls, t.billableSeconds]),
+    [
+      ['acc_a', '2026-01', 'domestic', 1, 60],
+      // A month's sums in the order their first calls came.
+      ['acc_a', '2026-02', 'toll_free_inbound', 2, 240],
+      ['acc_a', '2026-02', 'domestic', 1, 60],
+      ['acc_b', '2026-01', 'domestic', 1, 180],
+      ['acc_c', '2026-01', 'domestic', 1, 120],
+      ['acc_c', '2026-02', 'domestic', 2, 120],
+    ],
+  );
 });
