@@ -562,7 +562,7 @@ export function importMonth(checker: RowChecker, a: ImportAccount, usageMonth: s
  * read, all at once. Returns the good rows, rated, in row order; bad ones go to the report.
  */
 export async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]): Promise<RatedImport[]> {
-  const { lookup: ctx, accounts, monthOf, report, rater } = checker;
+  const { accounts, monthOf, report, rater } = checker;
   const good: RatedImport[] = [];
   let current: ImportAccount | undefined;
   const accountOf = () => current;
@@ -594,35 +594,44 @@ export async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]):
     else check(r, account ?? undefined);
   }
   if (waiting !== null) {
-    const keys = [...new Set(waiting.map((r) => trimmed(r.raw.account ?? '')))];
-    const found = await findCdrAccounts(ctx, keys);
-    const kept = new Map<CdrAccount, ImportAccount>();
-    for (const key of keys) {
-      const a = found.get(key);
-      let account: ImportAccount | null = null;
-      if (a) {
-        account = kept.get(a) ?? {
-          ...a,
-          country: shared(a.country),
-          timeZone: shared(a.timeZone),
-          months: new Map(),
-          last: null,
-          fast: -1,
-        };
-        kept.set(a, account);
-      }
-      // Keyed by strings of its own, not by a slice of the file's text (see ownCopy).
-      accounts.set(ownCopy(key), account);
-    }
-    await rater.load(
-      ctx.db,
-      [...kept.values()].map((a) => a.id),
-    );
+    await meetAccounts(checker, new Set(waiting.map((r) => trimmed(r.raw.account ?? ''))));
     for (const r of waiting) check(r, accounts.get(trimmed(r.raw.account ?? '')) ?? undefined);
     // Rows go on in file order: of two rows with one call id, the earlier one is kept.
     good.sort((a, b) => a.row - b.row);
   }
   return good;
+}
+
+/**
+ * Reads the accounts rows name by these keys (trimmed, none met yet), all at once, with what
+ * rating their calls needs: each key is then met (checker.accounts: its account, or null for no
+ * account of that id or number).
+ */
+export async function meetAccounts(checker: RowChecker, keys: ReadonlySet<string>): Promise<void> {
+  const { lookup: ctx, accounts, rater } = checker;
+  const found = await findCdrAccounts(ctx, [...keys]);
+  const kept = new Map<CdrAccount, ImportAccount>();
+  for (const key of keys) {
+    const a = found.get(key);
+    let account: ImportAccount | null = null;
+    if (a) {
+      account = kept.get(a) ?? {
+        ...a,
+        country: shared(a.country),
+        timeZone: shared(a.timeZone),
+        months: new Map(),
+        last: null,
+        fast: -1,
+      };
+      kept.set(a, account);
+    }
+    // Keyed by strings of its own, not by a slice of the file's text (see ownCopy).
+    accounts.set(ownCopy(key), account);
+  }
+  await rater.load(
+    ctx.db,
+    [...kept.values()].map((a) => a.id),
+  );
 }
 
 /**
