@@ -862,9 +862,10 @@ const SET_SIZE = 1_000;
  * account-month, the ids of its calls (one text, a space between) and their start instants (an
  * array). Binary, the server reads the instants by their lengths instead of parsing array text,
  * and takes the ids as they come (as an array, it would read each id as an element of its own:
- * twice the work for the whole set, migration 013). Calls are noted in flat arrays (an id's characters in one byte buffer), not as objects kept
- * per call, and grouped into sets when the stretch ends: memory is bounded by the stretch and
- * nothing that lives that long weighs on the garbage collector.
+ * twice the work for the whole set, migration 013). Calls are noted in flat arrays (an id's
+ * characters in one byte buffer), not as objects kept per call, and grouped into sets when the
+ * stretch ends: memory is bounded by the stretch and nothing that lives that long weighs on the
+ * garbage collector.
  */
 export class CallSets {
   /** The import's account-months, by number. */
