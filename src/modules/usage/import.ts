@@ -44,6 +44,7 @@ import {
   insertUsageTotals,
   nextCallBatch,
   recordImport,
+  SET_ID_SEPARATOR,
   storedCallOrigins,
 } from './repo.ts';
 
@@ -986,7 +987,7 @@ export class CallSets {
     for (let i = 0; i < n; i++) {
       const row = rowOf[i]!;
       let at = idAt[row]!;
-      if (at !== idStart[row]) b[at++] = SPACE;
+      if (at !== idStart[row]) b[at++] = SEPARATOR;
       idAt[row] = bytesAt(b, at, chars, i === 0 ? 0 : ends[i - 1]!, ends[i]!);
       msAt[row] = int64Of(b, int32At(b, msAt[row]!, 8), ms, i);
     }
@@ -996,8 +997,8 @@ export class CallSets {
   }
 }
 
-/** What separates a call set's ids (never in an id: printable ASCII without space, see checkCdr). */
-const SPACE = 32;
+/** SET_ID_SEPARATOR as the byte CallSets.flush writes. */
+const SEPARATOR = SET_ID_SEPARATOR.charCodeAt(0);
 
 /** Writes call sets (CallSets.flush rows, in any number of pieces) as one binary COPY. */
 export const SETS_COPY =

@@ -338,10 +338,13 @@ export type WindowCall = Pick<
   Pick<Database['call_classes'], 'direction' | 'call_type'>;
 
 /**
- * A call set's ids (`s`: the set), in the order of its instants: stored as one text, a space
- * between (migration 013).
+ * What separates a call set's ids in its one text (migration 013): never in an id (printable
+ * ASCII without space, see checkCdr).
  */
-export const SET_IDS = sql`string_to_array(s.call_ids, ' ')`;
+export const SET_ID_SEPARATOR = ' ';
+
+/** A call set's ids (`s`: the set) as an array, in the order of its instants. */
+export const SET_IDS = sql`string_to_array(s.call_ids, ${sql.lit(SET_ID_SEPARATOR)})`;
 
 /** Calls a bill run holds at a time while it rates a month again. */
 const WINDOW_PAGE = 10_000;
@@ -552,7 +555,7 @@ export async function insertCallSets(
     );
     await sql`
       INSERT INTO call_sets (account_id, usage_month, call_ids, started_ms)
-      SELECT t->>0, t->>1, string_agg(t->>2, ' ' ORDER BY n), array_agg((t->>3)::int8 ORDER BY n)
+      SELECT t->>0, t->>1, string_agg(t->>2, ${sql.lit(SET_ID_SEPARATOR)} ORDER BY n), array_agg((t->>3)::int8 ORDER BY n)
       FROM json_array_elements(${json}::json) WITH ORDINALITY AS e(t, n) GROUP BY t->>0, t->>1`.execute(db);
   }
 }
