@@ -1,10 +1,11 @@
 // insertColumns writes rows a column at a time: by a binary COPY on a server, by unnest embedded
-// (the suite runs on both). Every type it knows reads back as given, fixed columns included, and
-// a value its column cannot hold is refused before anything is written.
+// (the suite runs on both). Every type it knows reads back as given, fixed columns included (on a
+// server, rows made into COPY rows ahead by copyRows too), and a value its column cannot hold is
+// refused before anything is written.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { type Database, insertColumns } from './index.ts';
+import { type Database, canCopy, copyRows, insertColumns, insertCopyRows } from './index.ts';
 import { type TestApi, testApi } from '../../test/support/api.ts';
 
 let api: TestApi;
@@ -45,21 +46,28 @@ test('texts, dates, integers and instants read back as written, with a fixed col
       doc: i % 8 === 0 ? null : JSON.stringify({ [`${i % 3}ü`]: { available: i, drawn: i % 11 } }),
     }));
     await insertColumns(db, TABLE, TYPES, rows, [{ column: 'tag', type: 'text', value: 'fixed' }]);
-    const back = await sql<Row & { tag: string; day: string | null; big: string | null }>`
-      SELECT tag, name, to_char(day, 'YYYY-MM-DD') AS day, n, big::text AS big, at, doc::text AS doc
-      FROM columns_scratch ORDER BY n NULLS FIRST, name, at`.execute(db);
-    assert.equal(back.rows.length, rows.length);
+    const tags = ['fixed'];
+    if (await canCopy(db)) {
+      const ahead = copyRows(TABLE, TYPES, rows, [{ column: 'tag', type: 'text', value: 'made ahead' }]);
+      assert.ok(ahead.pieces.length > 1, 'rows made in pieces');
+      await insertCopyRows(db, ahead);
+      tags.push('made ahead');
+    }
     const key = (r: Row) =>
       `${r.name}|${r.day}|${r.n}|${r.big}|${r.at?.toISOString() ?? null}|` +
       canonical(r.doc === null ? null : JSON.parse(r.doc));
     const expected = rows.map(key).sort();
-    const got = back.rows
-      .map((r) => {
-        assert.equal(r.tag, 'fixed');
-        return key({ ...r, big: r.big === null ? null : Number(r.big), at: r.at && new Date(r.at) });
-      })
-      .sort();
-    assert.deepEqual(got, expected);
+    for (const tag of tags) {
+      const back = await sql<Row & { day: string | null; big: string | null }>`
+        SELECT name, to_char(day, 'YYYY-MM-DD') AS day, n, big::text AS big, at, doc::text AS doc
+        FROM columns_scratch WHERE tag = ${tag}`.execute(db);
+      const got = back.rows
+        .map((r) => key({ ...r, big: r.big === null ? null : Number(r.big), at: r.at && new Date(r.at) }))
+        .sort();
+      assert.deepEqual(got, expected, tag);
+    }
+    const all = await sql<{ n: number }>`SELECT count(*)::int AS n FROM columns_scratch`.execute(db);
+    assert.equal(all.rows[0]!.n, rows.length * tags.length, 'no row but those written');
   } finally {
     await sql`DROP TABLE columns_scratch`.execute(db);
   }

@@ -47,8 +47,7 @@ export async function insertColumns<T extends object>(
   const columns = Object.keys(types) as (keyof T & string)[];
   const names = [...fixed.map((f) => f.column), ...columns];
   if (await canCopy(db)) {
-    const statement = `COPY ${table} (${names.join(', ')}) FROM STDIN (FORMAT binary)`;
-    await copyBinaryInto(db, statement, binaryRows(types, columns, rows, fixed));
+    await copyBinaryInto(db, copyStatement(table, names), binaryRows(types, columns, rows, fixed));
     return;
   }
   const refs = sql.join(names.map((c) => sql.ref(c)));
@@ -65,6 +64,35 @@ export async function insertColumns<T extends object>(
       SELECT ${sql.join([...constants, sql`*`])} FROM unnest(${arrays})`.execute(db);
   }
 }
+
+/**
+ * Rows made into a server's binary COPY ahead of writing them (insertCopyRows): what an import
+ * writes last is made while the server still takes the calls queued before it.
+ */
+export interface CopyRows {
+  statement: string;
+  pieces: readonly Uint8Array[];
+}
+
+/** The rows insertColumns would write on a server, made now (see CopyRows). */
+export function copyRows<T extends object>(
+  table: keyof Database & string,
+  types: ColumnTypes<T>,
+  rows: readonly T[],
+  fixed: readonly FixedColumn[] = [],
+): CopyRows {
+  const columns = Object.keys(types) as (keyof T & string)[];
+  const names = [...fixed.map((f) => f.column), ...columns];
+  return { statement: copyStatement(table, names), pieces: [...binaryRows(types, columns, rows, fixed)] };
+}
+
+/** Writes rows made by copyRows (a server's connection: only it takes a COPY). */
+export async function insertCopyRows(db: Db, rows: CopyRows): Promise<void> {
+  if (rows.pieces.length > 0) await copyBinaryInto(db, rows.statement, rows.pieces);
+}
+
+const copyStatement = (table: string, names: readonly string[]) =>
+  `COPY ${table} (${names.join(', ')}) FROM STDIN (FORMAT binary)`;
 
 /** An instant as its ISO text in a parameter (the driver's own text for a Date differs by driver). */
 const unnestable = (v: ColumnValue): ColumnValue => (v instanceof Date ? v.toISOString() : v);

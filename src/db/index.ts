@@ -5,7 +5,14 @@ export { appendEvents, type DomainEvent } from './outbox.ts';
 export { toPage, pageLimit, pageArray, type Page, MAX_PAGE } from './paginate.ts';
 export { anyOf } from './any-of.ts';
 export { canCopy, copyBinaryInto, copyInto, withImportSlot } from './copy.ts';
-export { type ColumnTypes, type FixedColumn, insertColumns } from './columns.ts';
+export {
+  type ColumnTypes,
+  type CopyRows,
+  type FixedColumn,
+  copyRows,
+  insertColumns,
+  insertCopyRows,
+} from './columns.ts';
 export {
   ByteText,
   INT8_OID,

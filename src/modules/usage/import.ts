@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import {
   ByteText,
+  type CopyRows,
   type Db,
   INT8_OID,
   PG_EPOCH_MS,
@@ -46,6 +47,7 @@ import {
   recordImport,
   SET_ID_SEPARATOR,
   storedCallOrigins,
+  usageTotalsCopy,
 } from './repo.ts';
 
 /**
@@ -227,8 +229,16 @@ async function runImport(
       opts.chunkSize,
       opts.stretch,
     );
-    if ('copy' in input) await writePieces(trx, batch, input.copy(checker, batch, progress));
-    else {
+    // The sums as COPY rows, made as soon as the last row is rated (see followedBy).
+    let totals: CopyRows | null = null;
+    if ('copy' in input) {
+      const pieces = input.copy(checker, batch, progress);
+      await writePieces(
+        trx,
+        batch,
+        followedBy(pieces, () => (totals = usageTotalsCopy(batch, checker.totals.rows()))),
+      );
+    } else {
       for await (const good of checker.chunks(input.skip)) {
         if (good.length > 0) {
           const inserted = new Set(
@@ -258,7 +268,7 @@ async function runImport(
       { ...ctx, db: trx },
       report,
       batch,
-      checker.totals.rows(),
+      totals ?? checker.totals.rows(),
       checker.classes.fresh(),
       opts.source,
     );
@@ -271,7 +281,7 @@ export async function finishImport(
   trx: Ctx,
   report: ImportReport,
   batch: number,
-  totals: readonly ArrivalTotal[],
+  totals: readonly ArrivalTotal[] | CopyRows,
   classes: readonly CallClassRow[],
   source: string,
 ): Promise<void> {
@@ -421,6 +431,20 @@ export async function writePieces(trx: Db, batch: number, pieces: AsyncIterable<
   } finally {
     await ahead.close();
   }
+}
+
+/**
+ * The pieces, then `last()` once the last is made. Made ahead of the connection (PiecesAhead), the
+ * last piece is made while the server still takes up to PIECES_AHEAD bytes queued before it: what
+ * `last` makes then (an import's sums as COPY rows: 0.3–0.6 s for 100,000 of them) is made while
+ * this thread would only wait.
+ */
+export async function* followedBy(
+  pieces: AsyncIterable<CopyPiece>,
+  last: () => void,
+): AsyncGenerator<CopyPiece> {
+  yield* pieces;
+  last();
 }
 
 /** Bytes of pieces made ahead of the connection at most. */

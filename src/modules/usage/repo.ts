@@ -2,11 +2,14 @@ import { type Selectable, sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import {
   type ColumnTypes,
+  type CopyRows,
   type Database,
   type Db,
   type FixedColumn,
   anyOf,
+  copyRows,
   insertColumns,
+  insertCopyRows,
 } from '../../db/index.ts';
 import type { ArrivalRating, ArrivalTotal } from './domain/arrival.ts';
 import type { CdrAccount, ImportedCall } from './domain/cdr.ts';
@@ -228,10 +231,22 @@ export const totalRow = (t: ArrivalTotal): Omit<Database['usage_totals'], 'batch
   context: t.context,
 });
 
-/** The sums one import (batch) adds, as `ArrivalTotals` collected them. */
-export async function insertUsageTotals(db: Db, batch: number, sums: readonly ArrivalTotal[]): Promise<void> {
-  await insertColumns(db, 'usage_totals', TOTAL_COLUMNS, sums.map(totalRow), batchColumn(batch));
+/**
+ * The sums one import (batch) adds, as `ArrivalTotals` collected them, or as usageTotalsCopy made
+ * them into COPY rows already.
+ */
+export async function insertUsageTotals(
+  db: Db,
+  batch: number,
+  sums: readonly ArrivalTotal[] | CopyRows,
+): Promise<void> {
+  if ('statement' in sums) await insertCopyRows(db, sums);
+  else await insertColumns(db, 'usage_totals', TOTAL_COLUMNS, sums.map(totalRow), batchColumn(batch));
 }
+
+/** The sums insertUsageTotals writes, as a server's COPY rows made now. */
+export const usageTotalsCopy = (batch: number, sums: readonly ArrivalTotal[]): CopyRows =>
+  copyRows('usage_totals', TOTAL_COLUMNS, sums.map(totalRow), batchColumn(batch));
 
 const TOTAL_COLUMNS: ColumnTypes<ReturnType<typeof totalRow>> = {
   account_id: 'text',
