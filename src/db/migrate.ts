@@ -13,6 +13,7 @@ import * as m010 from './migrations/010_call_sets.ts';
 import * as m011 from './migrations/011_call_classes.ts';
 import * as m012 from './migrations/012_direction_in_class.ts';
 import * as m013 from './migrations/013_call_ids_text.ts';
+import * as m014 from './migrations/014_call_id_bytewise.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 export const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '011_call_classes': m011,
   '012_direction_in_class': m012,
   '013_call_ids_text': m013,
+  '014_call_id_bytewise': m014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
