@@ -44,8 +44,7 @@ export async function insertColumns<T extends object>(
   fixed: readonly FixedColumn[] = [],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const columns = Object.keys(types) as (keyof T & string)[];
-  const names = [...fixed.map((f) => f.column), ...columns];
+  const { columns, names } = columnsOf(types, fixed);
   if (await canCopy(db)) {
     await copyBinaryInto(db, copyStatement(table, names), binaryRows(types, columns, rows, fixed));
     return;
@@ -81,14 +80,19 @@ export function copyRows<T extends object>(
   rows: readonly T[],
   fixed: readonly FixedColumn[] = [],
 ): CopyRows {
-  const columns = Object.keys(types) as (keyof T & string)[];
-  const names = [...fixed.map((f) => f.column), ...columns];
+  const { columns, names } = columnsOf(types, fixed);
   return { statement: copyStatement(table, names), pieces: [...binaryRows(types, columns, rows, fixed)] };
 }
 
 /** Writes rows made by copyRows (a server's connection: only it takes a COPY). */
 export async function insertCopyRows(db: Db, rows: CopyRows): Promise<void> {
   if (rows.pieces.length > 0) await copyBinaryInto(db, rows.statement, rows.pieces);
+}
+
+/** The columns a row gives, and every column written (the fixed ones first). */
+function columnsOf<T extends object>(types: ColumnTypes<T>, fixed: readonly FixedColumn[]) {
+  const columns = Object.keys(types) as (keyof T & string)[];
+  return { columns, names: [...fixed.map((f) => f.column), ...columns] };
 }
 
 const copyStatement = (table: string, names: readonly string[]) =>

@@ -439,10 +439,7 @@ export async function writePieces(trx: Db, batch: number, pieces: AsyncIterable<
  * `last` makes then (an import's sums as COPY rows: 0.3–0.6 s for 100,000 of them) is made while
  * this thread would only wait.
  */
-export async function* followedBy(
-  pieces: AsyncIterable<CopyPiece>,
-  last: () => void,
-): AsyncGenerator<CopyPiece> {
+async function* followedBy<T>(pieces: AsyncIterable<T>, last: () => void): AsyncGenerator<T> {
   yield* pieces;
   last();
 }
