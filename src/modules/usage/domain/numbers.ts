@@ -1,10 +1,12 @@
 import {
+  type CountryCode,
   type PhoneNumber as ParsedNumber,
   isSupportedCountry,
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
 import { BoundedCache, ownCopy } from '../../../kernel/index.ts';
+import { internationalNumber } from './international.ts';
 
 /**
  * USG-1: every number on a CDR is normalised before it is classified or rated. A number is either
@@ -111,11 +113,24 @@ export function normalizeNumber(raw: string, defaultCountry: string): Normalized
   return result;
 }
 
+const supportedCountries = new Map<string, boolean>();
+const supported = (country: string): country is CountryCode => {
+  let is = supportedCountries.get(country);
+  if (is === undefined) supportedCountries.set(country, (is = isSupportedCountry(country)));
+  return is;
+};
+
 function parseNumber(raw: string, defaultCountry: string): NormalizedNumber {
   const text = typeof raw === 'string' ? raw.trim() : '';
   if (text === '') return invalidNumber(String(raw ?? ''), 'empty');
   if (EXTENSION_RE.test(text)) return { kind: 'extension', extension: text };
-  if (!isSupportedCountry(defaultCountry)) return invalidNumber(text, 'unsupported_default_country');
+  if (!supported(defaultCountry)) return invalidNumber(text, 'unsupported_default_country');
+  // Written internationally, as switches do: read with compiled patterns (a tenth of the time).
+  const international = internationalNumber(text);
+  if (international !== null) {
+    const { e164, country, type } = international;
+    return phoneNumber(e164, country, type);
+  }
 
   const parsed = withoutMexicanMobilePrefix(parsePhoneNumberFromString(text, defaultCountry));
   if (parsed === undefined || !parsed.isPossible()) {
@@ -124,12 +139,16 @@ function parseNumber(raw: string, defaultCountry: string): NormalizedNumber {
   }
   // With types in the metadata (the full set has them), a number is valid exactly when it has a
   // type: isValid() would match the same patterns a second time (a third of a new number's cost).
-  const type = parsed.getType();
+  return phoneNumber(parsed.number, parsed.country, parsed.getType());
+}
+
+/** A phone number as libphonenumber read it: E.164, country and type (none: not valid). */
+function phoneNumber(e164: string, country: string | undefined, type: string | undefined): PhoneNumber {
   return {
     kind: 'phone',
-    e164: parsed.number,
-    digits: parsed.number.slice(1),
-    country: parsed.country ?? null,
+    e164,
+    digits: e164.slice(1),
+    country: country ?? null,
     lineType: LINE_TYPES[type ?? ''] ?? 'unknown',
     valid: type !== undefined,
   };
