@@ -320,17 +320,25 @@ export async function updateRatings(
           unrated_reason text)
         JOIN calls c ON c.call_id = t.call_id ${CLASS_OF_CALL}
       WHERE ${batch}::int8 IS NULL OR c.billable_seconds IS NULL`;
+    // One statement: the targets are found once; the classes it makes (made) are not in its
+    // snapshot of call_classes, so a call looks for its class among both.
     await sql`
-      INSERT INTO call_classes (batch, class, account_id, usage_month, direction, call_type, rounding, allowance,
-        rate_prefix, rate_from, rate_per_minute, unrated_reason)
-      SELECT to_batch, nextval('call_class_numbers'), account_id, usage_month, direction, call_type, rounding,
-        allowance, rate_prefix, rate_from, rate_per_minute, unrated_reason
-      FROM (SELECT DISTINCT to_batch, account_id, usage_month, direction, call_type, rounding, allowance,
-          rate_prefix, rate_from, rate_per_minute, unrated_reason FROM (${targets}) t0) t
-      WHERE NOT EXISTS (SELECT 1 FROM call_classes k WHERE ${ALIKE})`.execute(db);
-    await sql`
+      WITH t AS MATERIALIZED (${targets}),
+      made AS (
+        INSERT INTO call_classes (batch, class, account_id, usage_month, direction, call_type, rounding, allowance,
+          rate_prefix, rate_from, rate_per_minute, unrated_reason)
+        SELECT to_batch, nextval('call_class_numbers'), account_id, usage_month, direction, call_type, rounding,
+          allowance, rate_prefix, rate_from, rate_per_minute, unrated_reason
+        FROM (SELECT DISTINCT to_batch, account_id, usage_month, direction, call_type, rounding, allowance,
+            rate_prefix, rate_from, rate_per_minute, unrated_reason FROM t) t
+        WHERE NOT EXISTS (SELECT 1 FROM call_classes k WHERE ${ALIKE})
+        RETURNING *)
       UPDATE calls c SET batch = n.batch, class = n.class, billable_seconds = t.billable_seconds
-      FROM (${targets}) t, LATERAL (SELECT k.batch, k.class FROM call_classes k WHERE ${ALIKE} LIMIT 1) n
+      FROM t, LATERAL (
+        (SELECT k.batch, k.class FROM call_classes k WHERE ${ALIKE} LIMIT 1)
+        UNION ALL
+        (SELECT k.batch, k.class FROM made k WHERE ${ALIKE} LIMIT 1)
+        LIMIT 1) n
       WHERE c.call_id = t.call_id`.execute(db);
   }
 }
