@@ -68,9 +68,11 @@ test('the compiled reading says what libphonenumber says of every number it take
   const types = new Map<string, number>();
   const sharedCodeCountries = new Set<string>();
   const mismatches: string[] = [];
-  for (const text of texts) {
+  // The account's country (the default country) plays no part in reading an international number.
+  const defaults = ['US', 'BR', 'GB', 'MX', 'IE', 'CA'] as const;
+  for (const [k, text] of texts.entries()) {
     const fast = internationalNumber(text);
-    const slow = parsePhoneNumberFromString(text, 'US');
+    const slow = parsePhoneNumberFromString(text, defaults[k % defaults.length]);
     const isPossible = slow !== undefined && slow.isPossible();
     if (isPossible) possible++;
     if (fast === null) continue;
