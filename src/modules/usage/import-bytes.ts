@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
 import { type ArrivalRating, type ArrivingCall, unrated } from './domain/arrival.ts';
 import { MAX_CALL_SECONDS, readInstant, trimmed } from './domain/cdr.ts';
-import { type Extension, type PhoneNumber, normalizeNumber } from './domain/numbers.ts';
+import { type Extension, type PhoneNumber, normalizeNewNumber } from './domain/numbers.ts';
 import { ByteText, grown } from '../../db/index.ts';
 import {
   type CdrRow,
@@ -676,7 +676,7 @@ class FileRows {
   #number(account: number, numbers: ByteTable, buf: Buffer, from: number, to: number): number {
     let known = numbers.get(buf, from, to);
     if (known === ByteTable.ABSENT) {
-      const n = normalizeNumber(buf.toString('latin1', from, to), this.#accountList[account]!.country);
+      const n = normalizeNewNumber(buf.toString('latin1', from, to), this.#accountList[account]!.country);
       known = n.kind === 'invalid' ? UNKNOWN : this.#newNumber(n);
       numbers.set(buf, from, to, known);
     }

@@ -8,24 +8,13 @@ import {
   parsePhoneNumberFromString,
 } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
+import { random } from '../../../../test/support/random.ts';
 import { internationalNumber } from './international.ts';
 
 // The compiled reading must say exactly what libphonenumber says of every number it takes (and
 // take no number libphonenumber finds impossible). Numbers of every country are generated: of
 // each possible length (and one digit short and long), starting like the country's example
 // mobile number or with any digit, written plain, grouped by spaces or by hyphens.
-
-/** A small seeded generator: the same numbers on every run. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n) as number;
-  };
-}
 
 const meta = new Metadata() as unknown as {
   selectNumberingPlan(country: string): void;
@@ -41,7 +30,8 @@ function written(digits: string, code: string, style: number): string {
 }
 
 function generated(): string[] {
-  const pick = random(20261202);
+  const next = random(20261202);
+  const pick = (n: number) => Math.floor(next() * n);
   const texts: string[] = [];
   for (const country of getCountries()) {
     const code = getCountryCallingCode(country);

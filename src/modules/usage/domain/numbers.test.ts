@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { random } from '../../../../test/support/random.ts';
-import { normalizeNumber } from './numbers.ts';
+import { normalizeNewNumber, normalizeNumber } from './numbers.ts';
 
 test('phone numbers normalise to E.164 with country and line type', () => {
   const table: [
@@ -90,6 +90,32 @@ test('results are cached per raw text and default country, and frozen', () => {
   // The default country matters for national formats.
   const london = normalizeNumber('020 7946 0002', 'GB');
   assert.equal(london.kind === 'phone' && london.e164, '+442079460002');
+});
+
+test('normalizeNewNumber (no cache for numbers written internationally) says what normalizeNumber says', () => {
+  const raws = [
+    '+1 617 736 1157',
+    '+5511987654321',
+    '+55 11 3333 4444',
+    '+52 1 55 1234 5678',
+    '+800 1234 5678',
+    ' +44 20 7946 0001 ',
+    '020 7946 0002',
+    '(212) 555-0134',
+    '101',
+    '+1 6',
+    'not a number',
+    '',
+  ];
+  for (const country of ['US', 'GB', 'BR', 'XX']) {
+    for (const raw of raws) {
+      const fresh = normalizeNewNumber(raw, country);
+      assert.deepEqual(fresh, normalizeNumber(raw, country), `${raw} (${country})`);
+      assert.ok(Object.isFrozen(fresh), `${raw} (${country}) frozen`);
+    }
+  }
+  // Numbers written internationally are read afresh: not the cache's object.
+  assert.notEqual(normalizeNewNumber('+1 617 736 1157', 'US'), normalizeNumber('+1 617 736 1157', 'US'));
 });
 
 // `valid` is read from the number's type (one pass over the metadata's patterns, not two): it must
