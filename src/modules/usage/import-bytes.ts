@@ -727,15 +727,15 @@ class TextsMet {
   /** Adds a number (its text as stored) or a device name; `device`: the device an extension is. */
   add(thing: PhoneNumber | Extension | string, device: number, text = thing as string): number {
     const k = this.things.push(thing) - 1;
-    const bytes = Buffer.from(text, 'utf8');
     const start = startOf(this.ends, k);
-    const end = start + bytes.length;
-    if (end > this.texts.length) this.texts = grown(this.texts, 2 * end);
+    // A text is at most three bytes a character in UTF-8.
+    if (start + 3 * text.length > this.texts.length)
+      this.texts = grown(this.texts, 2 * (start + 3 * text.length));
     if (k === this.ends.length) {
       this.ends = grown(this.ends, 2 * k);
       this.#devices = grown(this.#devices, 2 * k);
     }
-    this.texts.set(bytes, start);
+    const end = start + writeText(this.texts, start, text);
     this.ends[k] = end;
     this.#devices[k] = device;
     return k;
@@ -750,6 +750,20 @@ class TextsMet {
     this.things.length = 0;
   }
 }
+
+/**
+ * Writes `text` as UTF-8 into `bytes` from `at` (room for three bytes a character), returning the
+ * bytes written: numbers (ASCII) byte by byte, without a Buffer made for each.
+ */
+function writeText(bytes: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return utf8.encodeInto(text, bytes.subarray(at)).written;
+    bytes[at + i] = c;
+  }
+  return text.length;
+}
+const utf8 = new TextEncoder();
 
 /** Where the k-th of texts kept end to end starts (`ends`: where each ends). */
 const startOf = (ends: Int32Array, k: number): number => (k === 0 ? 0 : ends[k - 1]!);
@@ -803,9 +817,9 @@ export class ByteTable {
     this.#size++;
   }
 
-  /** Empty again. */
+  /** Empty again (keeping its room: a table that starts over fills up again as it did). */
   clear(): void {
-    this.#slots = new Int32Array(1024 * SLOT);
+    this.#slots.fill(0);
     this.#size = 0;
     this.#used = 0;
   }
