@@ -120,14 +120,16 @@ export function normalizeNumber(raw: string, defaultCountry: string): Normalized
  * else goes through normalizeNumber and its cache. The same result, not the same object.
  */
 export function normalizeNewNumber(raw: string, defaultCountry: string): NormalizedNumber {
-  if (raw.charCodeAt(0) === 43 && supported(defaultCountry)) {
-    const international = internationalNumber(raw);
-    if (international !== null) {
-      const { e164, country, type } = international;
-      return Object.freeze(phoneNumber(e164, country, type));
-    }
-  }
-  return normalizeNumber(raw, defaultCountry);
+  const international = raw.charCodeAt(0) === 43 && supported(defaultCountry) ? readInternational(raw) : null;
+  return international !== null ? Object.freeze(international) : normalizeNumber(raw, defaultCountry);
+}
+
+/** A number written internationally, as switches do, read with compiled patterns (or null: see internationalNumber). */
+function readInternational(text: string): PhoneNumber | null {
+  const international = internationalNumber(text);
+  return international === null
+    ? null
+    : phoneNumber(international.e164, international.country, international.type);
 }
 
 const supportedCountries = new Map<string, boolean>();
@@ -142,12 +144,9 @@ function parseNumber(raw: string, defaultCountry: string): NormalizedNumber {
   if (text === '') return invalidNumber(String(raw ?? ''), 'empty');
   if (EXTENSION_RE.test(text)) return { kind: 'extension', extension: text };
   if (!supported(defaultCountry)) return invalidNumber(text, 'unsupported_default_country');
-  // Written internationally, as switches do: read with compiled patterns (a tenth of the time).
-  const international = internationalNumber(text);
-  if (international !== null) {
-    const { e164, country, type } = international;
-    return phoneNumber(e164, country, type);
-  }
+  // Written internationally: a tenth of libphonenumber's time.
+  const international = readInternational(text);
+  if (international !== null) return international;
 
   const parsed = withoutMexicanMobilePrefix(parsePhoneNumberFromString(text, defaultCountry));
   if (parsed === undefined || !parsed.isPossible()) {
