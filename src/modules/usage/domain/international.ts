@@ -57,9 +57,8 @@ interface Plan {
   /** Anchored at the start only, as libphonenumber tries it. */
   prefixForParsing: RegExp | null;
   fixedLine: CompiledType;
-  hasMobile: boolean;
-  mobilePatternEmpty: boolean;
-  mobile: CompiledType;
+  /** A fixed-line number is fixed line or mobile whatever it is (no mobile type, or an empty pattern). */
+  fixedOrMobile: boolean;
   /** MOBILE first, in libphonenumber's order of non-fixed-line types. */
   others: CompiledType[];
 }
@@ -112,17 +111,14 @@ function planOf(country: string): Plan {
     const leading = p.leadingDigits();
     const prefix = p.nationalPrefixForParsing();
     const mobile = p.type('MOBILE');
-    const others = NON_FIXED_LINE_TYPES.map(compiled);
     plan = {
       nationalNumber: entirely(p.nationalNumberPattern()),
       lengths: p.possibleLengths(),
       leadingDigits: leading ? new RegExp(leading) : null,
       prefixForParsing: prefix ? new RegExp(`^(?:${prefix})`) : null,
       fixedLine: compiled('FIXED_LINE'),
-      hasMobile: mobile !== undefined,
-      mobilePatternEmpty: mobile !== undefined && mobile.pattern() === '',
-      mobile: others[0]!,
-      others,
+      fixedOrMobile: mobile === undefined || mobile.pattern() === '',
+      others: NON_FIXED_LINE_TYPES.map(compiled),
     };
     plans.set(country, plan);
   }
@@ -155,8 +151,7 @@ const isType = (national: string, t: CompiledType) =>
 function typeIn(national: string, plan: Plan): string | undefined {
   if (!plan.nationalNumber.test(national)) return undefined;
   if (isType(national, plan.fixedLine)) {
-    if (!plan.hasMobile || plan.mobilePatternEmpty || isType(national, plan.mobile))
-      return 'FIXED_LINE_OR_MOBILE';
+    if (plan.fixedOrMobile || isType(national, plan.others[0]!)) return 'FIXED_LINE_OR_MOBILE';
     return 'FIXED_LINE';
   }
   for (const t of plan.others) if (isType(national, t)) return t.name;
@@ -202,31 +197,33 @@ export function internationalNumber(text: string): InternationalNumber | null {
   if (national.length < MIN_NATIONAL || national.length > MAX_NATIONAL) return null;
   if (cc.main.prefixForParsing !== null && cc.main.prefixForParsing.exec(national) !== null) return null;
 
-  let country: string | undefined;
-  let type: string | undefined | null = null;
-  if (cc.countries.length === 1) country = cc.countries[0];
-  else {
-    for (const candidate of cc.countries) {
-      const plan = planOf(candidate);
-      if (plan.leadingDigits !== null) {
-        if (national.search(plan.leadingDigits) === 0) {
-          country = candidate;
-          break;
-        }
-      } else {
-        const t = typeIn(national, plan);
-        if (t !== undefined) {
-          country = candidate;
-          type = t;
-          break;
-        }
-      }
-    }
-  }
-  const plan = country === undefined ? cc.main : planOf(country);
+  const found =
+    cc.countries.length === 1 ? { country: cc.countries[0] } : countryAmong(cc.countries, national);
+  const plan = found.country === undefined ? cc.main : planOf(found.country);
   if (plan.lengths === undefined || !possible(national.length, plan.lengths)) return null;
-  if (type === null) type = typeIn(national, plan);
-  return { e164: `+${cc.code}${national}`, country, type };
+  const type = 'type' in found ? found.type : typeIn(national, plan);
+  return { e164: `+${cc.code}${national}`, country: found.country, type };
+}
+
+/**
+ * libphonenumber's getCountryByNationalNumber: the first of the countries sharing a calling code
+ * whose leading digits start the number, or (for one without leading digits) whose types match it
+ * — with that type, found on the way.
+ */
+function countryAmong(
+  countries: readonly string[],
+  national: string,
+): { country: string | undefined; type?: string } {
+  for (const country of countries) {
+    const plan = planOf(country);
+    if (plan.leadingDigits !== null) {
+      if (national.search(plan.leadingDigits) === 0) return { country };
+      continue;
+    }
+    const type = typeIn(national, plan);
+    if (type !== undefined) return { country, type };
+  }
+  return { country: undefined };
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
