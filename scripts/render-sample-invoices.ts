@@ -34,6 +34,19 @@ const samples: [string, InvoiceDocument][] = [
   ['invoice-pt-br', brazilianMonthlyInvoice(entity('US'))],
   ['invoice-en-ca-long', longInvoice(entity('CA'), 120)],
 ];
+// RUN-12: a reissue's two documents, each naming the other.
+const replaced = brazilianMonthlyInvoice(entity('US'));
+const replacement = usMonthlyInvoice(entity('US'));
+samples.push(
+  [
+    'invoice-pt-br-voided-reissued',
+    { ...replaced, invoice: { ...replaced.invoice, voided: true, replacedBy: replacement.invoice.number } },
+  ],
+  [
+    'invoice-en-us-replacement',
+    { ...replacement, invoice: { ...replacement.invoice, replaces: replaced.invoice.number } },
+  ],
+);
 
 function hasPdftoppm(): boolean {
   try {

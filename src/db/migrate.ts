@@ -14,6 +14,7 @@ import * as m011 from './migrations/011_call_classes.ts';
 import * as m012 from './migrations/012_direction_in_class.ts';
 import * as m013 from './migrations/013_call_ids_text.ts';
 import * as m014 from './migrations/014_call_id_bytewise.ts';
+import * as m015 from './migrations/015_reissue.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 export const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '012_direction_in_class': m012,
   '013_call_ids_text': m013,
   '014_call_id_bytewise': m014,
+  '015_reissue': m015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -111,6 +111,10 @@ export interface Database {
     po_number: string | null;
     legal_name: string;
     created_at: Date;
+    /** RUN-12: voided to be issued again (migration 015); its replacement names it in `replaces`. */
+    reissue: Generated<boolean>;
+    /** The voided invoice this one replaces (a reissue), if any. */
+    replaces: string | null;
   };
   invoice_lines: {
     invoice_id: string;
@@ -251,6 +255,8 @@ export interface Database {
     low_usage: Json<Record<string, { available: number; drawn: number }>>;
     overage_rate: number;
     low_usage_rate: number;
+    /** Its invoice was voided to be reissued: the calls are billed again, by the replacement. */
+    reissued: Generated<boolean>;
   };
   cdr_imports: {
     id: string;

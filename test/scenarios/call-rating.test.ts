@@ -8,6 +8,7 @@ import { demoFeeSchedule } from '../../src/modules/taxes/index.ts';
 import { callDetailsOf, demoDeckCsv } from '../../src/modules/usage/index.ts';
 import {
   type TestApi,
+  apiCall,
   createTestAccount,
   invoiceFor,
   numberItem,
@@ -30,23 +31,7 @@ const usageLines = (inv: any) =>
     .filter((l: any) => USAGE.includes(l.lineType))
     .map((l: any) => [l.lineType, l.description, l.quantity, l.ratePerMinute, l.amount]);
 
-const call = (
-  callId: string,
-  account: string,
-  origin: string,
-  destination: string,
-  start: string,
-  seconds: number,
-  direction = 'outbound',
-) => ({
-  callId,
-  account,
-  origin,
-  destination,
-  startTime: start,
-  endTime: new Date(Date.parse(start) + seconds * 1000).toISOString(),
-  direction,
-});
+const call = apiCall;
 
 async function csvRequest(method: 'GET' | 'PUT', url: string, body?: string) {
   const res = await api.app.inject({

@@ -8,6 +8,7 @@ import { SimulatedClock } from '../../src/kernel/index.ts';
 import { billRun } from '../../src/modules/invoicing/index.ts';
 import {
   type TestApi,
+  apiCall,
   createTestAccount,
   invoiceFor,
   putDemoDeck,
@@ -18,22 +19,7 @@ import {
 let api: TestApi;
 let accountId: string;
 
-const call = (
-  callId: string,
-  origin: string,
-  destination: string,
-  start: string,
-  seconds: number,
-  direction: string,
-) => ({
-  callId,
-  account: accountId,
-  origin,
-  destination,
-  startTime: start,
-  endTime: new Date(Date.parse(start) + seconds * 1000).toISOString(),
-  direction,
-});
+const call = apiCall;
 
 before(async () => {
   api = await testApi({ simulatedClock: '2026-01-01T00:00:00Z' });
@@ -49,8 +35,8 @@ before(async () => {
   // Calls to a number the inventory does not list yet: an ordinary (free) inbound call.
   const imported = await api.post('/v1/usage/calls', {
     calls: [
-      call('tf-1', '+1 646 736 0000', '+1 800 736 0199', '2026-01-14T16:00:00Z', 600, 'inbound'),
-      call('tf-2', '+1 646 736 0001', '+1 800 736 0199', '2026-01-15T16:00:00Z', 240, 'inbound'),
+      call('tf-1', accountId, '+1 646 736 0000', '+1 800 736 0199', '2026-01-14T16:00:00Z', 600, 'inbound'),
+      call('tf-2', accountId, '+1 646 736 0001', '+1 800 736 0199', '2026-01-15T16:00:00Z', 240, 'inbound'),
     ],
   });
   assert.equal(imported.body.accepted, 2, JSON.stringify(imported.body));

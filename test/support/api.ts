@@ -95,6 +95,25 @@ export async function putTestCallingPlan(api: TestApi, currency = 'USD') {
   if (res.status !== 200) throw new Error(`calling plan failed: ${JSON.stringify(res.body)}`);
 }
 
+/** A CDR as `POST /v1/usage/calls` takes it: a call of `seconds` from `start` (UTC). */
+export const apiCall = (
+  callId: string,
+  account: string,
+  origin: string,
+  destination: string,
+  start: string,
+  seconds: number,
+  direction = 'outbound',
+) => ({
+  callId,
+  account,
+  origin,
+  destination,
+  startTime: start,
+  endTime: new Date(Date.parse(start) + seconds * 1000).toISOString(),
+  direction,
+});
+
 /** An inventory item holding one phone number (a local, toll-free… number), for signAndEquip. */
 export const numberItem = (itemCode: string, number: string, addedOn: string) => ({
   itemCode,
@@ -125,9 +144,12 @@ export async function invoiceFor(api: TestApi, accountId: string, month: string)
   if (list.status !== 200) throw new Error(JSON.stringify(list.body));
   // A rental invoice (RUN-10) carries the month too; this is the service invoice.
   const monthly = list.body.data.filter((i: { kind: string }) => i.kind === 'monthly');
-  if (monthly.length === 0) return null;
-  if (monthly.length > 1) throw new Error(`more than one invoice for ${month}`);
-  return (await api.get(`/v1/invoices/${monthly[0].id}`)).body;
+  // RUN-12: a month reissued has its voided invoice and the one in force; the latter is the one.
+  const inForce = monthly.filter((i: { status: string }) => i.status !== 'void');
+  const found = inForce.length > 0 ? inForce : monthly;
+  if (found.length === 0) return null;
+  if (found.length > 1) throw new Error(`more than one invoice for ${month}`);
+  return (await api.get(`/v1/invoices/${found[0].id}`)).body;
 }
 
 export { testRuntime };

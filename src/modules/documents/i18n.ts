@@ -28,6 +28,9 @@ export interface DocumentLabels {
   accountNumber: string;
   currency: string;
   poNumber: string;
+  /** RUN-12: the voided invoice a reissued one replaces, and the other way. */
+  replaces: string;
+  replacedBy: string;
   billingMonth: string;
   billTo: string;
   description: string;
@@ -84,6 +87,8 @@ const EN: DocumentLabels = {
   accountNumber: 'Account number',
   currency: 'Currency',
   poNumber: 'PO number',
+  replaces: 'Replaces invoice',
+  replacedBy: 'Replaced by invoice',
   billingMonth: 'Billing month',
   billTo: 'Bill to',
   description: 'Description',
@@ -154,6 +159,8 @@ const ES: DocumentLabels = {
   accountNumber: 'Número de cuenta',
   currency: 'Moneda',
   poNumber: 'Orden de compra',
+  replaces: 'Sustituye a la factura',
+  replacedBy: 'Sustituida por la factura',
   billingMonth: 'Mes facturado',
   billTo: 'Facturar a',
   description: 'Descripción',
@@ -221,6 +228,8 @@ const PT: DocumentLabels = {
   accountNumber: 'Número da conta',
   currency: 'Moeda',
   poNumber: 'Pedido de compra',
+  replaces: 'Substitui a fatura',
+  replacedBy: 'Substituída pela fatura',
   billingMonth: 'Mês de referência',
   billTo: 'Faturar para',
   description: 'Descrição',

@@ -12,7 +12,7 @@ import { type InvoiceDocument, type InvoiceDocumentLine, documentSummary, lineSe
  * 'second') and its price is per minute (price_unit 'minute', up to 6 decimals). The summary's
  * payments_and_credits is negative, so previous_balance + payments_and_credits + total =
  * amount_due. A voided invoice (RUN-12) ends with a `summary` record of line_type `voided` and no
- * amount.
+ * amount; a reissue's two invoices name each other in a record `replaces` / `replaced_by`.
  */
 export const INVOICE_CSV_COLUMNS = [
   'record',
@@ -101,6 +101,14 @@ export function renderInvoiceCsv(doc: InvoiceDocument): string {
   if (doc.invoice.voided) {
     rows.push({ ...summaryRow('voided', labels.voidedNote, 0), amount: '' });
   }
+  // A reissue's two documents name each other (no amount; the number as it is).
+  const naming = (type: string, label: string, other: string): Row => ({
+    ...summaryRow(type, label, 0),
+    description: text(`${capitalised(label, locale)} ${other}`),
+    amount: '',
+  });
+  if (doc.invoice.replaces) rows.push(naming('replaces', labels.replaces, doc.invoice.replaces));
+  if (doc.invoice.replacedBy) rows.push(naming('replaced_by', labels.replacedBy, doc.invoice.replacedBy));
 
   const out = [INVOICE_CSV_COLUMNS.join(',')];
   for (const row of rows) out.push(INVOICE_CSV_COLUMNS.map((c) => csvField(row[c])).join(','));

@@ -255,6 +255,8 @@ class InvoiceLayout {
     rows.push([L.accountNumber, d.account.number]);
     rows.push([L.currency, d.invoice.currency]);
     if (d.account.poNumber) rows.push([L.poNumber, d.account.poNumber]);
+    if (d.invoice.replaces) rows.push([L.replaces, d.invoice.replaces]);
+    if (d.invoice.replacedBy) rows.push([L.replacedBy, d.invoice.replacedBy]);
     if (d.invoice.kind === 'monthly' && d.invoice.billingMonth) {
       rows.push([L.billingMonth, f.month(d.invoice.billingMonth)]);
     }

@@ -66,6 +66,10 @@ export interface DocumentInvoice {
   locale: string;
   /** RUN-12: staff voided it (its lines and number stay): shown as void, nothing to pay. */
   voided?: boolean;
+  /** RUN-12: the number of the voided invoice this one replaces (a reissue). */
+  replaces?: string | null;
+  /** RUN-12: the number of the invoice that replaces this voided one. */
+  replacedBy?: string | null;
 }
 
 export interface InvoiceDocumentLine {

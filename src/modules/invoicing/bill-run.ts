@@ -31,7 +31,7 @@ import {
   taxStage,
 } from '../taxes/index.ts';
 import { draftInvoice, issueInvoices } from './issue.ts';
-import { type NewInvoice, claimDueAccounts, countDueAccounts } from './repo.ts';
+import { type NewInvoice, claimDueAccounts, countDueAccounts, invoicesToReplace } from './repo.ts';
 
 export interface BillRunOptions {
   month: BillingMonth;
@@ -173,6 +173,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
             (i) => i.accountId,
           );
           const certificates = await certificatesOf(tctx, claimed);
+          const replaces = await invoicesToReplace(trx, claimed, month);
           const usage = await rater.rate(
             trx,
             accounts.map((a) => ({
@@ -220,7 +221,13 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
                 ctx,
                 entity,
                 account,
-                { kind: 'monthly', issueDate: firstDay, billingMonth: month, billRunId: runId },
+                {
+                  kind: 'monthly',
+                  issueDate: firstDay,
+                  billingMonth: month,
+                  billRunId: runId,
+                  replaces: replaces.get(account.id) ?? null,
+                },
                 composed,
               );
               batch.invoices.push(invoice);
@@ -306,6 +313,7 @@ async function finishRun(ctx: Ctx, runId: string, month: BillingMonth) {
     ])
     .where('billing_month', '=', month)
     .where('kind', '=', 'monthly')
+    .where('status', '<>', 'void')
     .groupBy('currency')
     .execute();
   await ctx.db

@@ -3,6 +3,7 @@ import type { App } from '../../http/types.ts';
 import { IdParams, MinorUnits, Nullable, Page, PageQuery, errorResponses } from '../../http/schemas.ts';
 import { billRun } from './bill-run.ts';
 import { getInvoice, listBillRuns, listInvoices, voidInvoice } from './invoices.ts';
+import { reissueInvoice } from './reissue.ts';
 import { invoiceOneTimeCharges, requestCallerIdChange } from './one-time.ts';
 import { invoiceCsv, invoicePdf } from './document.ts';
 import { invoiceEquipmentOrder } from './equipment-orders.ts';
@@ -49,6 +50,8 @@ const invoiceFields = {
   poNumber: Nullable(Type.String()),
   legalName: Type.String({ description: "The billing entity's legal name on the issue date" }),
   createdAt: Type.String(),
+  reissue: Type.Boolean({ description: 'RUN-12: voided to be issued again (see replaces)' }),
+  replaces: Nullable(Type.String({ description: 'The voided invoice this one replaces (a reissue)' })),
 };
 
 const InvoiceSummary = Type.Object(invoiceFields, { $id: 'InvoiceSummary' });
@@ -189,6 +192,35 @@ export function invoicingRoutes(app: App) {
       },
     },
     async (req) => voidInvoice(req.ctx, req.params.id, req.body.reason),
+  );
+
+  app.post(
+    '/v1/invoices/:id/reissue',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary: 'Void a monthly invoice issued in error and bill its month again now (staff)',
+        description:
+          'RUN-12. The invoice is voided (its number and lines stay) and the bill run issues the ' +
+          "account's invoice for the month again, with what is in force now: inventory, contract, " +
+          'prices, rate decks. The calls it billed are rated again and billed by the replacement, ' +
+          'which names it in `replaces`. Refused (409) when calls of one of its months that arrived ' +
+          'later were billed by a later invoice. When the bill run cannot issue the replacement now, ' +
+          '`pending` says why; the account stays due for the month.',
+        params: IdParams,
+        body: Type.Object({ reason: Type.String({ minLength: 1 }) }),
+        response: {
+          201: Type.Object({
+            voided: Type.Ref('Invoice'),
+            replacement: Nullable(Type.Ref('Invoice')),
+            pending: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await reissueInvoice(req.ctx, req.params.id, req.body.reason)),
   );
 
   app.post(

@@ -9,6 +9,7 @@ export {
   listInvoices,
   getInvoice,
   voidInvoice,
+  replacementOf,
   listBillRuns,
   type Invoice,
   type InvoiceLine,
@@ -17,6 +18,7 @@ export {
   type BillRunRecord,
 } from './invoices.ts';
 export { billRunsDue, type ScheduledBillRun } from './schedule.ts';
+export { reissueInvoice, type Reissue } from './reissue.ts';
 export { composeInvoice, type InvoiceStage, type ComposedInvoice } from './domain/compose.ts';
 export {
   monthlyCharges,

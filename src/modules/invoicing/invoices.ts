@@ -3,6 +3,7 @@ import type { Database } from '../../db/index.ts';
 import type { Ctx } from '../../context.ts';
 import { invalid, notFound, parseMonth } from '../../kernel/index.ts';
 import { type Page, appendEvents, pageLimit, toPage } from '../../db/index.ts';
+import { releaseBilledUsage } from '../usage/index.ts';
 
 export type InvoiceStatus = 'to_pay' | 'paid' | 'void' | 'credited';
 
@@ -40,6 +41,10 @@ export interface Invoice {
   poNumber: string | null;
   legalName: string;
   createdAt: string;
+  /** RUN-12: voided to be issued again (its replacement names it in `replaces`). */
+  reissue: boolean;
+  /** The voided invoice this one replaces, or null. */
+  replaces: string | null;
   lines?: InvoiceLine[];
 }
 
@@ -63,6 +68,8 @@ const toInvoice = (r: InvoiceRow): Invoice => ({
   poNumber: r.po_number,
   legalName: r.legal_name,
   createdAt: r.created_at.toISOString(),
+  reissue: r.reissue,
+  replaces: r.replaces,
 });
 
 export interface InvoiceFilter {
@@ -123,24 +130,61 @@ export async function getInvoice(ctx: Ctx, idOrNumber: string): Promise<Invoice>
 
 /**
  * RUN-12: staff void an invoice issued in error. Its lines and number stay (issued invoices are
- * immutable and numbers gapless); only the status records the decision, with the reason.
+ * immutable and numbers gapless); only the status records the decision, with the reason. What it
+ * charged is not billed again: the month's calls stay billed by it. With `reissue` (a monthly
+ * invoice), the month is to be billed again instead: the account is due for the month once more
+ * (the bill run issues the replacement, which names this invoice) and the calls this one billed
+ * are billed by the replacement (releaseBilledUsage). reissueInvoice does both at once.
  */
-export async function voidInvoice(ctx: Ctx, idOrNumber: string, reason: string): Promise<Invoice> {
+export async function voidInvoice(
+  ctx: Ctx,
+  idOrNumber: string,
+  reason: string,
+  opts: { reissue?: boolean } = {},
+): Promise<Invoice> {
   const invoice = await getInvoice(ctx, idOrNumber);
   if (!reason?.trim()) throw invalid('reason_required', 'Say why the invoice is voided.');
-  if (invoice.status !== 'to_pay') {
+  const reissue = opts.reissue === true;
+  if (reissue && invoice.kind !== 'monthly') {
     throw invalid(
-      'cannot_void',
-      `Invoice ${invoice.number} is ${invoice.status}; only an unpaid invoice can be voided.`,
+      'cannot_reissue',
+      `Invoice ${invoice.number} is a ${invoice.kind.replace('_', '-')} invoice; only a monthly invoice is reissued by the bill run.`,
     );
   }
+  const cannotVoid = (status: string) =>
+    invalid('cannot_void', `Invoice ${invoice.number} is ${status}; only an unpaid invoice can be voided.`);
+  if (invoice.status !== 'to_pay') throw cannotVoid(invoice.status);
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('invoices').set({ status: 'void' }).where('id', '=', invoice.id).execute();
+    // One of two voids at once wins; the other finds it void.
+    const voided = await trx
+      .updateTable('invoices')
+      .set({ status: 'void', reissue })
+      .where('id', '=', invoice.id)
+      .where('status', '=', 'to_pay')
+      .returning('id')
+      .executeTakeFirst();
+    if (!voided) throw cannotVoid((await getInvoice({ ...ctx, db: trx }, invoice.id)).status);
+    if (reissue) await releaseBilledUsage(trx, invoice);
     await appendEvents(trx, ctx.actor, ctx.clock.now(), [
-      { type: 'invoice.voided', subjectId: invoice.id, accountId: invoice.accountId, payload: { reason } },
+      {
+        type: 'invoice.voided',
+        subjectId: invoice.id,
+        accountId: invoice.accountId,
+        payload: reissue ? { reason, reissue } : { reason },
+      },
     ]);
   });
   return getInvoice(ctx, invoice.id);
+}
+
+/** The invoice that replaces a voided one (RUN-12), if issued. */
+export async function replacementOf(ctx: Ctx, invoiceId: string): Promise<Invoice | null> {
+  const row = await ctx.db
+    .selectFrom('invoices')
+    .select('id')
+    .where('replaces', '=', invoiceId)
+    .executeTakeFirst();
+  return row ? getInvoice(ctx, row.id) : null;
 }
 
 export interface BillRunRecord {

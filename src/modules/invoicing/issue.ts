@@ -17,6 +17,8 @@ export interface InvoiceHeader {
   issueDate: CalendarDate;
   billingMonth: BillingMonth | null;
   billRunId: string | null;
+  /** RUN-12: the voided invoice this one replaces. */
+  replaces?: string | null;
 }
 
 /** An invoice ready to be numbered and stored: header, the entity's name on its date, its lines. */
@@ -41,6 +43,7 @@ export function draftInvoice(
     poNumber: account.poNumber,
     legalName: legalNameOn(entity, header.issueDate),
     createdAt: ctx.clock.now(),
+    replaces: header.replaces ?? null,
     lines: composed.lines,
   };
 }

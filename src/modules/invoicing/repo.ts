@@ -32,6 +32,8 @@ export interface NewInvoice {
   poNumber: string | null;
   legalName: string;
   createdAt: Date;
+  /** RUN-12: the voided invoice this one replaces (a reissue), or null. */
+  replaces: string | null;
   lines: DraftLine[];
 }
 
@@ -63,6 +65,7 @@ export async function insertInvoices(db: Db, invoices: readonly NewInvoice[]): P
       po_number: i.poNumber,
       legal_name: i.legalName,
       created_at: i.createdAt,
+      replaces: i.replaces,
     })),
     [{ column: 'status', type: 'text', value: 'to_pay' }],
   );
@@ -106,6 +109,7 @@ const INVOICE_COLUMNS = {
   po_number: 'text',
   legal_name: 'text',
   created_at: 'timestamptz',
+  replaces: 'text',
 } as const;
 
 const LINE_COLUMNS = {
@@ -133,14 +137,15 @@ interface DueFilter {
 
 /**
  * Accounts due for the month-M invoice: active or suspended, a contract whose billing has started
- * by the 1st, the 1st already begun in the account's own time zone, and no invoice for M yet.
+ * by the 1st, the 1st already begun in the account's own time zone, and no invoice for M yet but
+ * those voided to be reissued (RUN-12).
  */
 const dueCondition = (p: DueFilter) => sql`
   a.status IN ('active', 'suspended')
   AND (${p.firstDay}::timestamp AT TIME ZONE a.time_zone) <= ${p.now.toISOString()}::timestamptz
   AND EXISTS (SELECT 1 FROM contracts c WHERE c.account_id = a.id AND c.billing_start_date <= ${p.firstDay}::date)
   AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.billing_month = ${p.month}
-    AND i.kind = 'monthly')
+    AND i.kind = 'monthly' AND NOT (i.status = 'void' AND i.reissue))
   ${p.onlyIds ? sql`AND a.id = ANY(${p.onlyIds as string[]}::text[])` : sql``}`;
 
 /** Claims up to `limit` due accounts after `afterId`; rows another worker holds are skipped. */
@@ -153,6 +158,15 @@ export async function claimDueAccounts(
     ORDER BY a.id LIMIT ${p.limit}
     FOR UPDATE OF a SKIP LOCKED`.execute(db);
   return r.rows.map((x) => x.id);
+}
+
+/** RUN-12: of these accounts, the month-M invoice each replaces (voided to be reissued, not replaced yet). */
+export async function invoicesToReplace(db: Db, accountIds: readonly string[], month: string) {
+  const r = await sql<{ id: string; account_id: string }>`
+    SELECT i.id, i.account_id FROM invoices i
+    WHERE i.reissue AND i.account_id = ANY(${accountIds as string[]}::text[]) AND i.billing_month = ${month}
+      AND i.kind = 'monthly' AND NOT EXISTS (SELECT 1 FROM invoices r WHERE r.replaces = i.id)`.execute(db);
+  return new Map(r.rows.map((x) => [x.account_id, x.id]));
 }
 
 export async function countDueAccounts(db: Db, p: DueFilter): Promise<number> {

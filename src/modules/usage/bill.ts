@@ -4,6 +4,7 @@ import {
   type DraftLine,
   RATE_SCALE,
   addMonthsToMonth,
+  conflict,
   divRound,
   firstDayOf,
   groupBy,
@@ -16,10 +17,13 @@ import type { UsageLine } from './domain/rating.ts';
 import { type KnownAccounts, type UsageAccount, arrivalRater } from './rating-context.ts';
 import {
   type UsageCut,
+  cutsBilledBy,
   cutsOf,
   insertCuts,
   insertUsageTotals,
+  laterCutInvoice,
   nextCallBatch,
+  releaseCuts,
   type UsageSumRow,
   totalRow,
   unbilledSums,
@@ -40,7 +44,7 @@ import {
 export interface AccountUsage {
   lines: DraftLine[];
   /** What the invoice bills, to store with its id. */
-  cuts: Omit<UsageCut, 'invoice_id'>[];
+  cuts: Omit<UsageCut, 'invoice_id' | 'reissued'>[];
   /** Calls that could not be rated (no deck entry…): they stay unbilled and are tried again. */
   unrated: { callId: string; reason: string }[];
   /** Set when the account's usage cannot be rated at all (its bill run fails, loudly). */
@@ -244,6 +248,31 @@ async function rateWaitingCalls(ctx: Ctx, month: BillingMonth): Promise<void> {
     });
     if (waiting.length < 10_000) return;
   }
+}
+
+/**
+ * RUN-12: the calls an invoice voided for a reissue billed are billed again, by its replacement
+ * (in the voiding transaction). Its cuts stop counting as billed and the month's sums come back,
+ * marked as rated with something no longer in force, so the replacement's bill run rates those
+ * calls again with the inventory, contract and deck of then: a reissue corrects usage too.
+ * Refused when calls of the same month that arrived later were billed after it, by another
+ * invoice: those drew on the allowances this one left, and would be billed twice.
+ */
+export async function releaseBilledUsage(db: Db, invoice: { id: string; number: string }): Promise<void> {
+  const cuts = await cutsBilledBy(db, invoice.id);
+  for (const cut of cuts) {
+    const later = await laterCutInvoice(db, cut);
+    if (later !== undefined) {
+      throw conflict(
+        'usage_billed_later',
+        `Calls of ${cut.usage_month} that arrived after invoice ${invoice.number} were billed on invoice ` +
+          `${later}, from what ${invoice.number} left of the allowances: ${invoice.number} cannot be ` +
+          'reissued; issue a credit note instead.',
+        { usageMonth: cut.usage_month, laterInvoice: later },
+      );
+    }
+  }
+  await releaseCuts(db, invoice.id, cuts);
 }
 
 /** Stores what each issued invoice billed (in the bill run's transaction). */

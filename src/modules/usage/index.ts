@@ -39,7 +39,7 @@ export {
 export { importCdrs, type ImportReport, type ImportError, type CdrRow, type CdrRows } from './import.ts';
 export { importCdrFile, type FileImportOptions } from './import-file.ts';
 export { csvCdrRows } from './cdr-csv.ts';
-export { usageRater, recordBilledCalls, type AccountUsage } from './bill.ts';
+export { usageRater, recordBilledCalls, releaseBilledUsage, type AccountUsage } from './bill.ts';
 export { type UsageAccount } from './rating-context.ts';
 export {
   callDetailsOf,

@@ -427,7 +427,7 @@ export async function unbilledSums(
   const r = await sql<UsageSumRow>`
     WITH cut AS (
       SELECT account_id, usage_month, max(through_batch) AS through FROM usage_cuts
-      WHERE account_id = ANY(${accountIds as string[]}::text[]) GROUP BY account_id, usage_month)
+      WHERE account_id = ANY(${accountIds as string[]}::text[]) AND NOT reissued GROUP BY account_id, usage_month)
     SELECT t.account_id, t.usage_month, t.call_type, t.allowance, t.rate_prefix, t.rate_from::text AS rate_from,
       t.rate_per_minute, sum(t.calls)::int8 AS calls, sum(t.billable_seconds)::int8 AS billable_seconds,
       t.context, coalesce(cut.through, -1) AS after_batch
@@ -447,6 +447,7 @@ export async function cutsOf(db: Db, pairs: readonly { accountId: string; month:
     .selectAll()
     .where('account_id', '=', anyOf([...new Set(pairs.map((p) => p.accountId))]))
     .where('usage_month', '=', anyOf([...new Set(pairs.map((p) => p.month))]))
+    .where('reissued', '=', false)
     .orderBy('through_batch')
     .execute();
 }
@@ -457,7 +458,7 @@ export type UsageCut = Selectable<Database['usage_cuts']>;
  * Records what invoices billed, and drops the sums they billed: `usage_totals` holds only what is
  * still to bill, so a bill run reads a few rows per account however long its history.
  */
-export async function insertCuts(db: Db, cuts: readonly UsageCut[]): Promise<void> {
+export async function insertCuts(db: Db, cuts: readonly Omit<UsageCut, 'reissued'>[]): Promise<void> {
   if (cuts.length === 0) return;
   await insertColumns(
     db,
@@ -486,15 +487,65 @@ const CUT_COLUMNS = {
   low_usage_rate: 'bigint',
 } as const;
 
-/** The cuts of one account-month, in billing order (call details). */
+/** The cuts in force of one account-month, in billing order (call details). */
 export async function monthCuts(db: Db, accountId: string, month: string) {
   return db
     .selectFrom('usage_cuts')
     .selectAll()
     .where('account_id', '=', accountId)
     .where('usage_month', '=', month)
+    .where('reissued', '=', false)
     .orderBy('through_batch')
     .execute();
+}
+
+/**
+ * What a sum released by a reissue is marked as having been rated with: never a fingerprint, so
+ * the bill run rates the month's calls again with what is in force then (rateChangedMonthsAgain).
+ */
+export const RELEASED_CONTEXT = 'released';
+
+/** The cuts an invoice made (what it billed, by account-month). */
+export async function cutsBilledBy(db: Db, invoiceId: string): Promise<UsageCut[]> {
+  return db.selectFrom('usage_cuts').selectAll().where('invoice_id', '=', invoiceId).execute();
+}
+
+/** The number of the invoice of a later cut in force of the cut's account-month, if any. */
+export async function laterCutInvoice(db: Db, cut: UsageCut): Promise<string | undefined> {
+  const later = await db
+    .selectFrom('usage_cuts as c')
+    .innerJoin('invoices as i', 'i.id', 'c.invoice_id')
+    .select('i.number')
+    .where('c.account_id', '=', cut.account_id)
+    .where('c.usage_month', '=', cut.usage_month)
+    .where('c.through_batch', '>', cut.through_batch)
+    .where('c.reissued', '=', false)
+    .orderBy('c.through_batch')
+    .executeTakeFirst();
+  return later?.number;
+}
+
+/**
+ * Takes an invoice's cuts out of what was billed: they stay (what it billed, for the record),
+ * marked `reissued`, and the sums they dropped are written back from their calls (a row per
+ * charge at the cut's last batch) as rated with RELEASED_CONTEXT.
+ */
+export async function releaseCuts(db: Db, invoiceId: string, cuts: readonly UsageCut[]): Promise<void> {
+  if (cuts.length === 0) return;
+  await db.updateTable('usage_cuts').set({ reissued: true }).where('invoice_id', '=', invoiceId).execute();
+  for (const cut of cuts) {
+    await sql`
+      INSERT INTO usage_totals (account_id, usage_month, batch, call_type, allowance, rate_prefix, rate_from,
+        rate_per_minute, calls, billable_seconds, context)
+      SELECT k.account_id, k.usage_month, ${cut.through_batch}::int8, k.call_type, k.allowance, k.rate_prefix,
+        k.rate_from, k.rate_per_minute, count(*)::int, sum(c.billable_seconds)::int8, ${RELEASED_CONTEXT}
+      FROM call_sets s CROSS JOIN unnest(${SET_IDS}) AS u(id) JOIN calls c ON c.call_id = u.id
+        ${CLASS_OF_CALL}
+      WHERE s.account_id = ${cut.account_id} AND s.usage_month = ${cut.usage_month}
+        AND c.batch > ${cut.after_batch} AND c.batch <= ${cut.through_batch} AND k.call_type IS NOT NULL
+      GROUP BY k.account_id, k.usage_month, k.call_type, k.allowance, k.rate_prefix, k.rate_from,
+        k.rate_per_minute`.execute(db);
+  }
 }
 
 export interface CallDetailRow {
