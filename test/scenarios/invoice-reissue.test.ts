@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from '../../src/kernel/index.ts';
 import { billRun, voidInvoice } from '../../src/modules/invoicing/index.ts';
+import { queueInvoiceDeliveries } from '../../src/modules/notifications/index.ts';
 import {
   type TestApi,
   apiCall,
@@ -270,6 +271,7 @@ test('a later invoice voided to be reissued first: the earlier one is reissued a
   const march = await invoiceFor(api, chain, '2026-03');
   assert.ok(march.lines.some((l: any) => /calls of 2026-01/.test(l.description)));
   await voidInvoice(api.rt.ctx('test'), march.id, 'wrong address', { reissue: true });
+  clock().set(new Date('2026-03-20T00:00:00Z')); // February's e-mail window is long past
   const r = await api.post(`/v1/invoices/${feb.id}/reissue`, { reason: 'wrong address' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   // Both January calls, 6 + 7 minutes: the 10 plan minutes, then 3 of overage, as January's own.
@@ -289,4 +291,13 @@ test('a later invoice voided to be reissued first: the earlier one is reissued a
   );
   const details = await api.get(`/v1/accounts/${chain}/call-details?month=2026-01&format=json`);
   assert.equal(details.body.calls.length, 2);
+
+  // The February replacement, issued on 20 March, is e-mailed at once: a correction, not news of
+  // a month whose window (RUN-7) ended weeks ago, which would be left unsent.
+  await queueInvoiceDeliveries(api.rt.ctx('test'));
+  const delivery = async (id: string) => (await api.get(`/v1/invoices/${id}/deliveries`)).body.delivery;
+  const sent = await delivery(r.body.replacement.id);
+  assert.ok(sent, 'queued');
+  assert.deepEqual([sent.windowMonth, sent.notBefore], [null, '2026-03-20T00:00:00.000Z']);
+  assert.equal(await delivery(march.id), null, 'a voided invoice is not sent');
 });

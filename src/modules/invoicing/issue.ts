@@ -81,6 +81,8 @@ export async function issueInvoices(
         total: i.total,
         currency: i.currency,
         billRunId: i.billRunId,
+        // RUN-12: a reissue's replacement (sent at once, whatever the month's window).
+        ...(i.replaces ? { replaces: i.replaces } : {}),
       },
     })),
   );

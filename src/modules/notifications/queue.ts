@@ -148,7 +148,8 @@ async function queueBatch(
       continue;
     }
     const kind = e.payload.kind ?? 'invoice';
-    const month = kind === 'monthly' ? (e.payload.month ?? null) : null;
+    // The month's invoices share its window (RUN-7); a reissue's replacement is due at once.
+    const month = kind === 'monthly' && !e.payload.replaces ? (e.payload.month ?? null) : null;
     const row: NewDelivery = {
       id: newId('dlv', now),
       invoice_id: e.invoice_id,

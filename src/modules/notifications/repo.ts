@@ -65,12 +65,14 @@ export interface IssuedInvoiceEvent {
   id: number;
   invoice_id: string;
   account_id: string;
-  payload: { number?: string; kind?: string; month?: string | null };
+  payload: { number?: string; kind?: string; month?: string | null; replaces?: string };
 }
 
 /**
- * 'invoice.issued' events in (after, head] whose invoice has no delivery yet, oldest first. A
- * monthly invoice whose window ended before `staleBefore` (a date) is history, not news.
+ * 'invoice.issued' events in (after, head] whose invoice has no delivery yet and is not void
+ * (voided before it was queued: never sent), oldest first. A
+ * monthly invoice whose window ended before `staleBefore` (a date) is history, not news, unless it
+ * replaces a voided one (RUN-12: a correction the customer has to receive).
  */
 export async function undeliveredInvoiceEvents(
   db: Db,
@@ -81,7 +83,8 @@ export async function undeliveredInvoiceEvents(
     FROM events e
     WHERE e.id > ${p.after} AND e.id <= ${p.head} AND e.type = 'invoice.issued'
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.invoice_id = e.subject_id)
-      AND NOT (coalesce(e.payload->>'kind', '') = 'monthly'
+      AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = e.subject_id AND i.status = 'void')
+      AND NOT (coalesce(e.payload->>'kind', '') = 'monthly' AND e.payload->>'replaces' IS NULL
         AND coalesce((e.payload->>'month') || ${p.windowEndSuffix}, '9999-12-31') < ${p.staleBefore})
     ORDER BY e.id
     LIMIT ${p.limit}`.execute(db);
