@@ -5,3 +5,4 @@ export * from './clock.ts';
 export * from './ids.ts';
 export * from './collections.ts';
 export * from './invoice-lines.ts';
+export * from './line-texts.ts';

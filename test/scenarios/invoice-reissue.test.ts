@@ -264,6 +264,8 @@ test("a reissue's two documents name each other, in the account's language", asy
   const voidedCsv = await csv(voided.id, 'pt');
   assert.match(voidedCsv, new RegExp(`replaced_by,.*Substituída pela fatura ${replacement.number}`));
   assert.match(voidedCsv, /,voided,/);
+  // Its usage lines too are in Portuguese: Tollbooth's own words, translated.
+  assert.match(voidedCsv, /,plan_minutes,,Minutos do plano \(incluídos\),/);
 });
 
 test('a later invoice voided to be reissued first: the earlier one is reissued and bills every call of its month', async () => {

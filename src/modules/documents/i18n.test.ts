@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatMoney } from '../../kernel/index.ts';
+import { LINE_TEXT, formatMoney, readLineText } from '../../kernel/index.ts';
 import { LINE_GROUP_ORDER, documentFormats, documentLocale, labelsFor, languageOf } from './index.ts';
 import { rateDecimal } from './i18n.ts';
 
@@ -85,5 +85,73 @@ describe('document formats', () => {
     assert.equal(rateDecimal(-350_000, 'MXN'), '-0.35');
     assert.equal(rateDecimal(7, 'JPY'), '0.000007');
     assert.equal(rateDecimal(3_000_000, 'JPY'), '3');
+  });
+});
+
+describe("line descriptions Tollbooth writes itself, in the document's language", () => {
+  const written = [
+    LINE_TEXT.planMinutes,
+    LINE_TEXT.overageMinutes,
+    LINE_TEXT.lowUsageMinutes(50),
+    LINE_TEXT.lateCalls(LINE_TEXT.overageMinutes, '2026-01'),
+    LINE_TEXT.lateCalls('International minutes — Mexico (mobile)', '2025-12'),
+    LINE_TEXT.numberChange('callerId', '+15125550100'),
+    LINE_TEXT.numberChange('e911', '+15125550100'),
+    LINE_TEXT.numberChange('callerIdAndE911', '+15125550100'),
+    'Desk phone service',
+  ];
+
+  test('each is read back as what it says, data as it is', () => {
+    assert.deepEqual(
+      written.map((d) => readLineText(d)),
+      [
+        { text: { key: 'planMinutes' }, lateMonth: null },
+        { text: { key: 'overageMinutes' }, lateMonth: null },
+        { text: { key: 'lowUsageMinutes', included: 50 }, lateMonth: null },
+        { text: { key: 'overageMinutes' }, lateMonth: '2026-01' },
+        { text: { key: 'data', text: 'International minutes — Mexico (mobile)' }, lateMonth: '2025-12' },
+        { text: { key: 'numberChange', change: 'callerId', number: '+15125550100' }, lateMonth: null },
+        { text: { key: 'numberChange', change: 'e911', number: '+15125550100' }, lateMonth: null },
+        { text: { key: 'numberChange', change: 'callerIdAndE911', number: '+15125550100' }, lateMonth: null },
+        { text: { key: 'data', text: 'Desk phone service' }, lateMonth: null },
+      ],
+    );
+  });
+
+  test('English documents say them as written (late months by name); Spanish and Portuguese ones translate them', () => {
+    const say = (locale: string) => written.map((d) => documentFormats(locale, 'USD').line(d));
+    assert.deepEqual(say('en-US'), [
+      'Plan minutes (included)',
+      'Outbound overage minutes',
+      'Low-usage device minutes beyond the 50 included',
+      'Outbound overage minutes (calls of January 2026)',
+      'International minutes — Mexico (mobile) (calls of December 2025)',
+      'Change of caller ID for +15125550100',
+      'Change of E911 address for +15125550100',
+      'Change of caller ID and E911 address for +15125550100',
+      'Desk phone service',
+    ]);
+    assert.deepEqual(say('es-MX'), [
+      'Minutos del plan (incluidos)',
+      'Minutos excedentes salientes',
+      'Minutos de dispositivos de bajo uso más allá de los 50 incluidos',
+      'Minutos excedentes salientes (llamadas de enero de 2026)',
+      'International minutes — Mexico (mobile) (llamadas de diciembre de 2025)',
+      'Cambio del identificador de llamadas de +15125550100',
+      'Cambio de la dirección E911 de +15125550100',
+      'Cambio del identificador de llamadas y de la dirección E911 de +15125550100',
+      'Desk phone service',
+    ]);
+    assert.deepEqual(say('pt-BR'), [
+      'Minutos do plano (incluídos)',
+      'Minutos excedentes de saída',
+      'Minutos de dispositivos de baixo uso além dos 50 incluídos',
+      'Minutos excedentes de saída (chamadas de janeiro de 2026)',
+      'International minutes — Mexico (mobile) (chamadas de dezembro de 2025)',
+      'Alteração do identificador de chamadas de +15125550100',
+      'Alteração do endereço E911 de +15125550100',
+      'Alteração do identificador de chamadas e do endereço E911 de +15125550100',
+      'Desk phone service',
+    ]);
   });
 });

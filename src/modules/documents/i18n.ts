@@ -1,4 +1,12 @@
-import { type CalendarDate, dateParts, formatMoney, minorDigits } from '../../kernel/index.ts';
+import {
+  type CalendarDate,
+  LINE_TEXT,
+  type NumberChange,
+  dateParts,
+  formatMoney,
+  minorDigits,
+  readLineText,
+} from '../../kernel/index.ts';
 import type { InvoiceKind, LineGroup } from './view.ts';
 
 /**
@@ -66,6 +74,17 @@ export interface DocumentLabels {
   speiReference: string;
   questions: (email: string) => string;
   page: (page: number, pages: number) => string;
+  /** The line descriptions Tollbooth writes itself (kernel LINE_TEXT), in this language. */
+  lines: LineTexts;
+}
+
+export interface LineTexts {
+  planMinutes: string;
+  overageMinutes: string;
+  lowUsageMinutes: (included: number) => string;
+  /** After a usage line of calls that arrived after their month was invoiced: 'January 2026'. */
+  lateCalls: (month: string) => string;
+  numberChange: Record<NumberChange, (number: string) => string>;
 }
 
 const EN: DocumentLabels = {
@@ -135,6 +154,17 @@ const EN: DocumentLabels = {
   speiReference: 'SPEI/TEF reference',
   questions: (email) => `Questions about this invoice? ${email}`,
   page: (page, pages) => `Page ${page} of ${pages}`,
+  lines: {
+    planMinutes: LINE_TEXT.planMinutes,
+    overageMinutes: LINE_TEXT.overageMinutes,
+    lowUsageMinutes: LINE_TEXT.lowUsageMinutes,
+    lateCalls: (month) => `(calls of ${month})`,
+    numberChange: {
+      callerId: (n) => LINE_TEXT.numberChange('callerId', n),
+      e911: (n) => LINE_TEXT.numberChange('e911', n),
+      callerIdAndE911: (n) => LINE_TEXT.numberChange('callerIdAndE911', n),
+    },
+  },
 };
 
 /** American English writes "check". */
@@ -207,6 +237,17 @@ const ES: DocumentLabels = {
   speiReference: 'Referencia SPEI/TEF',
   questions: (email) => `¿Dudas sobre esta factura? ${email}`,
   page: (page, pages) => `Página ${page} de ${pages}`,
+  lines: {
+    planMinutes: 'Minutos del plan (incluidos)',
+    overageMinutes: 'Minutos excedentes salientes',
+    lowUsageMinutes: (n) => `Minutos de dispositivos de bajo uso más allá de los ${n} incluidos`,
+    lateCalls: (month) => `(llamadas de ${month})`,
+    numberChange: {
+      callerId: (n) => `Cambio del identificador de llamadas de ${n}`,
+      e911: (n) => `Cambio de la dirección E911 de ${n}`,
+      callerIdAndE911: (n) => `Cambio del identificador de llamadas y de la dirección E911 de ${n}`,
+    },
+  },
 };
 
 const PT: DocumentLabels = {
@@ -276,6 +317,17 @@ const PT: DocumentLabels = {
   speiReference: 'Referência SPEI/TEF',
   questions: (email) => `Dúvidas sobre esta fatura? ${email}`,
   page: (page, pages) => `Página ${page} de ${pages}`,
+  lines: {
+    planMinutes: 'Minutos do plano (incluídos)',
+    overageMinutes: 'Minutos excedentes de saída',
+    lowUsageMinutes: (n) => `Minutos de dispositivos de baixo uso além dos ${n} incluídos`,
+    lateCalls: (month) => `(chamadas de ${month})`,
+    numberChange: {
+      callerId: (n) => `Alteração do identificador de chamadas de ${n}`,
+      e911: (n) => `Alteração do endereço E911 de ${n}`,
+      callerIdAndE911: (n) => `Alteração do identificador de chamadas e do endereço E911 de ${n}`,
+    },
+  },
 };
 
 const LABELS: Record<Language, DocumentLabels> = { en: EN, es: ES, pt: PT };
@@ -331,6 +383,8 @@ export interface DocumentFormats {
   month(month: string): string;
   /** 'Aug 20 – 31, 2026' (the locale decides what repeats). */
   period(start: CalendarDate, end: CalendarDate): string;
+  /** A line's description as this document says it: Tollbooth's own words translated, data as is. */
+  line(description: string): string;
 }
 
 const MEMO_LIMIT = 4096;
@@ -398,11 +452,14 @@ function createFormats(locale: string, currency: string): DocumentFormats {
   // print the same amounts (unit prices, totals) and dates again and again, so strings are kept.
   const moneyMemo = new Map<number, string>();
   const dates = new Map<string, string>();
+  const descriptions = new Map<string, string>();
+  const labels = labelsFor(locale);
+  const month = (m: string) => remember(dates, m, () => monthYear.format(utcMidnight(`${m}-01`)));
   return {
     language,
     locale: formatLocale,
     currency,
-    labels: labelsFor(locale),
+    labels,
     money: (minor) => remember(moneyMemo, minor, () => formatMoney(minor, currency, formatLocale)),
     // Intl formats a decimal string exactly, as formatMoney does: no float ever holds the rate.
     rate: (micros) => rateFormat.format(rateDecimal(micros, currency) as unknown as number),
@@ -412,14 +469,39 @@ function createFormats(locale: string, currency: string): DocumentFormats {
       remember(dates, `${style}|${date}`, () =>
         (style === 'long' ? longDate : numericDate).format(utcMidnight(date)),
       ),
-    month: (month) => remember(dates, month, () => monthYear.format(utcMidnight(`${month}-01`))),
+    month,
     period: (start, end) =>
       remember(dates, `${start}|${end}`, () =>
         start === end
           ? shortDate.format(utcMidnight(start))
           : shortDate.formatRange(utcMidnight(start), utcMidnight(end)),
       ),
+    line: (description) =>
+      remember(descriptions, description, () => sayLine(description, labels.lines, month)),
   };
+}
+
+/** A stored description in the document's language (readLineText tells Tollbooth's words from data). */
+function sayLine(description: string, say: LineTexts, month: (m: string) => string): string {
+  const { text, lateMonth } = readLineText(description);
+  let base: string;
+  switch (text.key) {
+    case 'planMinutes':
+      base = say.planMinutes;
+      break;
+    case 'overageMinutes':
+      base = say.overageMinutes;
+      break;
+    case 'lowUsageMinutes':
+      base = say.lowUsageMinutes(text.included);
+      break;
+    case 'numberChange':
+      base = say.numberChange[text.change](text.number);
+      break;
+    case 'data':
+      base = text.text;
+  }
+  return lateMonth === null ? base : `${base} ${say.lateCalls(month(lateMonth))}`;
 }
 
 const formatsCache = new Map<string, DocumentFormats>();

@@ -1,12 +1,14 @@
 import { formatDecimal } from '../../kernel/index.ts';
-import { labelsFor, rateDecimal } from './i18n.ts';
+import { documentFormats, rateDecimal } from './i18n.ts';
 import { type InvoiceDocument, type InvoiceDocumentLine, documentSummary, lineSections } from './view.ts';
 
 /**
  * The invoice as CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line break quoted,
  * quotes doubled): a header row, one `line` record per invoice line in the same sections and order
  * as the PDF, then `summary` records. Amounts are plain decimals in the invoice currency (19.99),
- * dates ISO calendar dates; only the summary descriptions are in the account's language.
+ * dates ISO calendar dates; the summary descriptions, and the line descriptions Tollbooth writes itself
+ * (usage lines, late calls: kernel LINE_TEXT), are in the account's language; catalog names, deck
+ * descriptions, fee and tax names are data, as stored.
  *
  * Quantities and prices are exact: a usage line's quantity is billed seconds (quantity_unit
  * 'second') and its price is per minute (price_unit 'minute', up to 6 decimals). The summary's
@@ -53,7 +55,8 @@ const capitalised = (label: string, locale: string) => {
 export function renderInvoiceCsv(doc: InvoiceDocument): string {
   const summary = documentSummary(doc);
   const { number, currency, locale } = doc.invoice;
-  const labels = labelsFor(locale);
+  const formats = documentFormats(locale, currency);
+  const labels = formats.labels;
   const empty: Row = Object.fromEntries(INVOICE_CSV_COLUMNS.map((c) => [c, ''])) as Row;
 
   const lineRow = (l: InvoiceDocumentLine): Row => {
@@ -64,7 +67,7 @@ export function renderInvoiceCsv(doc: InvoiceDocument): string {
       invoice_number: number,
       line_type: l.lineType,
       item_code: l.itemCode ?? '',
-      description: text(l.description),
+      description: text(formats.line(l.description)),
       period_start: l.periodStart ?? '',
       period_end: l.periodEnd ?? '',
       prorate_days: l.prorateDays === null ? '' : String(l.prorateDays),

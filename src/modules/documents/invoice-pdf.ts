@@ -329,7 +329,7 @@ class InvoiceLayout {
   private descriptionLines(line: InvoiceDocumentLine): string[] {
     let lines = this.wrappedDescriptions.get(line);
     if (!lines) {
-      lines = this.c.wrap(line.description, this.descWidth, S.line);
+      lines = this.c.wrap(this.f.line(line.description), this.descWidth, S.line);
       this.wrappedDescriptions.set(line, lines);
     }
     return lines;

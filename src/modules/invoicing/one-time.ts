@@ -1,5 +1,5 @@
 import type { Ctx } from '../../context.ts';
-import { type DraftLine, composeInvoice, dateInZone, invalid } from '../../kernel/index.ts';
+import { type DraftLine, LINE_TEXT, composeInvoice, dateInZone, invalid } from '../../kernel/index.ts';
 import { getAccount, getBillingEntity } from '../accounts/index.ts';
 import { findCatalogItems, loadPriceBook } from '../catalog/index.ts';
 import { type BillingContext, certificatesOf, loadRateTables } from '../taxes/index.ts';
@@ -115,10 +115,8 @@ export async function requestCallerIdChange(
   if (!change.callerIdName && !change.e911Address) {
     throw invalid('nothing_to_change', 'Give a new caller ID name, a new E911 address, or both.');
   }
-  const what = [change.callerIdName && 'caller ID', change.e911Address && 'E911 address']
-    .filter(Boolean)
-    .join(' and ');
+  const what = change.callerIdName ? (change.e911Address ? 'callerIdAndE911' : 'callerId') : 'e911';
   return invoiceOneTimeCharges(ctx, accountId, [
-    { itemCode: CID_E911_FEE_ITEM, quantity: 1, description: `Change of ${what} for ${change.number}` },
+    { itemCode: CID_E911_FEE_ITEM, quantity: 1, description: LINE_TEXT.numberChange(what, change.number) },
   ]);
 }

@@ -4,6 +4,7 @@ import {
   type DraftLine,
   RATE_SCALE,
   addMonthsToMonth,
+  LINE_TEXT,
   conflict,
   divRound,
   firstDayOf,
@@ -299,7 +300,7 @@ const LINE_TYPE: Record<UsageLine['lineType'], string> = {
 function draftLine(l: UsageLine, currency: string, lateMonth: string | null): DraftLine {
   return {
     lineType: LINE_TYPE[l.lineType],
-    description: lateMonth === null ? l.description : `${l.description} (calls of ${lateMonth})`,
+    description: lateMonth === null ? l.description : LINE_TEXT.lateCalls(l.description, lateMonth),
     itemCode: l.itemCode,
     quantity: l.quantity,
     unitPrice: divRound(

@@ -3,6 +3,7 @@ import {
   type CalendarDate,
   type Currency,
   type RoundingMode,
+  LINE_TEXT,
   addDays,
   daysInBillingMonth,
   firstDayOf,
@@ -262,10 +263,10 @@ export const planCharge = (lineType: UsageLineType, description: string, ratePer
 export const planCharges = (
   plan: Pick<CallingPlan, 'overageRatePerMinute' | 'lowUsageMinutesPerDevice' | 'lowUsageRatePerMinute'>,
 ): Charge[] => [
-  planCharge('outbound_overage', 'Outbound overage minutes', plan.overageRatePerMinute),
+  planCharge('outbound_overage', LINE_TEXT.overageMinutes, plan.overageRatePerMinute),
   planCharge(
     'low_usage_minutes',
-    `Low-usage device minutes beyond the ${plan.lowUsageMinutesPerDevice} included`,
+    LINE_TEXT.lowUsageMinutes(plan.lowUsageMinutesPerDevice),
     plan.lowUsageRatePerMinute,
   ),
 ];
@@ -572,7 +573,7 @@ export function usageLines(
   const mode = input.roundingMode ?? 'half-up';
   const drafts: { charge: Charge; index: number; seconds: number; amount: number }[] = [];
   if (planSeconds > 0) {
-    const plan = planCharge('plan_minutes', 'Plan minutes (included)', 0);
+    const plan = planCharge('plan_minutes', LINE_TEXT.planMinutes, 0);
     drafts.push({ charge: plan, index: -1, seconds: planSeconds, amount: 0 });
   }
   charges.forEach((charge, index) => {
