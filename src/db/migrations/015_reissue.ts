@@ -11,11 +11,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE invoices ADD COLUMN reissue boolean NOT NULL DEFAULT false;
     ALTER TABLE invoices ADD COLUMN replaces text REFERENCES invoices(id);
     CREATE UNIQUE INDEX invoices_one_replacement ON invoices(replaces);
-    -- The bill run looks up, per batch of accounts, the voided invoices it replaces: few rows.
-    CREATE INDEX invoices_to_reissue ON invoices(account_id, billing_month) WHERE reissue;
     DROP INDEX invoices_one_monthly;
     CREATE UNIQUE INDEX invoices_one_monthly ON invoices(account_id, billing_month)
       WHERE kind = 'monthly' AND status <> 'void';
+    -- Whether an account is due asks both (the bill run, for every account it claims): is there a
+    -- monthly invoice in force (the index above), is there one voided and not to be reissued
+    -- (this one, which also finds those to be reissued). Voids are few: so is this index.
+    CREATE INDEX invoices_void_monthly ON invoices(account_id, billing_month)
+      WHERE kind = 'monthly' AND status = 'void';
 
     ALTER TABLE usage_cuts ADD COLUMN reissued boolean NOT NULL DEFAULT false;
     ALTER TABLE usage_cuts DROP CONSTRAINT usage_cuts_pkey;

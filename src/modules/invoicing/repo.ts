@@ -145,7 +145,9 @@ const dueCondition = (p: DueFilter) => sql`
   AND (${p.firstDay}::timestamp AT TIME ZONE a.time_zone) <= ${p.now.toISOString()}::timestamptz
   AND EXISTS (SELECT 1 FROM contracts c WHERE c.account_id = a.id AND c.billing_start_date <= ${p.firstDay}::date)
   AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.billing_month = ${p.month}
-    AND i.kind = 'monthly' AND NOT (i.status = 'void' AND i.reissue))
+    AND i.kind = 'monthly' AND i.status <> 'void')
+  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.billing_month = ${p.month}
+    AND i.kind = 'monthly' AND i.status = 'void' AND NOT i.reissue)
   ${p.onlyIds ? sql`AND a.id = ANY(${p.onlyIds as string[]}::text[])` : sql``}`;
 
 /** Claims up to `limit` due accounts after `afterId`; rows another worker holds are skipped. */
@@ -164,8 +166,9 @@ export async function claimDueAccounts(
 export async function invoicesToReplace(db: Db, accountIds: readonly string[], month: string) {
   const r = await sql<{ id: string; account_id: string }>`
     SELECT i.id, i.account_id FROM invoices i
-    WHERE i.reissue AND i.account_id = ANY(${accountIds as string[]}::text[]) AND i.billing_month = ${month}
-      AND i.kind = 'monthly' AND NOT EXISTS (SELECT 1 FROM invoices r WHERE r.replaces = i.id)`.execute(db);
+    WHERE i.account_id = ANY(${accountIds as string[]}::text[]) AND i.billing_month = ${month}
+      AND i.kind = 'monthly' AND i.status = 'void' AND i.reissue
+      AND NOT EXISTS (SELECT 1 FROM invoices r WHERE r.replaces = i.id)`.execute(db);
   return new Map(r.rows.map((x) => [x.account_id, x.id]));
 }
 
