@@ -13,7 +13,15 @@ import {
   startRealClockScheduler,
 } from './scheduler.ts';
 import { buildServer } from './http/server.ts';
-import { billRun, getInvoice, invoiceCsv, invoicePdf, listInvoices } from './modules/invoicing/index.ts';
+import {
+  billRun,
+  getInvoice,
+  invoiceCsv,
+  invoicePdf,
+  listInvoices,
+  reissueInvoice,
+  voidInvoice,
+} from './modules/invoicing/index.ts';
 import { getAccount } from './modules/accounts/index.ts';
 import { createApiKey, listApiKeys, STAFF_ROLES, type StaffRole } from './modules/access/index.ts';
 import { loadDemo } from './demo/index.ts';
@@ -552,6 +560,34 @@ invoices
       console.error(
         `${inv.number} (${money(file.document.total, inv.currency)}, ${inv.locale}) written to ${out}`,
       );
+    }),
+  );
+
+invoices
+  .command('void <invoice>')
+  .description(
+    'void an unpaid invoice issued in error (RUN-12); with --reissue, a monthly one, and bill its month again now',
+  )
+  .requiredOption('--reason <text>', 'why (kept with the invoice’s history)')
+  .option('--reissue', 'bill the month again at once, with what is in force now; the calls it billed too')
+  .action((id: string, opts: { reason: string; reissue?: boolean }) =>
+    withRuntime(async (rt) => {
+      const ctx = rt.ctx('cli');
+      if (!opts.reissue) {
+        const voided = await voidInvoice(ctx, id, opts.reason);
+        console.log(`${voided.number} voided (${money(voided.total, voided.currency)} no longer due)`);
+        return;
+      }
+      const r = await reissueInvoice(ctx, id, opts.reason);
+      console.log(`${r.voided.number} voided to be reissued`);
+      if (r.replacement) {
+        const n = r.replacement;
+        console.log(
+          `replaced by ${n.number} (${money(n.total, n.currency)}, billing month ${n.billingMonth})`,
+        );
+      } else {
+        console.log(`not reissued yet: ${r.pending?.message ?? 'see the bill run'}`);
+      }
     }),
   );
 

@@ -30,6 +30,7 @@ test('--help on the program and on every command', () => {
     ['clock', 'advance'],
     ['invoices', 'list'],
     ['invoices', 'show'],
+    ['invoices', 'void'],
     ['api-keys', 'create'],
     ['cdr', 'import'],
     ['cdr', 'details'],
@@ -83,5 +84,18 @@ test('a simulated instance: demo, clock advance runs the bill run, invoices list
   const again = run('bill-run', '--month', '2026-12');
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /invoices created +0/);
+  // RUN-12 from the command line: voided to be reissued, the month billed again at once.
+  const noReason = run('invoices', 'void', first);
+  assert.notEqual(noReason.code, 0);
+  assert.match(noReason.err, /--reason/);
+  const reissued = run('invoices', 'void', first, '--reason', 'wrong address', '--reissue');
+  assert.equal(reissued.code, 0, reissued.err);
+  assert.match(
+    reissued.out,
+    new RegExp(`${first} voided to be reissued\nreplaced by IN\\d{11} \\(.+, billing month 2026-12\\)`),
+  );
+  const twice = run('invoices', 'void', first, '--reason', 'again');
+  assert.equal(twice.code, 1);
+  assert.match(twice.err, new RegExp(`Invoice ${first} is void; only an unpaid invoice can be voided`));
   rmSync(dir, { recursive: true, force: true });
 });
