@@ -426,7 +426,8 @@ async function baseline(rt: Runtime, invoices: number, lines: number) {
       const total = 26150;
       inv +=
         `${id},IN${pad(10_000_000_001 + i, 11)},ent_bench,acc_bench_${pad(i + 1)},monthly,${MONTH},` +
-        `run_bench,2026-09-01,,2026-09-16,USD,${total},${total},to_pay,,"Jive Communications Inc.",${created}\n`;
+        `run_bench,2026-09-01,,2026-09-16,USD,${total},${total},to_pay,,"Jive Communications Inc.",${created},` +
+        'false,\n'; // reissue: no; replaces: none (empty is NULL in CSV)
       // As many line rows in all as the bill run wrote, spread evenly over the invoices.
       const linesOfThis = Math.floor(((i + 1) * lines) / invoices) - Math.floor((i * lines) / invoices);
       for (let k = 0; k < linesOfThis; k++) {
