@@ -84,7 +84,7 @@ export interface LineTexts {
   lowUsageMinutes: (included: number) => string;
   /** After a usage line of calls that arrived after their month was invoiced: 'January 2026'. */
   lateCalls: (month: string) => string;
-  numberChange: Record<NumberChange, (number: string) => string>;
+  numberChange: (change: NumberChange, number: string) => string;
 }
 
 const EN: DocumentLabels = {
@@ -159,11 +159,7 @@ const EN: DocumentLabels = {
     overageMinutes: LINE_TEXT.overageMinutes,
     lowUsageMinutes: LINE_TEXT.lowUsageMinutes,
     lateCalls: (month) => `(calls of ${month})`,
-    numberChange: {
-      callerId: (n) => LINE_TEXT.numberChange('callerId', n),
-      e911: (n) => LINE_TEXT.numberChange('e911', n),
-      callerIdAndE911: (n) => LINE_TEXT.numberChange('callerIdAndE911', n),
-    },
+    numberChange: LINE_TEXT.numberChange,
   },
 };
 
@@ -242,11 +238,8 @@ const ES: DocumentLabels = {
     overageMinutes: 'Minutos excedentes salientes',
     lowUsageMinutes: (n) => `Minutos de dispositivos de bajo uso más allá de los ${n} incluidos`,
     lateCalls: (month) => `(llamadas de ${month})`,
-    numberChange: {
-      callerId: (n) => `Cambio del identificador de llamadas de ${n}`,
-      e911: (n) => `Cambio de la dirección E911 de ${n}`,
-      callerIdAndE911: (n) => `Cambio del identificador de llamadas y de la dirección E911 de ${n}`,
-    },
+    numberChange: (change, n) =>
+      `Cambio ${{ callerId: 'del identificador de llamadas', e911: 'de la dirección E911', callerIdAndE911: 'del identificador de llamadas y de la dirección E911' }[change]} de ${n}`,
   },
 };
 
@@ -322,11 +315,8 @@ const PT: DocumentLabels = {
     overageMinutes: 'Minutos excedentes de saída',
     lowUsageMinutes: (n) => `Minutos de dispositivos de baixo uso além dos ${n} incluídos`,
     lateCalls: (month) => `(chamadas de ${month})`,
-    numberChange: {
-      callerId: (n) => `Alteração do identificador de chamadas de ${n}`,
-      e911: (n) => `Alteração do endereço E911 de ${n}`,
-      callerIdAndE911: (n) => `Alteração do identificador de chamadas e do endereço E911 de ${n}`,
-    },
+    numberChange: (change, n) =>
+      `Alteração ${{ callerId: 'do identificador de chamadas', e911: 'do endereço E911', callerIdAndE911: 'do identificador de chamadas e do endereço E911' }[change]} de ${n}`,
   },
 };
 
@@ -496,7 +486,7 @@ function sayLine(description: string, say: LineTexts, month: (m: string) => stri
       base = say.lowUsageMinutes(text.included);
       break;
     case 'numberChange':
-      base = say.numberChange[text.change](text.number);
+      base = say.numberChange(text.change, text.number);
       break;
     case 'data':
       base = text.text;

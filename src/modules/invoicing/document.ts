@@ -11,7 +11,7 @@ import {
   renderInvoiceCsv,
   renderInvoicePdf,
 } from '../documents/index.ts';
-import { type Invoice, getInvoice, replacementOf } from './invoices.ts';
+import { type Invoice, getInvoice, reissueNumbers } from './invoices.ts';
 
 /** The locale a document is printed in when staff ask for another language than the account's. */
 const LANGUAGE_LOCALE: Record<Language, string> = { en: 'en-US', es: 'es-MX', pt: 'pt-BR' };
@@ -37,12 +37,11 @@ export async function invoiceDocument(
   opts: InvoiceDocumentOptions = {},
 ): Promise<InvoiceDocument> {
   const invoice = await getInvoice(ctx, idOrNumber);
-  const [account, entity, balance, replaced, replacement] = await Promise.all([
+  const [account, entity, balance, reissue] = await Promise.all([
     getAccount(ctx, invoice.accountId),
     getBillingEntity(ctx, invoice.entityId),
     balanceBefore(ctx, invoice),
-    invoice.replaces ? getInvoice(ctx, invoice.replaces) : null,
-    invoice.reissue ? replacementOf(ctx, invoice.id) : null,
+    invoice.replaces || invoice.reissue ? reissueNumbers(ctx, invoice) : { replaces: null, replacedBy: null },
   ]);
   const locale = documentLocaleFor(account.locale, opts.lang);
   const lines = (invoice.lines ?? []).map((l) => ({
@@ -76,8 +75,8 @@ export async function invoiceDocument(
       currency: invoice.currency,
       locale,
       voided: invoice.status === 'void',
-      replaces: replaced?.number ?? null,
-      replacedBy: replacement?.number ?? null,
+      replaces: reissue.replaces,
+      replacedBy: reissue.replacedBy,
     },
     lines,
     subtotal: invoice.subtotal,

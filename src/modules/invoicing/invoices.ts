@@ -177,6 +177,26 @@ export async function voidInvoice(
   return getInvoice(ctx, invoice.id);
 }
 
+/**
+ * RUN-12: the numbers of the invoice this one replaces and of the one that replaces it, if any
+ * (one read, numbers only: what its documents print).
+ */
+export async function reissueNumbers(
+  ctx: Ctx,
+  invoice: Pick<Invoice, 'id' | 'replaces'>,
+): Promise<{ replaces: string | null; replacedBy: string | null }> {
+  const rows = await ctx.db
+    .selectFrom('invoices')
+    .select(['id', 'number'])
+    .where((eb) => eb.or([eb('id', '=', invoice.replaces ?? ''), eb('replaces', '=', invoice.id)]))
+    .execute();
+  const numberOf = (found: { number: string } | undefined) => found?.number ?? null;
+  return {
+    replaces: numberOf(rows.find((r) => r.id === invoice.replaces)),
+    replacedBy: numberOf(rows.find((r) => r.id !== invoice.replaces)),
+  };
+}
+
 /** The invoice that replaces a voided one (RUN-12), if issued. */
 export async function replacementOf(ctx: Ctx, invoiceId: string): Promise<Invoice | null> {
   const row = await ctx.db

@@ -28,20 +28,15 @@ export async function reissueInvoice(ctx: Ctx, idOrNumber: string, reason: strin
     accountIds: [voided.accountId],
   });
   const replacement = await replacementOf(ctx, voided.id);
+  if (replacement) return { voided, replacement, pending: null };
   const failure = run.failures[0];
-  return {
-    voided,
-    replacement,
-    pending:
-      replacement !== null
-        ? null
-        : failure
-          ? { code: failure.code, message: failure.message }
-          : {
-              code: 'not_due',
-              message:
-                `Account ${voided.accountId} is not due for ${voided.billingMonth} now (not active or ` +
-                'suspended, or no contract billing by then): the next bill run of the month reissues it.',
-            },
-  };
+  const pending = failure
+    ? { code: failure.code, message: failure.message }
+    : {
+        code: 'not_due',
+        message:
+          `Account ${voided.accountId} is not due for ${voided.billingMonth} now (not active or ` +
+          'suspended, or no contract billing by then): the next bill run of the month reissues it.',
+      };
+  return { voided, replacement: null, pending };
 }
