@@ -159,6 +159,8 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
         });
       }
     }
+    // Priced: the run will not rate these accounts again.
+    rater.forget(ids);
     return out;
   }
 
@@ -203,7 +205,7 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
     return out;
   }
 
-  return { rate };
+  return { rate, heldAccounts: rater.heldAccounts };
 }
 
 /** Rates again, in one batch, the calls that were waiting for a rating (months before `month`). */

@@ -249,7 +249,35 @@ export function arrivalRater(ctx: Ctx) {
     return entries.get(`${callType}|${prefix}|${validFrom}`);
   }
 
-  return { load, rate, rateIn, contextOf, fingerprintOf, billableDevicesOf, termsOf, deckEntry, catalog };
+  /**
+   * Lets go of what was read and made for these accounts (a bill run's batch, once priced): a
+   * rater kept for a whole run would otherwise hold every account's inventory and contexts to its
+   * end, and the garbage collector would trace them again and again. Decks, plans and the catalog
+   * stay. An account forgotten is read again if it is loaded again.
+   */
+  function forget(accountIds: Iterable<string>): void {
+    for (const id of accountIds) {
+      accounts.delete(id);
+      contexts.delete(id);
+    }
+  }
+
+  /** Accounts whose inventory and contexts are held (tests: a bill run lets go of each batch's). */
+  const heldAccounts = (): number => accounts.size;
+
+  return {
+    load,
+    forget,
+    heldAccounts,
+    rate,
+    rateIn,
+    contextOf,
+    fingerprintOf,
+    billableDevicesOf,
+    termsOf,
+    deckEntry,
+    catalog,
+  };
 }
 
 export type ArrivalRater = ReturnType<typeof arrivalRater>;
