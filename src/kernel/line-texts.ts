@@ -1,8 +1,9 @@
 /**
  * The line descriptions Tollbooth writes itself (usage lines, late calls, a number's caller ID /
- * E911 change). They are stored in English, as every description is; a document in another
- * language reads them back (readLineText) and says them in its own (documents' i18n). Catalog
- * names, deck descriptions, fee and tax names are data, printed as they are.
+ * E911 change, the rate after a fee's or a tax's name). They are stored in English, as every
+ * description is; a document in another language reads them back (readLineText) and says them in
+ * its own (documents' i18n). Catalog names, deck descriptions, fee and tax names are data,
+ * printed as they are.
  */
 export const LINE_TEXT = {
   planMinutes: 'Plan minutes (included)',
@@ -12,7 +13,26 @@ export const LINE_TEXT = {
   lateCalls: (description: string, month: string) => `${description} (calls of ${month})`,
   /** CAT-6: a caller ID name and/or E911 address change of a number. */
   numberChange: (change: NumberChange, number: string) => `Change of ${CHANGE_EN[change]} for ${number}`,
+  /** A fee or tax at a rate (parts per million): 'Texas state sales tax 6.25%'. */
+  atRate: (name: string, ppm: number) => `${name} ${percentText(ppm)}`,
+  /** The USF recovery line: the recovery factor on the interstate safe-harbour portion. */
+  usf: (label: string, recoveredPpm: number, safeHarbourPpm: number) =>
+    `${label} ${percentText(recoveredPpm)} × ${percentText(safeHarbourPpm)} interstate`,
 } as const;
+
+/** 62_500 ppm → "6.25%", 99_750 → "9.975%", 130_000 → "13%": exact, at most four decimals. */
+export function percentText(ppm: number): string {
+  return `${percentDecimal(ppm)}%`;
+}
+
+/** 62_500 ppm → "6.25" (the percentage as an exact decimal string). */
+export function percentDecimal(ppm: number): string {
+  const whole = Math.trunc(ppm / 10_000);
+  const frac = String(ppm % 10_000)
+    .padStart(4, '0')
+    .replace(/0+$/, '');
+  return `${whole}${frac ? '.' + frac : ''}`;
+}
 
 export type NumberChange = 'callerId' | 'e911' | 'callerIdAndE911';
 const CHANGE_EN: Record<NumberChange, string> = {
@@ -27,18 +47,48 @@ export type LineText =
   | { key: 'overageMinutes' }
   | { key: 'lowUsageMinutes'; included: number }
   | { key: 'numberChange'; change: NumberChange; number: string }
+  /** A fee's or tax's name (data) and the rate Tollbooth wrote after it. */
+  | { key: 'atRate'; name: string; ppm: number }
+  | { key: 'usf'; label: string; recoveredPpm: number; safeHarbourPpm: number }
   /** Data (a catalog name, a deck description…): printed as it is. */
   | { key: 'data'; text: string };
 
 const LATE = / \(calls of (\d{4}-\d{2})\)$/;
 const LOW_USAGE = /^Low-usage device minutes beyond the (\d+) included$/;
 const NUMBER_CHANGE = /^Change of (caller ID and E911 address|caller ID|E911 address) for (\S+)$/;
+const PERCENT = '(\\d{1,3}(?:\\.\\d{1,4})?)%';
+const AT_RATE = new RegExp(`^(.+) ${PERCENT}$`);
+const USF = new RegExp(`^(.+) ${PERCENT} × ${PERCENT} interstate$`);
 
-/** Reads a stored description back: what it says, and the month of late calls it is for, if any. */
-export function readLineText(description: string): { text: LineText; lateMonth: string | null } {
+/**
+ * Reads a stored description back: what it says, and the month of late calls it is for, if any.
+ * `feeOrTax`: the line is a regulatory fee or a tax, whose description ends with the rate
+ * Tollbooth wrote (a catalog name ending in '10%' is data, and stays as it is).
+ */
+export function readLineText(
+  description: string,
+  feeOrTax = false,
+): { text: LineText; lateMonth: string | null } {
+  if (feeOrTax) return { text: readRated(description), lateMonth: null };
   const late = LATE.exec(description);
   const base = late ? description.slice(0, late.index) : description;
   return { text: readBase(base), lateMonth: late ? late[1]! : null };
+}
+
+/** Back from parts per million as written by percentText: '6.25' → 62_500. */
+const ppmOf = (decimal: string): number => {
+  const [whole, frac = ''] = decimal.split('.');
+  return Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));
+};
+
+function readRated(text: string): LineText {
+  const usf = USF.exec(text);
+  if (usf) {
+    return { key: 'usf', label: usf[1]!, recoveredPpm: ppmOf(usf[2]!), safeHarbourPpm: ppmOf(usf[3]!) };
+  }
+  const rated = AT_RATE.exec(text);
+  if (rated) return { key: 'atRate', name: rated[1]!, ppm: ppmOf(rated[2]!) };
+  return { key: 'data', text };
 }
 
 function readBase(text: string): LineText {

@@ -154,4 +154,57 @@ describe("line descriptions Tollbooth writes itself, in the document's language"
       'Desk phone service',
     ]);
   });
+
+  // Fee and tax names are data; the rate after them is Tollbooth's, written in the locale's way.
+  const rated = [
+    LINE_TEXT.atRate('Texas state sales tax', 62_500),
+    LINE_TEXT.atRate('Quebec QST', 99_750),
+    LINE_TEXT.atRate('IVA', 160_000),
+    LINE_TEXT.atRate('State regulatory recovery fee Texas', 1),
+    LINE_TEXT.usf('Federal USF recovery', 362_000, 649_000),
+  ];
+
+  test('fee and tax lines are read back as their name and rate; only those lines', () => {
+    assert.deepEqual(
+      rated.map((d) => readLineText(d, true).text),
+      [
+        { key: 'atRate', name: 'Texas state sales tax', ppm: 62_500 },
+        { key: 'atRate', name: 'Quebec QST', ppm: 99_750 },
+        { key: 'atRate', name: 'IVA', ppm: 160_000 },
+        { key: 'atRate', name: 'State regulatory recovery fee Texas', ppm: 1 },
+        { key: 'usf', label: 'Federal USF recovery', recoveredPpm: 362_000, safeHarbourPpm: 649_000 },
+      ],
+    );
+    // A charge named with a percentage is data, on any document.
+    assert.deepEqual(readLineText('Promo bundle 12.5%').text, { key: 'data', text: 'Promo bundle 12.5%' });
+    assert.equal(documentFormats('es-ES', 'EUR').line('Promo bundle 12.5%'), 'Promo bundle 12.5%');
+    // A fee line Tollbooth did not write (an adjustment typed by staff) is printed as it is.
+    assert.deepEqual(readLineText('USF adjustment', true).text, { key: 'data', text: 'USF adjustment' });
+  });
+
+  test("their rates are printed in the locale's way, English as stored", () => {
+    const say = (locale: string) => rated.map((d) => documentFormats(locale, 'USD').line(d, true));
+    assert.deepEqual(say('en-US'), rated);
+    assert.deepEqual(say('es-MX'), [
+      'Texas state sales tax 6.25%',
+      'Quebec QST 9.975%',
+      'IVA 16%',
+      'State regulatory recovery fee Texas 0.0001%',
+      'Federal USF recovery 36.2% × 64.9% interestatal',
+    ]);
+    assert.deepEqual(say('es-ES'), [
+      'Texas state sales tax 6,25\u00a0%',
+      'Quebec QST 9,975\u00a0%',
+      'IVA 16\u00a0%',
+      'State regulatory recovery fee Texas 0,0001\u00a0%',
+      'Federal USF recovery 36,2\u00a0% × 64,9\u00a0% interestatal',
+    ]);
+    assert.deepEqual(say('pt-BR'), [
+      'Texas state sales tax 6,25%',
+      'Quebec QST 9,975%',
+      'IVA 16%',
+      'State regulatory recovery fee Texas 0,0001%',
+      'Federal USF recovery 36,2% × 64,9% interestadual',
+    ]);
+  });
 });

@@ -85,6 +85,8 @@ export interface LineTexts {
   /** After a usage line of calls that arrived after their month was invoiced: 'January 2026'. */
   lateCalls: (month: string) => string;
   numberChange: (change: NumberChange, number: string) => string;
+  /** The USF line's portion: '… 36.2% × 64.9% interstate'. */
+  interstate: string;
 }
 
 const EN: DocumentLabels = {
@@ -160,6 +162,7 @@ const EN: DocumentLabels = {
     lowUsageMinutes: LINE_TEXT.lowUsageMinutes,
     lateCalls: (month) => `(calls of ${month})`,
     numberChange: LINE_TEXT.numberChange,
+    interstate: 'interstate',
   },
 };
 
@@ -240,6 +243,7 @@ const ES: DocumentLabels = {
     lateCalls: (month) => `(llamadas de ${month})`,
     numberChange: (change, n) =>
       `Cambio ${{ callerId: 'del identificador de llamadas', e911: 'de la dirección E911', callerIdAndE911: 'del identificador de llamadas y de la dirección E911' }[change]} de ${n}`,
+    interstate: 'interestatal',
   },
 };
 
@@ -317,6 +321,7 @@ const PT: DocumentLabels = {
     lateCalls: (month) => `(chamadas de ${month})`,
     numberChange: (change, n) =>
       `Alteração ${{ callerId: 'do identificador de chamadas', e911: 'do endereço E911', callerIdAndE911: 'do identificador de chamadas e do endereço E911' }[change]} de ${n}`,
+    interstate: 'interestadual',
   },
 };
 
@@ -373,8 +378,11 @@ export interface DocumentFormats {
   month(month: string): string;
   /** 'Aug 20 – 31, 2026' (the locale decides what repeats). */
   period(start: CalendarDate, end: CalendarDate): string;
-  /** A line's description as this document says it: Tollbooth's own words translated, data as is. */
-  line(description: string): string;
+  /**
+   * A line's description as this document says it: Tollbooth's own words translated, data as is.
+   * `feeOrTax`: a regulatory fee or tax line, whose rate is written in the locale's way ('6,25 %').
+   */
+  line(description: string, feeOrTax?: boolean): string;
 }
 
 const MEMO_LIMIT = 4096;
@@ -432,6 +440,9 @@ function createFormats(locale: string, currency: string): DocumentFormats {
   });
   const integer = new Intl.NumberFormat(formatLocale, { maximumFractionDigits: 0 });
   const decimal = new Intl.NumberFormat(formatLocale, { maximumFractionDigits: 2 });
+  // Rates of fees and taxes: at most four decimals of a percent (parts per million), exactly.
+  const percentFormat = new Intl.NumberFormat(formatLocale, { style: 'percent', maximumFractionDigits: 4 });
+  const percent = (ppm: number) => percentFormat.format(ppmFraction(ppm) as unknown as number);
   const rateFormat = new Intl.NumberFormat(formatLocale, {
     style: 'currency',
     currency,
@@ -466,14 +477,29 @@ function createFormats(locale: string, currency: string): DocumentFormats {
           ? shortDate.format(utcMidnight(start))
           : shortDate.formatRange(utcMidnight(start), utcMidnight(end)),
       ),
-    line: (description) =>
-      remember(descriptions, description, () => sayLine(description, labels.lines, month)),
+    line: (description, feeOrTax = false) =>
+      remember(descriptions, `${feeOrTax ? 'r' : 'd'}|${description}`, () =>
+        sayLine(description, feeOrTax, labels.lines, month, percent),
+      ),
   };
 }
 
+/** 62_500 parts per million → "0.0625", exactly (Intl's percent style reads a fraction). */
+function ppmFraction(ppm: number): string {
+  const digits = String(ppm).padStart(7, '0');
+  const frac = digits.slice(-6).replace(/0+$/, '');
+  return digits.slice(0, -6) + (frac ? `.${frac}` : '');
+}
+
 /** A stored description in the document's language (readLineText tells Tollbooth's words from data). */
-function sayLine(description: string, say: LineTexts, month: (m: string) => string): string {
-  const { text, lateMonth } = readLineText(description);
+function sayLine(
+  description: string,
+  feeOrTax: boolean,
+  say: LineTexts,
+  month: (m: string) => string,
+  percent: (ppm: number) => string,
+): string {
+  const { text, lateMonth } = readLineText(description, feeOrTax);
   let base: string;
   switch (text.key) {
     case 'planMinutes':
@@ -487,6 +513,12 @@ function sayLine(description: string, say: LineTexts, month: (m: string) => stri
       break;
     case 'numberChange':
       base = say.numberChange(text.change, text.number);
+      break;
+    case 'atRate':
+      base = `${text.name} ${percent(text.ppm)}`;
+      break;
+    case 'usf':
+      base = `${text.label} ${percent(text.recoveredPpm)} × ${percent(text.safeHarbourPpm)} ${say.interstate}`;
       break;
     case 'data':
       base = text.text;

@@ -166,4 +166,28 @@ describe('renderInvoiceCsv', () => {
     const lines = rows.filter((r) => r.record === 'line');
     assert.equal(sum(lines.map((r) => parseMoney(r.amount!, 'MXN'))), doc.total);
   });
+
+  test("fee and tax rates in the document's language and locale; other descriptions as stored", () => {
+    const us = usMonthlyInvoice(entity('US'));
+    const described = (locale: string) =>
+      records({ ...us, invoice: { ...us.invoice, locale } })
+        .filter((r) => r.record === 'line')
+        .map((r) => r.description);
+    const english = described('en-US');
+    assert.deepEqual(
+      english,
+      us.lines.map((l) => l.description),
+    );
+    const portuguese = described('pt-BR');
+    assert.deepEqual(portuguese.slice(-5), [
+      'Regulatory Recovery Fee (RRF) 2,5%',
+      'State and Local Regulatory Recovery Fee — Colorado 1,2%',
+      'Federal USF recovery 36,2% × 64,9% interestadual',
+      'Colorado state sales tax 2,9%',
+      'Boulder County sales tax 0,985%',
+    ]);
+    assert.equal(described('es-ES').at(-1), 'Boulder County sales tax 0,985\u00a0%');
+    // Charges' descriptions are catalog data (usage lines Tollbooth writes are translated).
+    assert.equal(portuguese[0], english[0]);
+  });
 });

@@ -1,6 +1,12 @@
 import { formatDecimal } from '../../kernel/index.ts';
 import { documentFormats, rateDecimal } from './i18n.ts';
-import { type InvoiceDocument, type InvoiceDocumentLine, documentSummary, lineSections } from './view.ts';
+import {
+  type InvoiceDocument,
+  type InvoiceDocumentLine,
+  documentSummary,
+  isFeeOrTaxLine,
+  lineSections,
+} from './view.ts';
 
 /**
  * The invoice as CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line break quoted,
@@ -67,7 +73,7 @@ export function renderInvoiceCsv(doc: InvoiceDocument): string {
       invoice_number: number,
       line_type: l.lineType,
       item_code: l.itemCode ?? '',
-      description: text(formats.line(l.description)),
+      description: text(formats.line(l.description, isFeeOrTaxLine(l))),
       period_start: l.periodStart ?? '',
       period_end: l.periodEnd ?? '',
       prorate_days: l.prorateDays === null ? '' : String(l.prorateDays),

@@ -7,6 +7,7 @@ import {
   type InvoiceDocumentLine,
   type LineSection,
   documentSummary,
+  isFeeOrTaxLine,
   lineSections,
 } from './view.ts';
 
@@ -329,7 +330,7 @@ class InvoiceLayout {
   private descriptionLines(line: InvoiceDocumentLine): string[] {
     let lines = this.wrappedDescriptions.get(line);
     if (!lines) {
-      lines = this.c.wrap(this.f.line(line.description), this.descWidth, S.line);
+      lines = this.c.wrap(this.f.line(line.description, isFeeOrTaxLine(line)), this.descWidth, S.line);
       this.wrappedDescriptions.set(line, lines);
     }
     return lines;

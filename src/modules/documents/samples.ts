@@ -1,10 +1,10 @@
-import { type CalendarDate, divRound, prorate, sum } from '../../kernel/index.ts';
+import { type CalendarDate, LINE_TEXT, divRound, prorate, sum } from '../../kernel/index.ts';
 import {
   type DocumentEntity,
   type DocumentRemittance,
   type InvoiceDocument,
   type InvoiceDocumentLine,
-  lineGroupOf,
+  isFeeOrTaxLine,
 } from './view.ts';
 
 /**
@@ -120,13 +120,25 @@ const usage = (
 });
 
 /** A fee or tax line: `ppm` millionths of `base`, rounded once. */
-const computed = (lineType: string, itemCode: string, description: string, base: number, ppm: number) => {
+/** A fee or tax line at a rate, its description written as the fee and tax stages write it. */
+const computed = (lineType: string, itemCode: string, name: string, base: number, ppm: number) => {
   const amount = divRound(base * ppm, 1_000_000, 'half-up');
-  return { ...charge(lineType, description, 1, amount), itemCode };
+  return { ...charge(lineType, LINE_TEXT.atRate(name, ppm), 1, amount), itemCode };
 };
 
+/** The USF line: its factor on the interstate safe-harbour portion (36.2% × 64.9% = 23.4938%). */
+const usfLine = (base: number) => ({
+  ...charge(
+    'usf',
+    LINE_TEXT.usf('Federal USF recovery', 362_000, 649_000),
+    1,
+    divRound(base * 234_938, 1_000_000, 'half-up'),
+  ),
+  itemCode: 'fee.usf',
+});
+
 const chargesOf = (lines: readonly Line[]) =>
-  sum(lines.filter((l) => !['fees', 'taxes'].includes(lineGroupOf(l))).map((l) => l.amount));
+  sum(lines.filter((l) => !isFeeOrTaxLine(l)).map((l) => l.amount));
 
 /** Completes a document's totals from its lines and balances. */
 export function withTotals(doc: Omit<InvoiceDocument, 'subtotal' | 'total' | 'amountDue'>): InvoiceDocument {
@@ -163,14 +175,14 @@ export function usMonthlyInvoice(entity: EntityData): InvoiceDocument {
   ];
   const base = chargesOf(charges);
   const fees: Line[] = [
-    computed('rrf', 'fee.rrf', 'Regulatory Recovery Fee (RRF) 2.5%', base, 25_000),
-    computed('slrrf', 'fee.slrrf', 'State and Local Regulatory Recovery Fee — Colorado 1.2%', base, 12_000),
-    computed('usf', 'fee.usf', 'Federal USF recovery 36.2% of 64.9% interstate', base, 234_938),
+    computed('rrf', 'fee.rrf', 'Regulatory Recovery Fee (RRF)', base, 25_000),
+    computed('slrrf', 'fee.slrrf', 'State and Local Regulatory Recovery Fee — Colorado', base, 12_000),
+    usfLine(base),
   ];
   const taxBase = base + sum(fees.map((l) => l.amount));
   const taxes: Line[] = [
-    computed('tax', 'tax.US-CO', 'Colorado state sales tax 2.9%', taxBase, 29_000),
-    computed('tax', 'tax.US-CO-BOULDER', 'Boulder County sales tax 0.985%', taxBase, 9_850),
+    computed('tax', 'tax.US-CO', 'Colorado state sales tax', taxBase, 29_000),
+    computed('tax', 'tax.US-CO-BOULDER', 'Boulder County sales tax', taxBase, 9_850),
   ];
   return withTotals({
     entity: documentEntity(entity, '2026-09-01'),
@@ -215,7 +227,7 @@ export function mexicanMonthlyInvoice(entity: EntityData): InvoiceDocument {
     ),
   ];
   const base = chargesOf(charges);
-  const taxes = [computed('tax', 'tax.MX-IVA', 'IVA 16%', base, 160_000)];
+  const taxes = [computed('tax', 'tax.MX-IVA', 'IVA', base, 160_000)];
   return withTotals({
     entity: documentEntity(entity, '2026-09-01'),
     account: {
@@ -332,12 +344,9 @@ export function typicalInvoice(entity: EntityData, i: number): InvoiceDocument {
     usage('international', 'International minutes', next(0, 30_000), 85_000, '2026-08-01', '2026-08-31'),
   ];
   const base = chargesOf(charges);
-  const fees = [
-    computed('rrf', 'fee.rrf', 'Regulatory Recovery Fee (RRF) 2.5%', base, 25_000),
-    computed('usf', 'fee.usf', 'Federal USF recovery 36.2% of 64.9% interstate', base, 234_938),
-  ];
+  const fees = [computed('rrf', 'fee.rrf', 'Regulatory Recovery Fee (RRF)', base, 25_000), usfLine(base)];
   const taxBase = base + sum(fees.map((l) => l.amount));
-  const taxes = [computed('tax', 'tax.US-CO', 'Colorado state sales tax 2.9%', taxBase, 29_000)];
+  const taxes = [computed('tax', 'tax.US-CO', 'Colorado state sales tax', taxBase, 29_000)];
   const previous = next(0, 90_000);
   return withTotals({
     entity: documentEntity(entity, '2026-09-01'),
@@ -391,7 +400,7 @@ export function longInvoice(entity: EntityData, lineCount: number): InvoiceDocum
       ),
     );
   }
-  lines.push(computed('tax', 'tax.CA-ON-HST', 'Ontario HST 13%', chargesOf(lines), 130_000));
+  lines.push(computed('tax', 'tax.CA-ON-HST', 'Ontario HST', chargesOf(lines), 130_000));
   return withTotals({
     entity: documentEntity(entity, '2026-09-01'),
     account: {

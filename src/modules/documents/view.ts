@@ -155,6 +155,12 @@ export function lineGroupOf(line: Pick<InvoiceDocumentLine, 'lineType' | 'itemCo
   return 'other';
 }
 
+/** Regulatory fees and taxes: computed on the charges, their descriptions end with their rate. */
+export const isFeeOrTaxLine = (line: Pick<InvoiceDocumentLine, 'lineType' | 'itemCode'>): boolean => {
+  const group = lineGroupOf(line);
+  return group === 'fees' || group === 'taxes';
+};
+
 export interface LineSection {
   group: LineGroup;
   lines: InvoiceDocumentLine[];

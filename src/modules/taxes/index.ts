@@ -21,7 +21,6 @@ export {
 } from './domain/taxes.ts';
 export {
   parsePercent,
-  formatPercent,
   type BillingContext,
   type BillingAddress,
   type ExemptionCertificate,

@@ -1,4 +1,4 @@
-import { type CalendarDate, divRound, invalid, sum } from '../../../kernel/index.ts';
+import { type CalendarDate, LINE_TEXT, divRound, invalid, sum } from '../../../kernel/index.ts';
 import {
   type BillingContext,
   type DatedRate,
@@ -6,7 +6,6 @@ import {
   type InvoiceStage,
   PPM,
   computedLine,
-  formatPercent,
   normaliseRegion,
   percentOf,
   rateOn,
@@ -144,7 +143,7 @@ function feeLine(
       return computedLine(
         fee.code,
         `fee.${fee.code}`,
-        `${fee.label} ${formatPercent(ppm)}`,
+        LINE_TEXT.atRate(fee.label, ppm),
         percentOf(base, ppm),
       );
     }
@@ -156,7 +155,7 @@ function feeLine(
       return computedLine(
         fee.code,
         `fee.${fee.code}.${country}-${state}`,
-        `${fee.label} ${row.name} ${formatPercent(ppm)}`,
+        LINE_TEXT.atRate(`${fee.label} ${row.name}`, ppm),
         percentOf(base, ppm),
       );
     }
@@ -172,7 +171,7 @@ function feeLine(
       return computedLine(
         fee.code,
         `fee.${fee.code}`,
-        `${fee.label} ${formatPercent(rate.recovered)} × ${formatPercent(rate.safeHarbour)} interstate`,
+        LINE_TEXT.usf(fee.label, rate.recovered, rate.safeHarbour),
         amount,
       );
     }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPercent, parsePercent, percentOf, rateOn, validateDatedRates } from './rates.ts';
+import { percentText } from '../../../kernel/index.ts';
+import { parsePercent, percentOf, rateOn, validateDatedRates } from './rates.ts';
 
 test('percentages are integer parts per million, parsed and printed without floats', () => {
   const table: [string, number, string][] = [
@@ -15,7 +16,7 @@ test('percentages are integer parts per million, parsed and printed without floa
   ];
   for (const [text, ppm, printed] of table) {
     assert.equal(parsePercent(text), ppm, text);
-    assert.equal(formatPercent(ppm), printed, text);
+    assert.equal(percentText(ppm), printed, text);
   }
   for (const bad of ['', '6,25', '-1', '1.23456', '100.01', 'abc']) {
     assert.throws(() => parsePercent(bad), { code: 'invalid_percent' }, bad);

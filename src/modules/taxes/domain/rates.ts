@@ -21,15 +21,6 @@ export function parsePercent(text: string): number {
   return ppm;
 }
 
-/** 62_500 → "6.25%", 99_750 → "9.975%", 130_000 → "13%". */
-export function formatPercent(ppm: number): string {
-  const whole = Math.trunc(ppm / 10_000);
-  const frac = String(ppm % 10_000)
-    .padStart(4, '0')
-    .replace(/0+$/, '');
-  return `${whole}${frac ? '.' + frac : ''}%`;
-}
-
 /** `base × ppm / 1e6`, rounded once, half-up (a line's amount from its base and rate). */
 export const percentOf = (base: number, ppm: number): number =>
   divRound(BigInt(base) * BigInt(ppm), PPM, 'half-up');

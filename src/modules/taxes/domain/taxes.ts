@@ -1,4 +1,4 @@
-import { type CalendarDate, invalid, sum } from '../../../kernel/index.ts';
+import { type CalendarDate, LINE_TEXT, invalid, sum } from '../../../kernel/index.ts';
 import {
   type BillingAddress,
   type BillingContext,
@@ -7,7 +7,6 @@ import {
   type ExemptionCertificate,
   type InvoiceStage,
   computedLine,
-  formatPercent,
   normaliseCity,
   normalisePostalCode,
   normaliseRegion,
@@ -155,7 +154,7 @@ export function quoteFromTable(table: TaxTable, request: TaxRequest): TaxLine[] 
     if (amount === 0) continue;
     out.push({
       jurisdiction: rule.jurisdiction,
-      description: `${rule.name} ${formatPercent(ppm)}`,
+      description: LINE_TEXT.atRate(rule.name, ppm),
       ratePpm: ppm,
       taxableAmount,
       amount,
