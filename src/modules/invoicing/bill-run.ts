@@ -134,7 +134,7 @@ export async function billRun(ctx: Ctx, opts: BillRunOptions): Promise<BillRunRe
   const { items: catalog, prices } = await loadPriceBook(ctx);
   const entities = new Map((await listBillingEntities(ctx)).map((e) => [e.id, e]));
   const stages = monthlyStages(await loadRateTables(ctx));
-  const rater = await usageRater(ctx, month);
+  const rater = await usageRater(ctx, month, opts.accountIds);
   const filter = { month, firstDay, now, onlyIds: opts.accountIds };
   const total = await countDueAccounts(ctx.db, filter);
 

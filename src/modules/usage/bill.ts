@@ -54,13 +54,14 @@ export interface AccountUsage {
 
 /**
  * One per bill run. First rates again the calls that were waiting for a rating (a deck entry or a
- * contract added since), then fixes the watermark: the batches this run may bill.
+ * contract added since), then fixes the watermark: the batches this run may bill. `onlyIds`: a
+ * run for these accounts only (a reissue, a staff re-run) rates only their waiting calls.
  */
-export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
+export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth, onlyIds?: readonly string[]) {
   // Both wait for the imports in progress (their batch lock) while holding a connection: in an
   // import slot, so the imports always have one left to finish with.
   const watermark = await withImportSlot(ctx.db, async () => {
-    await rateWaitingCalls(ctx, invoiceMonth);
+    await rateWaitingCalls(ctx, invoiceMonth, onlyIds);
     return usageWatermark(ctx.db);
   });
   // What calls would be rated with now (to compare with what they were rated with), and the plan
@@ -208,11 +209,23 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth) {
   return { rate, heldAccounts: rater.heldAccounts };
 }
 
-/** Rates again, in one batch, the calls that were waiting for a rating (months before `month`). */
-async function rateWaitingCalls(ctx: Ctx, month: BillingMonth): Promise<void> {
+/**
+ * Rates again, in one batch, the calls that were waiting for a rating (months before `month`), of
+ * every account or of `accountIds`.
+ */
+async function rateWaitingCalls(
+  ctx: Ctx,
+  month: BillingMonth,
+  accountIds?: readonly string[],
+): Promise<void> {
   let afterCallId = '';
   for (;;) {
-    const waiting = await waitingCalls(ctx.db, { beforeMonth: month, afterCallId, limit: 10_000 });
+    const waiting = await waitingCalls(ctx.db, {
+      beforeMonth: month,
+      accountIds,
+      afterCallId,
+      limit: 10_000,
+    });
     if (waiting.length === 0) return;
     afterCallId = waiting[waiting.length - 1]!.call_id;
     await ctx.db.transaction().execute(async (trx) => {
