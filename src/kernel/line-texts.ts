@@ -1,3 +1,5 @@
+import { invalid } from './errors.ts';
+
 /**
  * The line descriptions Tollbooth writes itself (usage lines, late calls, a number's caller ID /
  * E911 change, the rate after a fee's or a tax's name). They are stored in English, as every
@@ -20,18 +22,28 @@ export const LINE_TEXT = {
     `${label} ${percentText(recoveredPpm)} × ${percentText(safeHarbourPpm)} interstate`,
 } as const;
 
+/**
+ * Percentages are integer parts per million (ppm) of their base: 100% is 1_000_000, 6.25% is
+ * 62_500. Four decimals of a percent cover every published rate we know of.
+ */
+export const PPM = 1_000_000;
+
 /** 62_500 ppm → "6.25%", 99_750 → "9.975%", 130_000 → "13%": exact, at most four decimals. */
 export function percentText(ppm: number): string {
-  return `${percentDecimal(ppm)}%`;
-}
-
-/** 62_500 ppm → "6.25" (the percentage as an exact decimal string). */
-export function percentDecimal(ppm: number): string {
   const whole = Math.trunc(ppm / 10_000);
   const frac = String(ppm % 10_000)
     .padStart(4, '0')
     .replace(/0+$/, '');
-  return `${whole}${frac ? '.' + frac : ''}`;
+  return `${whole}${frac ? '.' + frac : ''}%`;
+}
+
+/** "6.25" (percent) → 62_500 ppm. At most four decimals, no sign, no floats. */
+export function parsePercent(text: string): number {
+  const m = /^(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+  if (!m) throw invalid('invalid_percent', `"${text}" is not a percentage with at most 4 decimals.`);
+  const ppm = Number(m[1]! + (m[2] ?? '').padEnd(4, '0'));
+  if (ppm > PPM) throw invalid('invalid_percent', `"${text}" is more than 100%.`);
+  return ppm;
 }
 
 export type NumberChange = 'callerId' | 'e911' | 'callerIdAndE911';
@@ -75,19 +87,18 @@ export function readLineText(
   return { text: readBase(base), lateMonth: late ? late[1]! : null };
 }
 
-/** Back from parts per million as written by percentText: '6.25' → 62_500. */
-const ppmOf = (decimal: string): number => {
-  const [whole, frac = ''] = decimal.split('.');
-  return Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));
-};
-
 function readRated(text: string): LineText {
   const usf = USF.exec(text);
   if (usf) {
-    return { key: 'usf', label: usf[1]!, recoveredPpm: ppmOf(usf[2]!), safeHarbourPpm: ppmOf(usf[3]!) };
+    return {
+      key: 'usf',
+      label: usf[1]!,
+      recoveredPpm: parsePercent(usf[2]!),
+      safeHarbourPpm: parsePercent(usf[3]!),
+    };
   }
   const rated = AT_RATE.exec(text);
-  if (rated) return { key: 'atRate', name: rated[1]!, ppm: ppmOf(rated[2]!) };
+  if (rated) return { key: 'atRate', name: rated[1]!, ppm: parsePercent(rated[2]!) };
   return { key: 'data', text };
 }
 

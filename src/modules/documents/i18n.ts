@@ -409,7 +409,14 @@ export function utcMidnight(date: CalendarDate): Date {
  * the currency's decimals: 12_500 USD → "0.0125", 20_000 → "0.02".
  */
 export function rateDecimal(micros: number, currency: string): string {
-  const minDigits = minorDigits(currency);
+  return millionthsDecimal(micros, minorDigits(currency));
+}
+
+/**
+ * Millionths as an exact decimal string with at least `minDigits` decimals: 12_500 → "0.0125";
+ * a rate in millionths of a currency unit, or a percentage in parts per million as a fraction.
+ */
+function millionthsDecimal(micros: number, minDigits: number): string {
   const negative = micros < 0;
   const s = String(Math.abs(micros)).padStart(7, '0');
   let frac = s.slice(-6).replace(/0+$/, '');
@@ -442,7 +449,8 @@ function createFormats(locale: string, currency: string): DocumentFormats {
   const decimal = new Intl.NumberFormat(formatLocale, { maximumFractionDigits: 2 });
   // Rates of fees and taxes: at most four decimals of a percent (parts per million), exactly.
   const percentFormat = new Intl.NumberFormat(formatLocale, { style: 'percent', maximumFractionDigits: 4 });
-  const percent = (ppm: number) => percentFormat.format(ppmFraction(ppm) as unknown as number);
+  // Intl's percent style reads a fraction: 62_500 ppm is "0.0625".
+  const percent = (ppm: number) => percentFormat.format(millionthsDecimal(ppm, 0) as unknown as number);
   const rateFormat = new Intl.NumberFormat(formatLocale, {
     style: 'currency',
     currency,
@@ -482,13 +490,6 @@ function createFormats(locale: string, currency: string): DocumentFormats {
         sayLine(description, feeOrTax, labels.lines, month, percent),
       ),
   };
-}
-
-/** 62_500 parts per million → "0.0625", exactly (Intl's percent style reads a fraction). */
-function ppmFraction(ppm: number): string {
-  const digits = String(ppm).padStart(7, '0');
-  const frac = digits.slice(-6).replace(/0+$/, '');
-  return digits.slice(0, -6) + (frac ? `.${frac}` : '');
 }
 
 /** A stored description in the document's language (readLineText tells Tollbooth's words from data). */

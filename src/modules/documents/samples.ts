@@ -119,8 +119,10 @@ const usage = (
   amount: divRound(ratePerMinute * seconds * 100, 60 * 1_000_000, 'half-up'),
 });
 
-/** A fee or tax line: `ppm` millionths of `base`, rounded once. */
-/** A fee or tax line at a rate, its description written as the fee and tax stages write it. */
+/**
+ * A fee or tax line: `ppm` millionths of `base`, rounded once; its description written as the fee
+ * and tax stages write it.
+ */
 const computed = (lineType: string, itemCode: string, name: string, base: number, ppm: number) => {
   const amount = divRound(base * ppm, 1_000_000, 'half-up');
   return { ...charge(lineType, LINE_TEXT.atRate(name, ppm), 1, amount), itemCode };

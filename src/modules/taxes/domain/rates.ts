@@ -1,25 +1,13 @@
-import { type CalendarDate, divRound, invalid } from '../../../kernel/index.ts';
+import { type CalendarDate, PPM, divRound, invalid } from '../../../kernel/index.ts';
 
 /**
  * What fees and taxes share: percentages as integers, effective-dated rows, the line shape the
  * invoice is composed of and the stage contract. Pure data in, lines out.
  */
 
-/**
- * Percentages and factors are integer parts per million of the base: 100% is 1_000_000, 6.25% is
- * 62_500, Quebec's 9.975% is 99_750, a USF factor of 36.2% is 362_000. Four decimals of a percent
- * cover every published rate we know of, and integers keep amounts exact.
- */
-export const PPM = 1_000_000;
-
-/** "6.25" (percent) → 62_500 ppm. At most four decimals, no sign, no floats. */
-export function parsePercent(text: string): number {
-  const m = /^(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
-  if (!m) throw invalid('invalid_percent', `"${text}" is not a percentage with at most 4 decimals.`);
-  const ppm = Number(m[1]! + (m[2] ?? '').padEnd(4, '0'));
-  if (ppm > PPM) throw invalid('invalid_percent', `"${text}" is more than 100%.`);
-  return ppm;
-}
+// Percentages and factors are integer parts per million of the base (kernel PPM): a USF factor of
+// 36.2% is 362_000, Quebec's 9.975% is 99_750; integers keep amounts exact.
+export { PPM, parsePercent } from '../../../kernel/index.ts';
 
 /** `base × ppm / 1e6`, rounded once, half-up (a line's amount from its base and rate). */
 export const percentOf = (base: number, ppm: number): number =>
