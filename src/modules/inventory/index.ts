@@ -13,6 +13,8 @@ export {
   removeInventory,
   listInventory,
   inventoryOf,
+  callingInventoryOf,
+  type CallingItem,
   WHOLE_HISTORY,
   inWindow,
   type InventoryItem,

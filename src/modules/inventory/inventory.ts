@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Ctx } from '../../context.ts';
 import {
@@ -222,6 +222,49 @@ export const inWindow = (
   from: CalendarDate,
   to: CalendarDate,
 ): boolean => item.addedOn <= to && (item.removedOn === null || item.removedOn >= from);
+
+/** An item as rating reads it (callingInventoryOf): what it is, how many, when, its attributes. */
+export interface CallingItem {
+  accountId: string;
+  itemCode: string;
+  quantity: number;
+  addedOn: CalendarDate;
+  removedOn: CalendarDate | null;
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * What rating reads of many accounts at once, in one query (an import meeting the accounts its
+ * CDRs name, a few thousand at a time): each one's billing start date (of its contract, contractOf's:
+ * the first signed; absent without a contract) and every item it ever had, only the fields
+ * rating reads. The same as contractsOf and inventoryOf over WHOLE_HISTORY, at a fraction of
+ * their cost: one round trip, and each account's items come as one JSON array.
+ */
+export async function callingInventoryOf(
+  ctx: Ctx,
+  accountIds: readonly string[],
+): Promise<{ billingStarts: Map<string, CalendarDate>; items: CallingItem[] }> {
+  const billingStarts = new Map<string, CalendarDate>();
+  const items: CallingItem[] = [];
+  if (accountIds.length === 0) return { billingStarts, items };
+  const { rows } = await sql<{
+    id: string;
+    billing_start: CalendarDate | null;
+    items: [string, number, CalendarDate, CalendarDate | null, Record<string, unknown>][] | null;
+  }>`
+    SELECT a.id,
+      (SELECT c.billing_start_date FROM contracts c WHERE c.account_id = a.id
+        ORDER BY c.signature_date LIMIT 1) AS billing_start,
+      (SELECT json_agg(json_build_array(i.item_code, i.quantity, i.added_on, i.removed_on, i.attributes))
+        FROM inventory_items i WHERE i.account_id = a.id) AS items
+    FROM unnest(${[...accountIds]}::text[]) AS a(id)`.execute(ctx.db);
+  for (const r of rows) {
+    if (r.billing_start !== null) billingStarts.set(r.id, r.billing_start);
+    for (const [itemCode, quantity, addedOn, removedOn, attributes] of r.items ?? [])
+      items.push({ accountId: r.id, itemCode, quantity, addedOn, removedOn, attributes });
+  }
+  return { billingStarts, items };
+}
 
 /** Items of many accounts that may bear charges in the window [from, to] (the bill run). */
 export async function inventoryOf(

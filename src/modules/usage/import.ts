@@ -632,7 +632,7 @@ export async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]):
 export async function meetAccounts(checker: RowChecker, keys: ReadonlySet<string>): Promise<void> {
   const { lookup: ctx, accounts, rater } = checker;
   const found = await findCdrAccounts(ctx, [...keys]);
-  const kept = new Map<CdrAccount, ImportAccount>();
+  const kept = new Map<CdrAccount & { currency: string }, ImportAccount>();
   for (const key of keys) {
     const a = found.get(key);
     let account: ImportAccount | null = null;
@@ -650,9 +650,12 @@ export async function meetAccounts(checker: RowChecker, keys: ReadonlySet<string
     // Keyed by strings of its own, not by a slice of the file's text (see ownCopy).
     accounts.set(ownCopy(key), account);
   }
+  // The accounts found are not read again: only their inventory and contract.
   await rater.load(
     ctx.db,
-    [...kept.values()].map((a) => a.id),
+    [...kept.keys()].map((a) => a.id),
+    undefined,
+    [...kept.keys()],
   );
 }
 

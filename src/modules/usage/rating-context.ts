@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import { type BillingMonth, type CalendarDate, groupBy, lastDayOf, monthOf } from '../../kernel/index.ts';
 import { findCatalogItems } from '../catalog/index.ts';
-import { WHOLE_HISTORY, contractsOf, inventoryOf } from '../inventory/index.ts';
+import { callingInventoryOf } from '../inventory/index.ts';
 import type { AccountCallingContext } from './domain/classify.ts';
 import {
   type ArrivalContext,
@@ -101,8 +101,11 @@ export interface KnownAccounts {
   items: readonly (InventoryLike & { accountId: string })[];
 }
 
+/** What rating reads of an account itself (ratingAccounts). */
+export type RatingAccountRow = Pick<UsageAccount, 'id' | 'currency' | 'timeZone' | 'country'>;
+
 /** What ratingAccounts would read of these accounts, from what a caller read of them already. */
-const ratingRows = (known: KnownAccounts, ids: ReadonlySet<string>) =>
+const ratingRows = (known: KnownAccounts, ids: ReadonlySet<string>): RatingAccountRow[] =>
   known.accounts
     .filter((a) => ids.has(a.id))
     .map((a) => ({ id: a.id, currency: a.currency, timeZone: a.timeZone, country: a.address.country }));
@@ -123,19 +126,34 @@ export function arrivalRater(ctx: Ctx) {
 
   /**
    * Reads what rating needs of these accounts (those not read yet), in the caller's transaction;
-   * `known`: what the caller read of them already (a bill run's batch), not read again.
+   * `known`: what the caller read of them already (a bill run's batch), not read again; `read`:
+   * the accounts themselves, read already (an import found them by its CDRs' keys).
    */
-  async function load(db: Ctx['db'], accountIds: Iterable<string>, known?: KnownAccounts): Promise<void> {
+  async function load(
+    db: Ctx['db'],
+    accountIds: Iterable<string>,
+    known?: KnownAccounts,
+    read?: readonly RatingAccountRow[],
+  ): Promise<void> {
     const ids = [...new Set(accountIds)].filter((id) => !accounts.has(id));
     if (ids.length === 0) return;
     const tctx = { ...ctx, db };
-    const [rows, contracts, items] = known
-      ? [ratingRows(known, new Set(ids)), known.contracts, known.items]
-      : await Promise.all([
-          ratingAccounts(db, ids),
-          contractsOf(tctx, ids),
-          inventoryOf(tctx, ids, ...WHOLE_HISTORY),
-        ]);
+    let rows: readonly RatingAccountRow[];
+    let billingStarts: ReadonlyMap<string, CalendarDate>;
+    let items: readonly (InventoryLike & { accountId: string })[];
+    if (known) {
+      rows = ratingRows(known, new Set(ids));
+      billingStarts = new Map([...known.contracts].map(([id, c]) => [id, c.billingStartDate]));
+      items = known.items;
+    } else {
+      const wanted = new Set(ids);
+      let inventory;
+      [rows, inventory] = await Promise.all([
+        read ? read.filter((r) => wanted.has(r.id)) : ratingAccounts(db, ids),
+        callingInventoryOf(tctx, ids),
+      ]);
+      ({ billingStarts, items } = inventory);
+    }
     const missingCodes = [...new Set(items.map((i) => i.itemCode))].filter((c) => !catalog.has(c));
     for (const [code, item] of await findCatalogItems(tctx, missingCodes)) catalog.set(code, item);
     const itemsOf = groupBy(items, (i) => i.accountId);
@@ -144,7 +162,7 @@ export function arrivalRater(ctx: Ctx) {
       if (!plans.has(r.currency)) plans.set(r.currency, await callingPlanTerms(tctx, r.currency));
       accounts.set(r.id, {
         ...r,
-        billingStartDate: contracts.get(r.id)?.billingStartDate ?? null,
+        billingStartDate: billingStarts.get(r.id) ?? null,
         items: itemsOf.get(r.id) ?? [],
       });
     }

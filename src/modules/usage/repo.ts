@@ -19,15 +19,23 @@ import type { Direction } from './domain/classify.ts';
 // usage_totals, usage_cuts. Accounts are read only to place and rate CDRs (id or number → country,
 // currency and time zone).
 
-export async function findCdrAccounts(ctx: Ctx, keys: readonly string[]): Promise<Map<string, CdrAccount>> {
+/**
+ * The accounts CDR rows name, by id or by number: each key found maps to its account (an account
+ * named both ways is one object), with its currency (what rating prices its calls in).
+ */
+export async function findCdrAccounts(
+  ctx: Ctx,
+  keys: readonly string[],
+): Promise<Map<string, CdrAccount & { currency: string }>> {
   const rows = await ctx.db
     .selectFrom('accounts')
-    .select(['id', 'number', 'time_zone', 'address'])
+    .select(['id', 'number', 'time_zone', 'currency'])
+    .select(sql<string>`address->>'country'`.as('country'))
     .where((eb) => eb.or([eb('id', '=', anyOf(keys)), eb('number', '=', anyOf(keys))]))
     .execute();
-  const found = new Map<string, CdrAccount>();
+  const found = new Map<string, CdrAccount & { currency: string }>();
   for (const r of rows) {
-    const account = { id: r.id, country: r.address.country, timeZone: r.time_zone };
+    const account = { id: r.id, country: r.country, timeZone: r.time_zone, currency: r.currency };
     found.set(r.id, account);
     found.set(r.number, account);
   }
