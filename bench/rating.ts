@@ -2,21 +2,23 @@
 //
 //   npm run bench:rating -- [--calls 10000000] [--calls-per-account 1000]
 //
-// Uses DATABASE_URL when set (a fresh bench_* database is created there and dropped afterwards),
+// Uses DATABASE_URL when set (fresh bench_* databases are created there and dropped afterwards),
 // otherwise starts a throwaway server with scripts/pg-server.sh. Generates N CDRs as a CSV file
 // (streamed: memory does not grow with N), imports it the way `tollbooth cdr import` does (each call
 // checked, normalised, classified and rated on arrival, and streamed by one COPY into `calls` with
 // its rating; the sums per account, month and charge in the same transaction), then runs the
 // February bill run, which prices each account's January from those sums (usage lines on the
-// invoices). End to end is both. In the same run it measures the rating kernel alone in memory
-// (rating on arrival, summing, pricing), the raw COPY speed of the same file into a bare table (read
-// before and after the end-to-end run, the database vacuumed in between: the ratio is to their
-// mean), and
-// the server alone storing the import's rows again from files (what end to end would be if Node
-// took no time), and checks the result (every call rated, sums equal to the calls, one account's
-// call details adding up to its usage lines). Figures go to stdout; the last line of stdout is one
-// JSON object for machines. `npm run bench:rating` caps the V8 heap
-// at 512 MiB: every stage streams or works in fixed-size batches, so 10 million calls fit as 200,000 do.
+// invoices). End to end is both. The machine's pace drifts (the same bill run has taken 3.8 s and
+// 5.6 s a minute apart), so end to end is run --runs times (default 3), each on a fresh copy of
+// the prepared accounts, with the raw COPY speed of the same file into a bare table read before,
+// between and after them (the run's tables vacuumed first): each run's ratio is to the mean of the
+// readings either side of it, and the figure is the median run's. In the same process it measures
+// the rating kernel alone in memory (rating on arrival, summing, pricing) and the server alone
+// storing the last import's rows again from files (what end to end would be if Node took no time),
+// and checks each run (every call rated, sums equal to the calls, one account's call details adding
+// up to its usage lines). Figures go to stdout, every run's among them; the last line of stdout is
+// one JSON object for machines. `npm run bench:rating` caps the V8 heap at 512 MiB: every stage
+// streams or works in fixed-size batches, so 10 million calls fit as 200,000 do.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -43,6 +45,7 @@ import {
 import {
   Cleanups,
   benchDatabase,
+  databaseOn,
   fmt,
   machineInfo,
   out,
@@ -71,6 +74,9 @@ Options:
   --batch-size N         accounts per bill-run transaction (default 500)
   --concurrency N        bill-run batches in flight (default 2)
   --workers N            import worker threads (default 1: the main thread imports)
+  --runs N               end-to-end runs, each on a fresh copy of the accounts, with a raw COPY
+                         reading before, between and after them; the median ratio is the
+                         figure (default 3: the machine's pace drifts)
   --number-pool N        distinct numbers per kind of call (default 5000, at most 800000): each
                          number is normalised the first time the import meets it
   --kernel-only          measure only the rating kernel in memory (no database)
@@ -85,6 +91,7 @@ interface Options {
   concurrency: number;
   workers: number;
   numberPool: number;
+  runs: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -97,6 +104,7 @@ function parseOptions(argv: string[]): Options {
         'batch-size': { type: 'string', default: '500' },
         concurrency: { type: 'string', default: '2' },
         workers: { type: 'string', default: '1' },
+        runs: { type: 'string', default: '3' },
         'number-pool': { type: 'string', default: String(NUMBER_POOL) },
         'kernel-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -112,6 +120,7 @@ function parseOptions(argv: string[]): Options {
       concurrency: wholeNumber('concurrency', values.concurrency, 16),
       workers: wholeNumber('workers', values.workers, 16),
       numberPool: wholeNumber('number-pool', values['number-pool'], MAX_NUMBER_POOL),
+      runs: wholeNumber('runs', values.runs, 9),
     };
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
@@ -382,6 +391,124 @@ function kernelOnly(opts: Options, accounts: number): number {
   return 0;
 }
 
+/** What one end-to-end run measured (import, then the bill run), and the raw COPY readings around it. */
+interface RunFigures {
+  importSeconds: number;
+  importNodeCpu: NodeJS.CpuUsage;
+  importServerCpu: number | null;
+  billSeconds: number;
+  billNodeCpuSeconds: number;
+  billServerCpuSeconds: number | null;
+  invoices: number;
+  rated: number;
+  vacuumSeconds: number;
+  stored: Awaited<ReturnType<typeof storedSize>>;
+  importPeakMb: number;
+  billPeakMb: number;
+  failures: string[];
+  /** Raw COPY rows/s read just before and just after the run. */
+  copyBefore: number;
+  copyAfter: number;
+}
+
+const endToEndSeconds = (r: RunFigures) => r.importSeconds + r.billSeconds;
+/** The run's raw COPY rate: the mean of the readings either side of it. */
+const copyRate = (r: RunFigures) => (r.copyBefore + r.copyAfter) / 2;
+const ratioOf = (calls: number, r: RunFigures) => calls / endToEndSeconds(r) / copyRate(r);
+
+/**
+ * One end-to-end run on `url`, a fresh copy of the prepared database (accounts, decks, nothing
+ * imported): the import (rated on arrival, one COPY), then the bill run pricing the sums into
+ * invoices, each checked, then its tables vacuumed (untimed) so that the next raw COPY reading
+ * meets a quiet server.
+ */
+async function endToEndRun(
+  url: string,
+  baseUrl: string,
+  file: string,
+  opts: Options,
+  accounts: number,
+  rss: { readonly peak: number },
+  label: string,
+) {
+  const rt = await openRuntime({ databaseUrl: url, simulatedClock: START_CLOCK });
+  try {
+    const pool = rt.handle.pool!;
+    if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
+    const serverCpu = await serverCpuStopwatch(pool, baseUrl);
+    const cpuBefore = process.cpuUsage();
+    const t0 = performance.now();
+    const report = await importCdrFile(rt.ctx('bench'), file, {
+      source: 'bench',
+      databaseUrl: url,
+      workers: opts.workers,
+      onProgress: (p) => {
+        const s = seconds(t0);
+        progress.update(
+          `${label}import: ${fmt(p.rowsRead)} rows (${fmt(p.rowsRead / Math.max(s, 0.001))} rows/s)`,
+        );
+      },
+    });
+    const importSeconds = seconds(t0);
+    const importNodeCpu = process.cpuUsage(cpuBefore);
+    const importServerCpu = serverCpu();
+    progress.done();
+    const importPeakMb = Math.round(rss.peak / 2 ** 20);
+    const heap = process.memoryUsage();
+    process.stderr.write(
+      `${label}memory after import: rss ${Math.round(heap.rss / 2 ** 20)} MiB, heap used ${Math.round(heap.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(heap.heapTotal / 2 ** 20)} MiB, external ${Math.round(heap.external / 2 ** 20)} MiB\n`,
+    );
+    const imported = await verifyImport(pool, report.accepted, opts.calls);
+    const stored = await storedSize(pool, report.accepted);
+
+    rt.clock.set(new Date(BILL_RUN_AT));
+    const billServerCpu = await serverCpuStopwatch(pool, baseUrl);
+    const billCpuBefore = process.cpuUsage();
+    const t1 = performance.now();
+    const run = await billRun(rt.ctx('bench'), {
+      month: INVOICE_MONTH,
+      batchSize: opts.batchSize,
+      concurrency: opts.concurrency,
+      onProgress: ({ done, total }) =>
+        progress.update(`${label}bill run: ${fmt(done)} / ${fmt(total)} accounts`),
+    });
+    const billSeconds = seconds(t1);
+    const billCpu = process.cpuUsage(billCpuBefore);
+    const billServerCpuSeconds = billServerCpu();
+    progress.done();
+    const billPeakMb = Math.round(rss.peak / 2 ** 20);
+
+    const failures = [...imported.failures, ...(await verifyBilling(rt, run.invoicesCreated, accounts))];
+    if (run.failures.length > 0) failures.push(`bill run failures, e.g. ${JSON.stringify(run.failures[0])}`);
+
+    // The server's autovacuum takes up the run's tables within a minute of their change, ten
+    // million rows at once (seen running for 15 s and more after a bill run): left alone, it may
+    // run through the next raw COPY reading, reading it low. They are vacuumed now, untimed.
+    progress.update(`${label}vacuuming the tables the run wrote (not timed)`);
+    const v0 = performance.now();
+    await pool.query('VACUUM (ANALYZE)');
+    const vacuumSeconds = seconds(v0);
+    progress.done();
+    return {
+      importSeconds,
+      importNodeCpu,
+      importServerCpu,
+      billSeconds,
+      billNodeCpuSeconds: (billCpu.user + billCpu.system) / 1e6,
+      billServerCpuSeconds,
+      invoices: run.invoicesCreated,
+      rated: imported.rated,
+      vacuumSeconds,
+      stored,
+      importPeakMb,
+      billPeakMb,
+      failures,
+    };
+  } finally {
+    await rt.close();
+  }
+}
+
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
   const accounts = Math.max(1, Math.ceil(opts.calls / opts.callsPerAccount));
@@ -392,16 +519,21 @@ async function main(): Promise<number> {
   cleanups.add(() => rss.stop());
 
   try {
-    const db = await benchDatabase(cleanups);
-    const rt = await openRuntime({ databaseUrl: db.url, simulatedClock: START_CLOCK });
-    cleanups.add(() => rt.close());
-    const pool = rt.handle.pool;
-    if (!pool) throw new Error('The benchmark needs a PostgreSQL server connection.');
-    if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
-    await seedReferenceData(rt.ctx('bench'));
-    await seedDemoDecks(rt.ctx('bench'));
-
-    const machine = await machineInfo(pool);
+    // The prepared database (reference data, decks, accounts): each run imports into a copy of it.
+    const prepared = await benchDatabase(cleanups);
+    const machine = await (async () => {
+      const rt = await openRuntime({ databaseUrl: prepared.url, simulatedClock: START_CLOCK });
+      try {
+        const pool = rt.handle.pool;
+        if (!pool) throw new Error('The benchmark needs a PostgreSQL server connection.');
+        await seedReferenceData(rt.ctx('bench'));
+        await seedDemoDecks(rt.ctx('bench'));
+        await loadAccounts(rt, accounts);
+        return await machineInfo(pool);
+      } finally {
+        await rt.close();
+      }
+    })();
     out('Rating benchmark');
     printMachine(machine);
 
@@ -411,161 +543,150 @@ async function main(): Promise<number> {
     // The kernel alone first, in memory (its sample is freed before the database work starts).
     const kernel = kernelRate(opts.calls, accounts, opts.numberPool);
     const kernelCallsPerSec = kernel.calls / kernel.seconds;
-    await loadAccounts(rt, accounts);
     await writeCsv(file, opts.calls, accounts, opts.numberPool);
     const fileMb = statSync(file).size / 2 ** 20;
     out(
       `  data set       ${fmt(opts.calls)} CDRs (${fmt(fileMb, 1)} MiB CSV), ${fmt(accounts)} accounts, numbers from pools of ${fmt(opts.numberPool)} per kind`,
     );
 
-    // The raw COPY baseline is read before the end-to-end run and again after it: the machine's
-    // pace drifts over minutes (readings a run apart have differed by half), so the ratio is taken
-    // against the mean of the two, and both are printed.
-    const copyBefore = await rawCopy(pool, file);
-
-    // End to end: import (rated on arrival, one COPY), then the bill run pricing the sums.
-    const serverCpu = await serverCpuStopwatch(pool, db.baseUrl);
-    const cpuBefore = process.cpuUsage();
-    const t0 = performance.now();
-    const report = await importCdrFile(rt.ctx('bench'), file, {
-      source: 'bench',
-      databaseUrl: db.url,
-      workers: opts.workers,
-      onProgress: (p) => {
-        const s = seconds(t0);
-        progress.update(`import: ${fmt(p.rowsRead)} rows (${fmt(p.rowsRead / Math.max(s, 0.001))} rows/s)`);
-      },
-    });
-    const importSeconds = seconds(t0);
-    const importCpu = process.cpuUsage(cpuBefore);
-    const nodeCpuSeconds = (importCpu.user + importCpu.system) / 1e6;
-    const serverCpuSeconds = serverCpu();
-    progress.done();
-    const importPeakMb = Math.round(rss.peak / 2 ** 20);
-    const heap = process.memoryUsage();
-    process.stderr.write(
-      `memory after import: rss ${Math.round(heap.rss / 2 ** 20)} MiB, heap used ${Math.round(heap.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(heap.heapTotal / 2 ** 20)} MiB, external ${Math.round(heap.external / 2 ** 20)} MiB\n`,
-    );
-    const imported = await verifyImport(pool, report.accepted, opts.calls);
-    const stored = await storedSize(pool, report.accepted);
-    rt.clock.set(new Date(BILL_RUN_AT));
-    const billServerCpu = await serverCpuStopwatch(pool, db.baseUrl);
-    const billCpuBefore = process.cpuUsage();
-    const t1 = performance.now();
-    const run = await billRun(rt.ctx('bench'), {
-      month: INVOICE_MONTH,
-      batchSize: opts.batchSize,
-      concurrency: opts.concurrency,
-      onProgress: ({ done, total }) => progress.update(`bill run: ${fmt(done)} / ${fmt(total)} accounts`),
-    });
-    const rateSeconds = seconds(t1);
-    const billCpu = process.cpuUsage(billCpuBefore);
-    const billNodeCpuSeconds = (billCpu.user + billCpu.system) / 1e6;
-    const billServerCpuSeconds = billServerCpu();
-    progress.done();
-    const ratingPeakMb = Math.round(rss.peak / 2 ** 20);
-    const endToEnd = importSeconds + rateSeconds;
-    const callsPerSec = opts.calls / endToEnd;
-
-    const check = {
-      rated: imported.rated,
-      failures: [...imported.failures, ...(await verifyBilling(rt, run.invoicesCreated, accounts))],
+    // The raw COPY baseline goes into a database of its own, read before the first run, between
+    // runs and after the last: the machine's pace drifts over minutes (readings a run apart have
+    // differed by half), so each run is compared with the readings either side of it.
+    const raw = await databaseOn(cleanups, prepared.baseUrl);
+    const rawPool = new pg.Pool({ connectionString: raw.url, max: 1 });
+    cleanups.add(() => rawPool.end());
+    const copy = async () => {
+      progress.update('raw COPY of the same file into a bare table');
+      const c = await rawCopy(rawPool, file);
+      progress.done();
+      return c;
     };
-    if (run.failures.length > 0)
-      check.failures.push(`bill run failures, e.g. ${JSON.stringify(run.failures[0])}`);
+    const copies = [await copy()];
+    const runs: RunFigures[] = [];
+    let last: Awaited<ReturnType<typeof databaseOn>> | undefined;
+    for (let r = 0; r < opts.runs; r++) {
+      await last?.drop();
+      last = await databaseOn(cleanups, prepared.baseUrl, prepared.name);
+      const label = opts.runs > 1 ? `run ${r + 1}/${opts.runs}: ` : '';
+      const figures = await endToEndRun(last.url, last.baseUrl, file, opts, accounts, rss, label);
+      copies.push(await copy());
+      const [before, after] = copies.slice(-2).map((c) => c.rows / c.seconds);
+      runs.push({ ...figures, copyBefore: before!, copyAfter: after! });
+    }
+    // The headline is the run whose ratio is the median (of an even number, the lower middle one).
+    const byRatio = runs
+      .map((_, i) => i)
+      .sort((a, b) => ratioOf(opts.calls, runs[a]!) - ratioOf(opts.calls, runs[b]!));
+    const median = runs[byRatio[Math.floor((runs.length - 1) / 2)]!]!;
 
-    // The server's autovacuum takes up the import's tables within a minute of their change, ten
-    // million rows at once (seen running for 15 s and more after a bill run): left alone, it may
-    // run through the raw COPY read after the run, reading it low and the ratio high. They are
-    // vacuumed now, untimed, so the second reading and the server-alone one see a quiet server.
-    progress.update('vacuuming the tables the run wrote (not timed)');
-    const v0 = performance.now();
-    await pool.query('VACUUM (ANALYZE)');
-    const vacuumSeconds = seconds(v0);
-    progress.done();
-    const copyAfter = await rawCopy(pool, file);
-    const copyReadings = [copyBefore, copyAfter].map((c) => c.rows / c.seconds);
-    const copyRowsPerSec = (copyReadings[0]! + copyReadings[1]!) / 2;
     progress.update("server alone: storing the import's rows again");
-    const alone = await serverAlone(pool, dir, db.baseUrl);
-    const aloneSeconds = alone.seconds;
+    const lastPool = new pg.Pool({ connectionString: last!.url, max: 2 });
+    cleanups.add(() => lastPool.end());
+    const alone = await serverAlone(lastPool, dir, prepared.baseUrl);
     progress.done();
-    // End to end if the import stored its rows at the server-alone pace (Node taking no time).
-    const aloneRatio = opts.calls / (aloneSeconds + rateSeconds) / copyRowsPerSec;
+    const last_ = runs[runs.length - 1]!;
+    // End to end if the import stored its rows at the server-alone pace (Node taking no time),
+    // against the raw COPY reading taken just before it.
+    const aloneRatio =
+      opts.calls / (alone.seconds + last_.billSeconds) / (copies.at(-1)!.rows / copies.at(-1)!.seconds);
     const peakRssMb = Math.round(Math.max(rss.peak, process.memoryUsage().rss) / 2 ** 20);
 
+    const m = median;
+    const importNodeCpuSeconds = (m.importNodeCpu.user + m.importNodeCpu.system) / 1e6;
+    const callsPerSec = opts.calls / endToEndSeconds(m);
+    const ratio = ratioOf(opts.calls, m);
+    const pct = (x: number) => `${fmt(100 * x, 1)}%`;
+    const which = runs.length > 1 ? ` (run ${runs.indexOf(m) + 1} of ${runs.length}: the median ratio)` : '';
     out(
-      `  import + rate  ${fmt(report.accepted)} calls checked, rated and stored in ${fmt(importSeconds, 2)} s: ${fmt(opts.calls / importSeconds)} calls/s`,
+      `  import + rate  ${fmt(opts.calls)} calls checked, rated and stored in ${fmt(m.importSeconds, 2)} s: ${fmt(opts.calls / m.importSeconds)} calls/s${which}`,
     );
     out(
-      `                 CPU: Node ${fmt(nodeCpuSeconds, 2)} s (all its threads; ${fmt(importCpu.system / 1e6, 2)} s of it in the kernel)` +
-        (serverCpuSeconds === null ? '' : `, PostgreSQL ${fmt(serverCpuSeconds, 2)} s`) +
-        ` (wall ${fmt(importSeconds, 2)} s)`,
+      `                 CPU: Node ${fmt(importNodeCpuSeconds, 2)} s (all its threads; ${fmt(m.importNodeCpu.system / 1e6, 2)} s of it in the kernel)` +
+        (m.importServerCpu === null ? '' : `, PostgreSQL ${fmt(m.importServerCpu, 2)} s`) +
+        ` (wall ${fmt(m.importSeconds, 2)} s)`,
     );
     out(
-      `  bill run       ${fmt(check.rated)} rated calls priced onto ${fmt(run.invoicesCreated)} invoices in ${fmt(rateSeconds, 2)} s: ${fmt(opts.calls / rateSeconds)} calls/s`,
+      `  bill run       ${fmt(m.rated)} rated calls priced onto ${fmt(m.invoices)} invoices in ${fmt(m.billSeconds, 2)} s: ${fmt(opts.calls / m.billSeconds)} calls/s`,
     );
     out(
-      `                 CPU: Node ${fmt(billNodeCpuSeconds, 2)} s` +
-        (billServerCpuSeconds === null ? '' : `, PostgreSQL ${fmt(billServerCpuSeconds, 2)} s`) +
-        ` (wall ${fmt(rateSeconds, 2)} s)`,
+      `                 CPU: Node ${fmt(m.billNodeCpuSeconds, 2)} s` +
+        (m.billServerCpuSeconds === null ? '' : `, PostgreSQL ${fmt(m.billServerCpuSeconds, 2)} s`) +
+        ` (wall ${fmt(m.billSeconds, 2)} s)`,
     );
     out(
-      `  stored         ${fmt(stored.perCall)} bytes per call on disk (row ${fmt(stored.row)}, call-id key ${fmt(stored.key)}, call sets ${fmt(stored.sets)}, classes ${fmt(stored.classes)})`,
+      `  stored         ${fmt(m.stored.perCall)} bytes per call on disk (row ${fmt(m.stored.row)}, call-id key ${fmt(m.stored.key)}, call sets ${fmt(m.stored.sets)}, classes ${fmt(m.stored.classes)})`,
     );
-    out(`  end to end     ${fmt(endToEnd, 2)} s: ${fmt(callsPerSec)} calls/s`);
+    out(`  end to end     ${fmt(endToEndSeconds(m), 2)} s: ${fmt(callsPerSec)} calls/s`);
     out(
       `  kernel alone   ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s`,
     );
     out(
-      `  raw COPY       ${fmt(copyAfter.rows)} rows of the same file into a bare table: ${fmt(copyReadings[0]!)} rows/s before the run (${fmt(copyBefore.seconds, 2)} s), ${fmt(copyReadings[1]!)} after (${fmt(copyAfter.seconds, 2)} s), mean ${fmt(copyRowsPerSec)} rows/s`,
+      `  raw COPY       ${fmt(copies[0]!.rows)} rows of the same file into a bare table: ` +
+        copies.map((c) => fmt(c.rows / c.seconds)).join(', ') +
+        ` rows/s (${runs.length > 1 ? 'before, between and after the runs' : 'before and after the run'}); ${fmt(copyRate(m))} around the run above`,
     );
     out(
-      `  vacuum         ${fmt(vacuumSeconds, 2)} s (not timed: the tables the run wrote, before the second raw COPY)`,
+      `  vacuum         ${runs.map((r) => `${fmt(r.vacuumSeconds, 2)} s`).join(', ')} (not timed: the tables each run wrote, before the next raw COPY)`,
+    );
+    if (runs.length > 1) {
+      for (const [i, r] of runs.entries()) {
+        out(
+          `  run ${i + 1}          end to end ${fmt(endToEndSeconds(r), 2)} s (import ${fmt(r.importSeconds, 2)}, bill run ${fmt(r.billSeconds, 2)}): ${fmt(opts.calls / endToEndSeconds(r))} calls/s, ${pct(ratioOf(opts.calls, r))} of the raw COPY rate around it`,
+        );
+      }
+    }
+    out(
+      `  ratio          end to end at ${pct(ratio)} of the raw COPY rate` +
+        (runs.length > 1
+          ? ` (the median of ${runs.length} runs; each against the mean of the raw COPY readings either side of it)`
+          : ` (${pct(callsPerSec / m.copyBefore)} / ${pct(callsPerSec / m.copyAfter)} of each reading)`),
     );
     out(
-      `  ratio          end to end at ${fmt((100 * callsPerSec) / copyRowsPerSec, 1)}% of the raw COPY rate` +
-        ` (${copyReadings.map((c) => `${fmt((100 * callsPerSec) / c, 1)}%`).join(' / ')} of each reading)`,
-    );
-    out(
-      `  server alone   the import's rows (calls, call sets, classes) stored again from files in ${fmt(aloneSeconds, 2)} s` +
+      `  server alone   the import's rows (calls, call sets, classes) stored again from files in ${fmt(alone.seconds, 2)} s` +
         (alone.serverCpuSeconds === null ? '' : ` (PostgreSQL CPU ${fmt(alone.serverCpuSeconds, 2)} s)`) +
-        `: at that pace, with the bill run, end to end would be at ${fmt(100 * aloneRatio, 1)}% of raw COPY`,
+        `: at that pace, with the bill run, end to end would be at ${pct(aloneRatio)} of the last raw COPY reading`,
     );
     out(
-      `  peak memory    ${fmt(peakRssMb)} MiB RSS (after import ${fmt(importPeakMb)}, after the bill run ${fmt(ratingPeakMb)})`,
+      `  peak memory    ${fmt(peakRssMb)} MiB RSS (after the first import ${fmt(runs[0]!.importPeakMb)}, after its bill run ${fmt(runs[0]!.billPeakMb)})`,
     );
-    out(`  verification   ${check.failures.length === 0 ? 'passed' : 'FAILED'}`);
-    for (const f of check.failures) out(`    - ${f}`);
+    const failures = runs.flatMap((r, i) =>
+      r.failures.map((f) => (runs.length > 1 ? `run ${i + 1}: ${f}` : f)),
+    );
+    out(`  verification   ${failures.length === 0 ? 'passed' : 'FAILED'}`);
+    for (const f of failures) out(`    - ${f}`);
     printResult({
       bench: 'rating',
       calls: opts.calls,
       accounts,
       numberPool: opts.numberPool,
+      runs: runs.length,
       callsPerSec: Math.round(callsPerSec),
-      importCallsPerSec: Math.round(opts.calls / importSeconds),
-      billRunCallsPerSec: Math.round(opts.calls / rateSeconds),
-      billRunNodeCpuSeconds: Number(billNodeCpuSeconds.toFixed(2)),
-      billRunServerCpuSeconds: billServerCpuSeconds === null ? null : Number(billServerCpuSeconds.toFixed(2)),
-      importNodeCpuSeconds: Number(nodeCpuSeconds.toFixed(2)),
-      importNodeSystemCpuSeconds: Number((importCpu.system / 1e6).toFixed(2)),
-      importServerCpuSeconds: serverCpuSeconds === null ? null : Number(serverCpuSeconds.toFixed(2)),
-      storedBytesPerCall: stored.perCall,
+      importCallsPerSec: Math.round(opts.calls / m.importSeconds),
+      billRunCallsPerSec: Math.round(opts.calls / m.billSeconds),
+      billRunNodeCpuSeconds: Number(m.billNodeCpuSeconds.toFixed(2)),
+      billRunServerCpuSeconds:
+        m.billServerCpuSeconds === null ? null : Number(m.billServerCpuSeconds.toFixed(2)),
+      importNodeCpuSeconds: Number(importNodeCpuSeconds.toFixed(2)),
+      importNodeSystemCpuSeconds: Number((m.importNodeCpu.system / 1e6).toFixed(2)),
+      importServerCpuSeconds: m.importServerCpu === null ? null : Number(m.importServerCpu.toFixed(2)),
+      storedBytesPerCall: m.stored.perCall,
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
-      copyRowsPerSec: Math.round(copyRowsPerSec),
-      copyRowsPerSecReadings: copyReadings.map((c) => Math.round(c)),
-      ratioToCopy: Number((callsPerSec / copyRowsPerSec).toFixed(4)),
-      vacuumSeconds: Number(vacuumSeconds.toFixed(2)),
-      serverAloneSeconds: Number(aloneSeconds.toFixed(3)),
+      copyRowsPerSec: Math.round(copyRate(m)),
+      copyRowsPerSecReadings: copies.map((c) => Math.round(c.rows / c.seconds)),
+      ratioToCopy: Number(ratio.toFixed(4)),
+      ratioToCopyRuns: runs.map((r) => Number(ratioOf(opts.calls, r).toFixed(4))),
+      callsPerSecRuns: runs.map((r) => Math.round(opts.calls / endToEndSeconds(r))),
+      vacuumSeconds: runs.map((r) => Number(r.vacuumSeconds.toFixed(2))),
+      serverAloneSeconds: Number(alone.seconds.toFixed(3)),
       serverAloneCpuSeconds:
         alone.serverCpuSeconds === null ? null : Number(alone.serverCpuSeconds.toFixed(2)),
       serverAloneRatioToCopy: Number(aloneRatio.toFixed(4)),
       peakRssMb,
-      seconds: Number(endToEnd.toFixed(3)),
-      verified: check.failures.length === 0,
+      seconds: Number(endToEndSeconds(m).toFixed(3)),
+      verified: failures.length === 0,
       machine,
     });
-    return check.failures.length === 0 ? 0 : 1;
+    return failures.length === 0 ? 0 : 1;
   } finally {
     await cleanups.run();
   }

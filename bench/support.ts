@@ -223,23 +223,44 @@ async function adminQuery(baseUrl: string, text: string): Promise<void> {
 /**
  * A fresh, empty database for one run: on the server of DATABASE_URL when it is set, otherwise on
  * a throwaway server started for the run. Dropping it (and stopping that server) is added to
- * `cleanups`. Returns the new database's URL and the server's (`baseUrl`).
+ * `cleanups`. Returns the new database's URL and name, and the server's URL (`baseUrl`).
  */
-export async function benchDatabase(cleanups: Cleanups): Promise<{ url: string; baseUrl: string }> {
+export async function benchDatabase(cleanups: Cleanups): ReturnType<typeof databaseOn> {
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const server = await startServer();
     cleanups.add(() => server.stop());
     baseUrl = server.url;
   }
-  const server = baseUrl;
+  return databaseOn(cleanups, baseUrl);
+}
+
+/**
+ * Another database on the bench's server (`baseUrl`), dropped by `cleanups` (or sooner, by the
+ * `drop` returned): empty, or a copy of `template` (a database of that server nobody is connected
+ * to). Returns its URL and the server's.
+ */
+export async function databaseOn(
+  cleanups: Cleanups,
+  baseUrl: string,
+  template?: string,
+): Promise<{ url: string; baseUrl: string; name: string; drop: () => Promise<void> }> {
   // A random name: runs on a shared server never meet each other's data.
-  const dbName = `bench_${randomBytes(5).toString('hex')}`;
-  await adminQuery(server, `CREATE DATABASE ${dbName}`);
-  cleanups.add(() => adminQuery(server, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-  const url = new URL(server);
-  url.pathname = `/${dbName}`;
-  return { url: url.toString(), baseUrl: server };
+  const name = `bench_${randomBytes(5).toString('hex')}`;
+  await adminQuery(
+    baseUrl,
+    `CREATE DATABASE ${name}${template === undefined ? '' : ` TEMPLATE ${template}`}`,
+  );
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  };
+  cleanups.add(drop);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), baseUrl, name, drop };
 }
 
 // ---------------------------------------------------------------------------------------------
