@@ -820,15 +820,26 @@ export function batchField(batch: number): Uint8Array {
  * from a first of its own, so no two parts give one number. Written by finishImport.
  */
 export class CallClasses {
-  /** The classes made since the last fresh(): handed out once (to be written), then let go. */
-  #rows: CallClassRow[] = [];
   /**
-   * Class numbers by account-month, then by the rest of the rating. The rest's key is one string
-   * for every account-month rated so (#ratings): 10,000 accounts make a hundred thousand classes
-   * from a few dozen ratings, and keys of their own were most of an import's live memory.
+   * Each rating met (but for the billable seconds), once: its key (#key) to its number among them,
+   * and by that number, a rating with its fields. Ten thousand accounts make a hundred thousand
+   * classes from a few dozen ratings.
    */
-  readonly #numbers = new Map<string, Map<string, number>>();
-  readonly #ratings = new Map<string, string>();
+  readonly #ratings = new Map<string, number>();
+  readonly #ratingList: ArrivalRating[] = [];
+  /** Each account-month and direction met, by account, then month: its number (times 2, +1 inbound). */
+  readonly #months = new Map<string, Map<string, number>>();
+  #monthCount = 0;
+  /** Class numbers by account-month-direction and rating (their numbers: see #keyOf). */
+  readonly #numbers = new Map<number, number>();
+  /**
+   * The classes made since the last fresh(), as flat lists (objects are made when they are handed
+   * out): made mostly in an import's first seconds and kept until their stretch is written, rows
+   * of their own would be a hundred thousand objects for the garbage collector to copy.
+   */
+  #fresh: number[] = [];
+  #freshAccounts: string[] = [];
+  #freshMonths: string[] = [];
   #next: number;
 
   constructor(
@@ -842,12 +853,14 @@ export class CallClasses {
 
   /** The number of the class of calls of this account-month going this way rated so, made when first met. */
   of(accountId: string, usageMonth: string, direction: Direction, r: ArrivalRating): number {
+    let months = this.#months.get(accountId);
+    if (months === undefined) this.#months.set(accountId, (months = new Map()));
+    let month = months.get(usageMonth);
+    if (month === undefined) months.set(usageMonth, (month = 2 * this.#monthCount++));
+    const monthWay = month + (direction === 'inbound' ? 1 : 0);
     // Each field by its length and text (a null as '-'): no two ratings make one key.
-    const month = keyPart(accountId) + keyPart(usageMonth) + (direction === 'inbound' ? '<' : '>');
-    let numbers = this.#numbers.get(month);
-    if (numbers === undefined) this.#numbers.set(month, (numbers = new Map()));
     const rate = r.rate;
-    const rating =
+    const key =
       keyPart(r.callType) +
       keyPart(r.rounding) +
       keyPart(r.allowance) +
@@ -855,25 +868,51 @@ export class CallClasses {
         ? '-'
         : keyPart(rate.prefix) + keyPart(rate.validFrom) + keyPart(String(rate.ratePerMinute))) +
       keyPart(r.unratedReason);
-    let n = numbers.get(rating);
+    let rating = this.#ratings.get(key);
+    if (rating === undefined) {
+      rating = this.#ratingList.length;
+      if (rating === RATINGS_MAX) throw new Error(`more than ${RATINGS_MAX} ratings in one import`);
+      this.#ratings.set(key, rating);
+      this.#ratingList.push({ ...r, billableSeconds: 0 });
+    }
+    const at = monthWay * RATINGS_MAX + rating;
+    let n = this.#numbers.get(at);
     if (n === undefined) {
       n = this.#next;
       this.#next += this.step;
-      let shared = this.#ratings.get(rating);
-      if (shared === undefined) this.#ratings.set(rating, (shared = rating));
-      numbers.set(shared, n);
-      this.#rows.push(classRow(n, accountId, usageMonth, direction, r));
+      this.#numbers.set(at, n);
+      this.#fresh.push(n, monthWay, rating);
+      this.#freshAccounts.push(accountId);
+      this.#freshMonths.push(usageMonth);
     }
     return n;
   }
 
   /** The rows made since the last call (each handed out once: to be written). */
   fresh(): CallClassRow[] {
-    const rows = this.#rows;
-    this.#rows = [];
+    const made = this.#fresh;
+    const accounts = this.#freshAccounts;
+    const months = this.#freshMonths;
+    this.#fresh = [];
+    this.#freshAccounts = [];
+    this.#freshMonths = [];
+    const rows: CallClassRow[] = [];
+    for (let i = 0; i < accounts.length; i++) {
+      const direction = (made[3 * i + 1]! & 1) === 1 ? 'inbound' : 'outbound';
+      rows.push(
+        classRow(made[3 * i]!, accounts[i]!, months[i]!, direction, this.#ratingList[made[3 * i + 2]!]!),
+      );
+    }
     return rows;
   }
 }
+
+/**
+ * Distinct ratings an import can tell apart in its class numbering (a deck's entries, by call type,
+ * allowance and reason): keys of account-month-direction × rating stay below 2^53 for 4 billion
+ * account-months.
+ */
+const RATINGS_MAX = 1 << 21;
 
 const keyPart = (s: string | null): string => (s === null ? '-' : `${s.length}:${s}`);
 
