@@ -224,14 +224,10 @@ export const inWindow = (
 ): boolean => item.addedOn <= to && (item.removedOn === null || item.removedOn >= from);
 
 /** An item as rating reads it (callingInventoryOf): what it is, how many, when, its attributes. */
-export interface CallingItem {
-  accountId: string;
-  itemCode: string;
-  quantity: number;
-  addedOn: CalendarDate;
-  removedOn: CalendarDate | null;
-  attributes: Record<string, unknown>;
-}
+export type CallingItem = Pick<
+  InventoryItem,
+  'accountId' | 'itemCode' | 'quantity' | 'addedOn' | 'removedOn' | 'attributes'
+>;
 
 /**
  * What rating reads of many accounts at once, in one query (an import meeting the accounts its
