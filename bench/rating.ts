@@ -391,25 +391,8 @@ function kernelOnly(opts: Options, accounts: number): number {
   return 0;
 }
 
-/** What one end-to-end run measured (import, then the bill run), and the raw COPY readings around it. */
-interface RunFigures {
-  importSeconds: number;
-  importNodeCpu: NodeJS.CpuUsage;
-  importServerCpu: number | null;
-  billSeconds: number;
-  billNodeCpuSeconds: number;
-  billServerCpuSeconds: number | null;
-  invoices: number;
-  rated: number;
-  vacuumSeconds: number;
-  stored: Awaited<ReturnType<typeof storedSize>>;
-  importPeakMb: number;
-  billPeakMb: number;
-  failures: string[];
-  /** Raw COPY rows/s read just before and just after the run. */
-  copyBefore: number;
-  copyAfter: number;
-}
+/** What one end-to-end run measured (endToEndRun), and the raw COPY rates read just before and after it. */
+type RunFigures = Awaited<ReturnType<typeof endToEndRun>> & { copyBefore: number; copyAfter: number };
 
 const endToEndSeconds = (r: RunFigures) => r.importSeconds + r.billSeconds;
 /** The run's raw COPY rate: the mean of the readings either side of it. */
@@ -555,12 +538,15 @@ async function main(): Promise<number> {
     const raw = await databaseOn(cleanups, prepared.baseUrl);
     const rawPool = new pg.Pool({ connectionString: raw.url, max: 1 });
     cleanups.add(() => rawPool.end());
+    let rawRows = 0;
     const copy = async () => {
       progress.update('raw COPY of the same file into a bare table');
-      const c = await rawCopy(rawPool, file);
+      const { rows, seconds } = await rawCopy(rawPool, file);
       progress.done();
-      return c;
+      rawRows = rows;
+      return rows / seconds;
     };
+    /** Rows per second of each raw COPY reading, in the order read. */
     const copies = [await copy()];
     const runs: RunFigures[] = [];
     let last: Awaited<ReturnType<typeof databaseOn>> | undefined;
@@ -570,28 +556,23 @@ async function main(): Promise<number> {
       const label = opts.runs > 1 ? `run ${r + 1}/${opts.runs}: ` : '';
       const figures = await endToEndRun(last.url, last.baseUrl, file, opts, accounts, rss, label);
       copies.push(await copy());
-      const [before, after] = copies.slice(-2).map((c) => c.rows / c.seconds);
-      runs.push({ ...figures, copyBefore: before!, copyAfter: after! });
+      runs.push({ ...figures, copyBefore: copies.at(-2)!, copyAfter: copies.at(-1)! });
     }
     // The headline is the run whose ratio is the median (of an even number, the lower middle one).
-    const byRatio = runs
-      .map((_, i) => i)
-      .sort((a, b) => ratioOf(opts.calls, runs[a]!) - ratioOf(opts.calls, runs[b]!));
-    const median = runs[byRatio[Math.floor((runs.length - 1) / 2)]!]!;
+    const m = [...runs].sort((a, b) => ratioOf(opts.calls, a) - ratioOf(opts.calls, b))[
+      Math.floor((runs.length - 1) / 2)
+    ]!;
 
     progress.update("server alone: storing the import's rows again");
     const lastPool = new pg.Pool({ connectionString: last!.url, max: 2 });
     cleanups.add(() => lastPool.end());
     const alone = await serverAlone(lastPool, dir, prepared.baseUrl);
     progress.done();
-    const last_ = runs[runs.length - 1]!;
     // End to end if the import stored its rows at the server-alone pace (Node taking no time),
     // against the raw COPY reading taken just before it.
-    const aloneRatio =
-      opts.calls / (alone.seconds + last_.billSeconds) / (copies.at(-1)!.rows / copies.at(-1)!.seconds);
+    const aloneRatio = opts.calls / (alone.seconds + runs.at(-1)!.billSeconds) / copies.at(-1)!;
     const peakRssMb = Math.round(Math.max(rss.peak, process.memoryUsage().rss) / 2 ** 20);
 
-    const m = median;
     const importNodeCpuSeconds = (m.importNodeCpu.user + m.importNodeCpu.system) / 1e6;
     const callsPerSec = opts.calls / endToEndSeconds(m);
     const ratio = ratioOf(opts.calls, m);
@@ -621,8 +602,8 @@ async function main(): Promise<number> {
       `  kernel alone   ${fmt(kernel.calls)} calls in memory in ${fmt(kernel.seconds, 3)} s: ${fmt(kernelCallsPerSec)} calls/s`,
     );
     out(
-      `  raw COPY       ${fmt(copies[0]!.rows)} rows of the same file into a bare table: ` +
-        copies.map((c) => fmt(c.rows / c.seconds)).join(', ') +
+      `  raw COPY       ${fmt(rawRows)} rows of the same file into a bare table: ` +
+        copies.map((c) => fmt(c)).join(', ') +
         ` rows/s (${runs.length > 1 ? 'before, between and after the runs' : 'before and after the run'}); ${fmt(copyRate(m))} around the run above`,
     );
     out(
@@ -672,7 +653,7 @@ async function main(): Promise<number> {
       storedBytesPerCall: m.stored.perCall,
       kernelCallsPerSec: Math.round(kernelCallsPerSec),
       copyRowsPerSec: Math.round(copyRate(m)),
-      copyRowsPerSecReadings: copies.map((c) => Math.round(c.rows / c.seconds)),
+      copyRowsPerSecReadings: copies.map((c) => Math.round(c)),
       ratioToCopy: Number(ratio.toFixed(4)),
       ratioToCopyRuns: runs.map((r) => Number(ratioOf(opts.calls, r).toFixed(4))),
       callsPerSecRuns: runs.map((r) => Math.round(opts.calls / endToEndSeconds(r))),

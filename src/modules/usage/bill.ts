@@ -85,7 +85,7 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth, onlyIds?:
       unbilledSums(db, ids, month, watermark),
       waitingCalls(db, { accountIds: ids, beforeMonth: month, limit: 10_000 }),
     ]);
-    await rater.load(db, new Set(found.map((s) => s.account_id)), known);
+    await rater.load(db, new Set(found.map((s) => s.account_id)), { known });
     const sums = await rateChangedMonthsAgain(db, found);
     const unratedOf = groupBy(waiting, (w) => w.account_id);
     const sumsOf = groupBy(sums, (s) => s.account_id);

@@ -36,6 +36,7 @@ import type { Direction } from './domain/classify.ts';
 import { type ArrivalRater, arrivalRater } from './rating-context.ts';
 import {
   type CallClassRow,
+  type RatingAccountRow,
   billableOf,
   classRow,
   findCdrAccounts,
@@ -632,7 +633,7 @@ export async function checkChunk(checker: RowChecker, chunk: readonly CdrRow[]):
 export async function meetAccounts(checker: RowChecker, keys: ReadonlySet<string>): Promise<void> {
   const { lookup: ctx, accounts, rater } = checker;
   const found = await findCdrAccounts(ctx, [...keys]);
-  const kept = new Map<CdrAccount & { currency: string }, ImportAccount>();
+  const kept = new Map<RatingAccountRow, ImportAccount>();
   for (const key of keys) {
     const a = found.get(key);
     let account: ImportAccount | null = null;
@@ -651,11 +652,11 @@ export async function meetAccounts(checker: RowChecker, keys: ReadonlySet<string
     accounts.set(ownCopy(key), account);
   }
   // The accounts found are not read again: only their inventory and contract.
+  const met = [...kept.keys()];
   await rater.load(
     ctx.db,
-    [...kept.keys()].map((a) => a.id),
-    undefined,
-    [...kept.keys()],
+    met.map((a) => a.id),
+    { accounts: met },
   );
 }
 
@@ -821,8 +822,8 @@ export function batchField(batch: number): Uint8Array {
  */
 export class CallClasses {
   /**
-   * Each rating met (but for the billable seconds), once: its key (#key) to its number among them,
-   * and by that number, a rating with its fields. Ten thousand accounts make a hundred thousand
+   * Each rating met (but for the billable seconds), once: its key text to its number among them,
+   * and by that number, the rating itself. Ten thousand accounts make a hundred thousand
    * classes from a few dozen ratings.
    */
   readonly #ratings = new Map<string, number>();
@@ -830,7 +831,7 @@ export class CallClasses {
   /** Each account-month and direction met, by account, then month: its number (times 2, +1 inbound). */
   readonly #months = new Map<string, Map<string, number>>();
   #monthCount = 0;
-  /** Class numbers by account-month-direction and rating (their numbers: see #keyOf). */
+  /** Class numbers by account-month-direction and rating: at (its number × RATINGS_MAX + the rating's). */
   readonly #numbers = new Map<number, number>();
   /**
    * The classes made since the last fresh(), as flat lists (objects are made when they are handed

@@ -15,7 +15,7 @@ import type { ImportedCall } from './domain/cdr.ts';
 import { normalizeNumber } from './domain/numbers.ts';
 import { type RateDeck, type RateEntry, formatDeckCsv } from './domain/rate-deck.ts';
 import { type CallingPlanTerms, callingPlanTerms, loadRateDeck } from './decks.ts';
-import { ratingAccounts } from './repo.ts';
+import { type RatingAccountRow, ratingAccounts } from './repo.ts';
 
 /** An account as rating sees it: where it is, when its billing starts, what it has. */
 export interface UsageAccount {
@@ -101,9 +101,6 @@ export interface KnownAccounts {
   items: readonly (InventoryLike & { accountId: string })[];
 }
 
-/** What rating reads of an account itself (ratingAccounts). */
-export type RatingAccountRow = Pick<UsageAccount, 'id' | 'currency' | 'timeZone' | 'country'>;
-
 /** What ratingAccounts would read of these accounts, from what a caller read of them already. */
 const ratingRows = (known: KnownAccounts, ids: ReadonlySet<string>): RatingAccountRow[] =>
   known.accounts
@@ -125,35 +122,32 @@ export function arrivalRater(ctx: Ctx) {
   const catalog = new Map<string, CatalogLike>();
 
   /**
-   * Reads what rating needs of these accounts (those not read yet), in the caller's transaction;
-   * `known`: what the caller read of them already (a bill run's batch), not read again; `read`:
-   * the accounts themselves, read already (an import found them by its CDRs' keys).
+   * Reads what rating needs of these accounts (those not read yet), in the caller's transaction.
+   * What the caller read of them already is not read again: `known`, all of it (a bill run's
+   * batch), or `accounts`, the accounts themselves (an import found them by its CDRs' keys).
    */
   async function load(
     db: Ctx['db'],
     accountIds: Iterable<string>,
-    known?: KnownAccounts,
-    read?: readonly RatingAccountRow[],
+    read: { known?: KnownAccounts; accounts?: readonly RatingAccountRow[] } = {},
   ): Promise<void> {
     const ids = [...new Set(accountIds)].filter((id) => !accounts.has(id));
     if (ids.length === 0) return;
     const tctx = { ...ctx, db };
-    let rows: readonly RatingAccountRow[];
-    let billingStarts: ReadonlyMap<string, CalendarDate>;
-    let items: readonly (InventoryLike & { accountId: string })[];
-    if (known) {
-      rows = ratingRows(known, new Set(ids));
-      billingStarts = new Map([...known.contracts].map(([id, c]) => [id, c.billingStartDate]));
-      items = known.items;
-    } else {
-      const wanted = new Set(ids);
-      let inventory;
-      [rows, inventory] = await Promise.all([
-        read ? read.filter((r) => wanted.has(r.id)) : ratingAccounts(db, ids),
-        callingInventoryOf(tctx, ids),
-      ]);
-      ({ billingStarts, items } = inventory);
-    }
+    const wanted = new Set(ids);
+    const { known } = read;
+    const [rows, { billingStartOf, items }] = known
+      ? [
+          ratingRows(known, wanted),
+          { billingStartOf: (id: string) => known.contracts.get(id)?.billingStartDate, items: known.items },
+        ]
+      : await Promise.all([
+          read.accounts ? read.accounts.filter((r) => wanted.has(r.id)) : ratingAccounts(db, ids),
+          callingInventoryOf(tctx, ids).then(({ billingStarts, items }) => ({
+            billingStartOf: (id: string) => billingStarts.get(id),
+            items,
+          })),
+        ]);
     const missingCodes = [...new Set(items.map((i) => i.itemCode))].filter((c) => !catalog.has(c));
     for (const [code, item] of await findCatalogItems(tctx, missingCodes)) catalog.set(code, item);
     const itemsOf = groupBy(items, (i) => i.accountId);
@@ -162,7 +156,7 @@ export function arrivalRater(ctx: Ctx) {
       if (!plans.has(r.currency)) plans.set(r.currency, await callingPlanTerms(tctx, r.currency));
       accounts.set(r.id, {
         ...r,
-        billingStartDate: billingStarts.get(r.id) ?? null,
+        billingStartDate: billingStartOf(r.id) ?? null,
         items: itemsOf.get(r.id) ?? [],
       });
     }

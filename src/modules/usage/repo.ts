@@ -19,23 +19,36 @@ import type { Direction } from './domain/classify.ts';
 // usage_totals, usage_cuts. Accounts are read only to place and rate CDRs (id or number → country,
 // currency and time zone).
 
+/** An account as rating reads it: where its calls are placed (CdrAccount) and its currency. */
+export type RatingAccountRow = CdrAccount & { currency: string };
+
+/** Of the accounts table, the columns a RatingAccountRow is made of (the address's country only). */
+const ratingColumnsOf = (db: Db) =>
+  db
+    .selectFrom('accounts')
+    .select(['id', 'number', 'time_zone', 'currency'])
+    .select(sql<string>`address->>'country'`.as('country'));
+const toRatingAccount = (r: { id: string; currency: string; time_zone: string; country: string }) => ({
+  id: r.id,
+  currency: r.currency,
+  timeZone: r.time_zone,
+  country: r.country,
+});
+
 /**
  * The accounts CDR rows name, by id or by number: each key found maps to its account (an account
- * named both ways is one object), with its currency (what rating prices its calls in).
+ * named both ways is one object).
  */
 export async function findCdrAccounts(
   ctx: Ctx,
   keys: readonly string[],
-): Promise<Map<string, CdrAccount & { currency: string }>> {
-  const rows = await ctx.db
-    .selectFrom('accounts')
-    .select(['id', 'number', 'time_zone', 'currency'])
-    .select(sql<string>`address->>'country'`.as('country'))
+): Promise<Map<string, RatingAccountRow>> {
+  const rows = await ratingColumnsOf(ctx.db)
     .where((eb) => eb.or([eb('id', '=', anyOf(keys)), eb('number', '=', anyOf(keys))]))
     .execute();
-  const found = new Map<string, CdrAccount & { currency: string }>();
+  const found = new Map<string, RatingAccountRow>();
   for (const r of rows) {
-    const account = { id: r.id, country: r.country, timeZone: r.time_zone, currency: r.currency };
+    const account = toRatingAccount(r);
     found.set(r.id, account);
     found.set(r.number, account);
   }
@@ -90,18 +103,9 @@ export async function getImport(ctx: Ctx, id: string) {
 }
 
 /** What rating needs of accounts: currency, zone and billing country. */
-export async function ratingAccounts(db: Db, ids: readonly string[]) {
-  const rows = await db
-    .selectFrom('accounts')
-    .select(['id', 'currency', 'time_zone', 'address'])
-    .where('id', '=', anyOf(ids))
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    currency: r.currency,
-    timeZone: r.time_zone,
-    country: r.address.country,
-  }));
+export async function ratingAccounts(db: Db, ids: readonly string[]): Promise<RatingAccountRow[]> {
+  const rows = await ratingColumnsOf(db).where('id', '=', anyOf(ids)).execute();
+  return rows.map(toRatingAccount);
 }
 
 // Imports hold this lock shared while they write; a bill run takes it alone for an instant to
