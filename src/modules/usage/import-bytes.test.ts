@@ -160,8 +160,9 @@ interface Outcome {
   /** Rows written by the bytes reader itself (from the file's bytes) and from text rows. */
   byteRows: number;
   textRows: number;
-  /** Pieces whose memory the reader may write again once taken. */
+  /** Pieces whose memory the reader may write again once taken: of calls, of call sets. */
   recycled: number;
+  setsRecycled: number;
 }
 
 /** Calls per COPY stretch here: a file of 4,000 rows makes several call-sets pieces. */
@@ -171,9 +172,9 @@ const STRETCH = 300;
 const HELD = 3;
 
 /**
- * What the pieces make. Pieces of calls are held as given, HELD at a time, and read when taken,
- * then told done (as writePieces does when the connection has their bytes): the bytes reader may
- * write a piece's memory again only after, so one written over too early reads wrong here.
+ * What the pieces make. Pieces are held as given, HELD at a time, and read when taken, then told
+ * done (as writePieces does when the connection has their bytes): the bytes reader may write a
+ * piece's memory again only after, so one written over too early reads wrong here.
  */
 async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>): Promise<Outcome> {
   const report = emptyReport('imp_test');
@@ -187,10 +188,22 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
     byteRows: 0,
     textRows: 0,
     recycled: 0,
+    setsRecycled: 0,
   };
-  const held: Extract<CopyPiece, { calls: unknown }>[] = [];
+  const made: CallClassRow[] = [];
+  const held: CopyPiece[] = [];
   const take = () => {
     const piece = held.shift()!;
+    if ('sets' in piece) {
+      out.setPieces++;
+      out.sets.push(...setMembers(piece.sets));
+      made.push(...piece.classes);
+      if (piece.done) {
+        out.setsRecycled++;
+        piece.done();
+      }
+      return;
+    }
     const rows = callFields(piece.calls);
     if (piece.fast) out.byteRows += rows.length;
     else out.textRows += rows.length;
@@ -200,16 +213,9 @@ async function collect(pieces: (checker: RowChecker) => AsyncIterable<CopyPiece>
       piece.done();
     }
   };
-  const made: CallClassRow[] = [];
   for await (const piece of pieces(checker)) {
-    if ('calls' in piece) {
-      held.push(piece);
-      if (held.length > HELD) take();
-      continue;
-    }
-    out.setPieces++;
-    out.sets.push(...setMembers(piece.sets));
-    made.push(...piece.classes);
+    held.push(piece);
+    if (held.length > HELD) take();
   }
   while (held.length > 0) take();
   // The classes handed over with the stretches' sets, then those left for the import's end (as
@@ -357,12 +363,15 @@ test('a file read as bytes, in blocks of any size, becomes what it becomes read 
     assert.ok(bytes.setPieces >= 2, `${at}: ${bytes.setPieces} call-sets pieces`);
     // Pieces of the bytes reader's calls come with done exactly when their memory is recycled.
     // (a block read hands over what it made: small blocks make many pieces, each written again).
-    if (!recycle) assert.equal(bytes.recycled, 0, at);
-    else
+    if (!recycle) assert.equal(bytes.recycled + bytes.setsRecycled, 0, at);
+    else {
       assert.ok(
         bytes.recycled >= (block !== undefined && block <= 1_000 ? 10 * HELD : 1),
         `${at}: ${bytes.recycled} recycled`,
       );
+      // So do its call sets, every stretch's.
+      assert.equal(bytes.setsRecycled, bytes.setPieces, `${at}: call-sets pieces recycled`);
+    }
     if (block !== undefined && block <= 1_000) {
       // A block holds a few rows at most: the sets follow every stretch of calls, fast or not.
       const stretches = Math.floor(text.report.accepted / (STRETCH + 20));

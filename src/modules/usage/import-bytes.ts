@@ -121,11 +121,12 @@ export interface FileRange {
   /** Told how many bytes each read brought. */
   onRead?: (bytes: number) => void;
   /**
-   * Whether pieces of calls come with `done` (called by the consumer once their bytes are taken:
-   * writePieces does when the connection has them), so their memory is written again instead of
-   * being left to the garbage collector, which, with so little else allocated, would let hundreds
-   * of MiB of them pile up. Not when pieces are handed to another thread (transferred: they are
-   * gone from this one).
+   * Whether pieces (of calls, and of call sets) come with `done` (called by the consumer once their
+   * bytes are taken: writePieces does when the connection has them), so their memory is written
+   * again instead of being left to the garbage collector, which, with so little else allocated,
+   * would let hundreds of MiB of them pile up (and each few MiB made anew counts toward a
+   * collection of the whole heap). Not when pieces are handed to another thread (transferred: they
+   * are gone from this one).
    */
   recycle?: boolean;
   /** What the reader's tables hold before they start over (tests; default KEPT). */
@@ -198,14 +199,18 @@ class FileRows {
   readonly #when = new Float64Array(2);
   /** COPY rows of calls, cut into pieces of about PIECE bytes. */
   #ready: ByteText[] = [];
-  /** Texts free to be written again (see FileRange.recycle). */
+  /** Texts free to be written again (see FileRange.recycle): of calls, and of call sets. */
   readonly #free: ByteText[] = [];
+  readonly #freeSets: ByteText[] = [];
   readonly #recycle: boolean;
   // Rows noted for the fast way (checked as their line is read, rated once their block is read:
   // see rated), a record each (REC) and its objects (REFS).
   #rows = 0;
   #ints = new Int32Array(1024 * REC);
   #floats = new Float64Array(this.#ints.buffer);
+  /** Rows' positions in the order rated, and where each account's start among them (see rated). */
+  #order = new Int32Array(0);
+  #first = new Int32Array(0);
   /** Per row, in the order rated: its start instant; account (as ACCOUNT) and duration; its objects. */
   #gathered = new Float64Array(0);
   #gatheredInts = new Int32Array(0);
@@ -313,7 +318,14 @@ class FileRows {
       this.#out = this.#text();
     }
     yield* this.#handOver();
-    if (checker.stretchDone() || last) yield* checker.stretchPieces();
+    if (checker.stretchDone() || last) {
+      if (!this.#recycle) yield* checker.stretchPieces();
+      else {
+        // A stretch's sets are a few MiB: written into memory given back once the sets are taken.
+        const text = this.#freeSets.pop() ?? new ByteText(1 << 16);
+        yield* checker.stretchPieces(text, () => this.#freeSets.push(text));
+      }
+    }
   }
 
   /** The line buf[start, end), without its line feed: noted for the fast way, or read the other. */
@@ -469,10 +481,14 @@ class FileRows {
     const met = this.#met;
     const things = met.things;
     const accounts = this.#accountList.length;
-    const first = new Int32Array(accounts + 1);
+    // Kept from block to block, as the gathered arrays are (see CallSets.flush).
+    if (this.#first.length < accounts + 1) this.#first = new Int32Array(2 * (accounts + 1));
+    const first = this.#first;
+    first.fill(0, 0, accounts + 1);
     for (let r = 0; r < n; r++) first[(ints[r * REC + ACCOUNT]! >> 1) + 1]!++;
     for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
-    const order = new Int32Array(n);
+    if (this.#order.length < n) this.#order = new Int32Array(2 * n);
+    const order = this.#order;
     for (let r = 0; r < n; r++) order[first[ints[r * REC + ACCOUNT]! >> 1]!++] = r;
     // What rating reads of each row, gathered in the order rated by a loop that does nothing else:
     // its reads, scattered over the block, are independent and overlap in the processor (read

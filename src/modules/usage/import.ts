@@ -338,12 +338,14 @@ export class RowChecker {
   /**
    * At the end of a stretch: its call sets, and the call classes made since the last stretch, as a
    * piece to write (none when there are neither). Classes go as they are made, while the import
-   * runs, not all at its end (most are made in its first stretch).
+   * runs, not all at its end (most are made in its first stretch). `into`: where to write the sets
+   * (its memory written again), and `done`, told with the piece, once their bytes are taken.
    */
-  *stretchPieces(): Generator<CopyPiece> {
-    const sets = this.sets.flush();
+  *stretchPieces(into?: ByteText, done?: () => void): Generator<CopyPiece> {
+    const sets = this.sets.flush(into);
     const classes = this.classes.fresh();
-    if (sets.length > 0 || classes.length > 0) yield { sets, classes };
+    if (sets.length > 0 || classes.length > 0) yield done ? { sets, classes, done } : { sets, classes };
+    else done?.();
   }
 
   /** Whether the calls listed since the last call sets make a stretch (time to make the sets). */
@@ -370,12 +372,13 @@ export class RowChecker {
 
 /**
  * A COPY import's output, piece by piece: calls as binary COPY rows, and a stretch's call sets.
- * `done`, when given, is called once the connection has taken the calls' bytes: their memory may
- * be written again. `fast`: the bytes reader wrote the rows from the file's bytes (import-bytes.ts).
+ * `done`, when given, is called once the connection has taken the piece's bytes (calls, or sets):
+ * their memory may be written again. `fast`: the bytes reader wrote the rows from the file's bytes
+ * (import-bytes.ts).
  */
 export type CopyPiece =
   | { calls: Uint8Array; done?: () => void; fast?: true }
-  | { sets: Uint8Array; classes: readonly CallClassRow[] };
+  | { sets: Uint8Array; classes: readonly CallClassRow[]; done?: () => void };
 
 /** Checks, rates and sums the rows; yields them as binary COPY rows, and each stretch's call sets. */
 export async function* copyPieces(
@@ -408,6 +411,7 @@ export async function writePieces(trx: Db, batch: number, pieces: AsyncIterable<
     for (let more = true; more;) {
       more = false;
       const sets: Uint8Array[] = [];
+      const setsTaken: ((() => void) | undefined)[] = [];
       const classes: CallClassRow[] = [];
       await copyBinaryInto(
         trx,
@@ -415,7 +419,10 @@ export async function writePieces(trx: Db, batch: number, pieces: AsyncIterable<
         (async function* () {
           for (let piece = await ahead.next(); piece !== null; piece = await ahead.next()) {
             if ('sets' in piece) {
-              if (piece.sets.length > 0) sets.push(piece.sets);
+              if (piece.sets.length > 0) {
+                sets.push(piece.sets);
+                setsTaken.push(piece.done);
+              } else piece.done?.();
               for (const k of piece.classes) classes.push(k);
               more = true;
               return;
@@ -426,7 +433,7 @@ export async function writePieces(trx: Db, batch: number, pieces: AsyncIterable<
         })(),
         () => taken.shift()?.(),
       );
-      if (sets.length > 0) await copyBinaryInto(trx, SETS_COPY, sets);
+      if (sets.length > 0) await copyBinaryInto(trx, SETS_COPY, sets, () => setsTaken.shift()?.());
       await insertCallClasses(trx, batch, classes);
     }
   } finally {
@@ -942,6 +949,7 @@ export class CallSets {
   #end = new Int32Array(1024);
   #chars = new Uint8Array(1 << 16);
   #used = 0;
+  readonly #work = Array.from({ length: 8 }, () => new Int32Array(0));
 
   /** Calls listed since the last flush. */
   get size(): number {
@@ -993,23 +1001,26 @@ export class CallSets {
    * The stretch's sets as binary COPY rows (empty when none), and a fresh start. Each set's calls
    * in the order they came, SET_SIZE to a row. Calls are read in the order they came and written
    * where their row wants them (reads in order, writes scattered: the processor does not wait on
-   * writes as it would on reads gathered from all over the stretch).
+   * writes as it would on reads gathered from all over the stretch). Written into `into` when
+   * given (emptied first: the caller hands its memory out again once the bytes are taken),
+   * otherwise into memory of their own. The working arrays are kept from one stretch to the next:
+   * made anew, a stretch's few MiB of them would count toward what prompts the garbage collector.
    */
-  flush(): Uint8Array {
+  flush(into?: ByteText): Uint8Array {
     const n = this.#n;
     const sets = this.#months.length;
     const setOf = this.#set;
     const ends = this.#end;
     // Each call's row: its set's calls are cut into rows of SET_SIZE, in the order they came.
-    const seen = new Int32Array(sets);
+    const seen = this.#zeros(SEEN, sets);
     for (let i = 0; i < n; i++) seen[setOf[i]!]!++;
-    const firstRow = new Int32Array(sets + 1);
+    const firstRow = this.#zeros(FIRST_ROW, sets + 1);
     for (let k = 0; k < sets; k++) firstRow[k + 1] = firstRow[k]! + Math.ceil(seen[k]! / SET_SIZE);
     const rows = firstRow[sets]!;
-    const rowOf = new Int32Array(n);
-    const rowCalls = new Int32Array(rows);
-    const rowIdBytes = new Int32Array(rows);
-    seen.fill(0);
+    const rowOf = this.#zeros(ROW_OF, n);
+    const rowCalls = this.#zeros(ROW_CALLS, rows);
+    const rowIdBytes = this.#zeros(ROW_ID_BYTES, rows);
+    seen.fill(0, 0, sets);
     for (let i = 0; i < n; i++) {
       const k = setOf[i]!;
       const row = firstRow[k]! + Math.floor(seen[k]! / SET_SIZE);
@@ -1019,10 +1030,12 @@ export class CallSets {
       rowIdBytes[row]! += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
     }
     // The rows' headers, and room for their ids and instants (where each row's next goes).
-    const idStart = new Int32Array(rows);
-    const idAt = new Int32Array(rows);
-    const msAt = new Int32Array(rows);
-    const out = new ByteText(this.#used + 16 * n + 128 * rows);
+    const idStart = this.#zeros(ID_START, rows);
+    const idAt = this.#zeros(ID_AT, rows);
+    const msAt = this.#zeros(MS_AT, rows);
+    const size = this.#used + 16 * n + 128 * rows;
+    const out = into === undefined ? new ByteText(size) : into.reset();
+    out.room(size);
     for (let k = 0; k < sets; k++) {
       const month = this.#months[k]!;
       const account = Buffer.from(month.accountId, 'utf8');
@@ -1059,7 +1072,18 @@ export class CallSets {
     this.#used = 0;
     return out.done();
   }
+
+  /** Working array k of flush, its first n entries zero (kept, grown when too short). */
+  #zeros(k: number, n: number): Int32Array {
+    let a = this.#work[k]!;
+    if (a.length < n) this.#work[k] = a = new Int32Array(Math.max(n, 2 * a.length));
+    a.fill(0, 0, n);
+    return a;
+  }
 }
+
+/** flush's working arrays (CallSets' #work), by what they hold. */
+const [SEEN, FIRST_ROW, ROW_OF, ROW_CALLS, ROW_ID_BYTES, ID_START, ID_AT, MS_AT] = [0, 1, 2, 3, 4, 5, 6, 7];
 
 /** SET_ID_SEPARATOR as the byte CallSets.flush writes. */
 const SEPARATOR = SET_ID_SEPARATOR.charCodeAt(0);
