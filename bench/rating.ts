@@ -48,6 +48,7 @@ import {
   databaseOn,
   fmt,
   machineInfo,
+  mainThreadCpuSeconds,
   out,
   peakRssSampler,
   printMachine,
@@ -420,6 +421,7 @@ async function endToEndRun(
     if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
     const serverCpu = await serverCpuStopwatch(pool, baseUrl);
     const cpuBefore = process.cpuUsage();
+    const mainBefore = mainThreadCpuSeconds();
     const t0 = performance.now();
     const report = await importCdrFile(rt.ctx('bench'), file, {
       source: 'bench',
@@ -434,6 +436,9 @@ async function endToEndRun(
     });
     const importSeconds = seconds(t0);
     const importNodeCpu = process.cpuUsage(cpuBefore);
+    const mainAfter = mainThreadCpuSeconds();
+    const importMainThreadCpu =
+      mainBefore === undefined || mainAfter === undefined ? null : mainAfter - mainBefore;
     const importServerCpu = serverCpu();
     progress.done();
     const importPeakMb = Math.round(rss.peak / 2 ** 20);
@@ -475,6 +480,7 @@ async function endToEndRun(
     return {
       importSeconds,
       importNodeCpu,
+      importMainThreadCpu,
       importServerCpu,
       billSeconds,
       billNodeCpuSeconds: (billCpu.user + billCpu.system) / 1e6,
@@ -582,7 +588,7 @@ async function main(): Promise<number> {
       `  import + rate  ${fmt(opts.calls)} calls checked, rated and stored in ${fmt(m.importSeconds, 2)} s: ${fmt(opts.calls / m.importSeconds)} calls/s${which}`,
     );
     out(
-      `                 CPU: Node ${fmt(importNodeCpuSeconds, 2)} s (all its threads; ${fmt(m.importNodeCpu.system / 1e6, 2)} s of it in the kernel)` +
+      `                 CPU: Node ${fmt(importNodeCpuSeconds, 2)} s (all its threads${m.importMainThreadCpu === null ? '' : `, ${fmt(m.importMainThreadCpu, 2)} s of it on the main thread`}; ${fmt(m.importNodeCpu.system / 1e6, 2)} s in the kernel)` +
         (m.importServerCpu === null ? '' : `, PostgreSQL ${fmt(m.importServerCpu, 2)} s`) +
         ` (wall ${fmt(m.importSeconds, 2)} s)`,
     );
@@ -649,6 +655,8 @@ async function main(): Promise<number> {
         m.billServerCpuSeconds === null ? null : Number(m.billServerCpuSeconds.toFixed(2)),
       importNodeCpuSeconds: Number(importNodeCpuSeconds.toFixed(2)),
       importNodeSystemCpuSeconds: Number((m.importNodeCpu.system / 1e6).toFixed(2)),
+      importMainThreadCpuSeconds:
+        m.importMainThreadCpu === null ? null : Number(m.importMainThreadCpu.toFixed(2)),
       importServerCpuSeconds: m.importServerCpu === null ? null : Number(m.importServerCpu.toFixed(2)),
       storedBytesPerCall: m.stored.perCall,
       kernelCallsPerSec: Math.round(kernelCallsPerSec),

@@ -270,23 +270,36 @@ export async function databaseOn(
  * CPU seconds used so far by a local PostgreSQL server (postmaster, its live processes and the
  * ones it reaped), read from /proc; undefined when the server is not on this Linux machine.
  */
+const TICKS_PER_SECOND = 100; // USER_HZ, fixed by the Linux /proc ABI
+
+/** A process's (or, by `task/…`, a thread's) parent and CPU ticks, from /proc; undefined elsewhere. */
+function procStat(path: number | string) {
+  try {
+    const text = readFileSync(`/proc/${path}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    // after "pid (comm) ": state ppid … utime(11) stime(12) cutime(13) cstime(14)
+    return {
+      ppid: Number(f[1]),
+      own: Number(f[11]) + Number(f[12]),
+      reaped: Number(f[13]) + Number(f[14]),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds this process's main thread (the one JavaScript runs on) has used, beside what
+ * process.cpuUsage() counts for all its threads (V8's compiler and garbage collector helpers, file
+ * reads); undefined where /proc cannot tell.
+ */
+export function mainThreadCpuSeconds(): number | undefined {
+  const own = procStat(`self/task/${process.pid}`)?.own;
+  return own === undefined ? undefined : own / TICKS_PER_SECOND;
+}
+
 function serverCpuReader(backendPid: number): (() => number | undefined) | undefined {
-  const TICKS_PER_SECOND = 100; // USER_HZ, fixed by the Linux /proc ABI
-  const stat = (pid: number | string) => {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      // after "pid (comm) ": state ppid … utime(11) stime(12) cutime(13) cstime(14)
-      return {
-        ppid: Number(f[1]),
-        own: Number(f[11]) + Number(f[12]),
-        reaped: Number(f[13]) + Number(f[14]),
-      };
-    } catch {
-      return undefined;
-    }
-  };
-  const backend = stat(backendPid);
+  const backend = procStat(backendPid);
   if (!backend) return undefined;
   const postmaster = backend.ppid;
   try {
@@ -295,12 +308,12 @@ function serverCpuReader(backendPid: number): (() => number | undefined) | undef
     return undefined;
   }
   return () => {
-    const pm = stat(postmaster);
+    const pm = procStat(postmaster);
     if (!pm) return undefined;
     let ticks = pm.own + pm.reaped;
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
-      const p = stat(name);
+      const p = procStat(name);
       if (p?.ppid === postmaster) ticks += p.own;
     }
     return ticks / TICKS_PER_SECOND;
