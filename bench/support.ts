@@ -266,10 +266,6 @@ export async function databaseOn(
 // ---------------------------------------------------------------------------------------------
 // The server's CPU time: a benchmark's wall time alone does not say which side was busy.
 
-/**
- * CPU seconds used so far by a local PostgreSQL server (postmaster, its live processes and the
- * ones it reaped), read from /proc; undefined when the server is not on this Linux machine.
- */
 const TICKS_PER_SECOND = 100; // USER_HZ, fixed by the Linux /proc ABI
 
 /** A process's (or, by `task/…`, a thread's) parent and CPU ticks, from /proc; undefined elsewhere. */
@@ -298,6 +294,10 @@ export function mainThreadCpuSeconds(): number | undefined {
   return own === undefined ? undefined : own / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds used so far by a local PostgreSQL server (postmaster, its live processes and the
+ * ones it reaped), read from /proc; undefined when the server is not on this Linux machine.
+ */
 function serverCpuReader(backendPid: number): (() => number | undefined) | undefined {
   const backend = procStat(backendPid);
   if (!backend) return undefined;

@@ -8,6 +8,17 @@ export const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, si
   return b;
 };
 
+/**
+ * Working memory kept from one use to the next: `a` when it holds n entries, otherwise a longer one
+ * (what `a` held is not kept). Its first n entries are zero when `zero` says so. Typed arrays made
+ * anew for each block of a long import count toward the garbage collector's external-memory limit.
+ */
+export const kept = <T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number, zero = false): T => {
+  const b = a.length >= n ? a : new (a.constructor as new (n: number) => T)(Math.max(n, 2 * a.length));
+  if (zero) b.fill(0, 0, n);
+  return b;
+};
+
 /** Binary COPY rows (and any bytes) written straight into a growing buffer. */
 export class ByteText {
   #b: Uint8Array;

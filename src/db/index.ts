@@ -21,6 +21,7 @@ export {
   bytesAt,
   fieldAt,
   grown,
+  kept,
   int32At,
   int64At,
   int64Of,

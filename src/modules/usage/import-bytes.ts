@@ -4,7 +4,7 @@ import { CdrLineReader, type Columns, type CsvPart } from './cdr-csv.ts';
 import { type ArrivalRating, type ArrivingCall, unrated } from './domain/arrival.ts';
 import { MAX_CALL_SECONDS, readInstant, trimmed } from './domain/cdr.ts';
 import { type Extension, type PhoneNumber, normalizeNewNumber } from './domain/numbers.ts';
-import { ByteText, grown } from '../../db/index.ts';
+import { ByteText, grown, kept } from '../../db/index.ts';
 import {
   type CdrRow,
   type CopyPiece,
@@ -481,14 +481,10 @@ class FileRows {
     const met = this.#met;
     const things = met.things;
     const accounts = this.#accountList.length;
-    // Kept from block to block, as the gathered arrays are (see CallSets.flush).
-    if (this.#first.length < accounts + 1) this.#first = new Int32Array(2 * (accounts + 1));
-    const first = this.#first;
-    first.fill(0, 0, accounts + 1);
+    const first = (this.#first = kept(this.#first, accounts + 1, true));
     for (let r = 0; r < n; r++) first[(ints[r * REC + ACCOUNT]! >> 1) + 1]!++;
     for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
-    if (this.#order.length < n) this.#order = new Int32Array(2 * n);
-    const order = this.#order;
+    const order = (this.#order = kept(this.#order, n));
     for (let r = 0; r < n; r++) order[first[ints[r * REC + ACCOUNT]! >> 1]!++] = r;
     // What rating reads of each row, gathered in the order rated by a loop that does nothing else:
     // its reads, scattered over the block, are independent and overlap in the processor (read

@@ -11,6 +11,7 @@ import {
   copyBinaryInto,
   fieldAt,
   grown,
+  kept,
   int32At,
   int64At,
   int64Of,
@@ -949,7 +950,17 @@ export class CallSets {
   #end = new Int32Array(1024);
   #chars = new Uint8Array(1 << 16);
   #used = 0;
-  readonly #work = Array.from({ length: 8 }, () => new Int32Array(0));
+  /** flush's working arrays, kept from one stretch to the next. */
+  readonly #work: Record<FlushArray, Int32Array> = {
+    seen: NONE,
+    firstRow: NONE,
+    rowOf: NONE,
+    rowCalls: NONE,
+    rowIdBytes: NONE,
+    idStart: NONE,
+    idAt: NONE,
+    msAt: NONE,
+  };
 
   /** Calls listed since the last flush. */
   get size(): number {
@@ -1012,14 +1023,14 @@ export class CallSets {
     const setOf = this.#set;
     const ends = this.#end;
     // Each call's row: its set's calls are cut into rows of SET_SIZE, in the order they came.
-    const seen = this.#zeros(SEEN, sets);
+    const seen = this.#zeros('seen', sets);
     for (let i = 0; i < n; i++) seen[setOf[i]!]!++;
-    const firstRow = this.#zeros(FIRST_ROW, sets + 1);
+    const firstRow = this.#zeros('firstRow', sets + 1);
     for (let k = 0; k < sets; k++) firstRow[k + 1] = firstRow[k]! + Math.ceil(seen[k]! / SET_SIZE);
     const rows = firstRow[sets]!;
-    const rowOf = this.#zeros(ROW_OF, n);
-    const rowCalls = this.#zeros(ROW_CALLS, rows);
-    const rowIdBytes = this.#zeros(ROW_ID_BYTES, rows);
+    const rowOf = this.#zeros('rowOf', n);
+    const rowCalls = this.#zeros('rowCalls', rows);
+    const rowIdBytes = this.#zeros('rowIdBytes', rows);
     seen.fill(0, 0, sets);
     for (let i = 0; i < n; i++) {
       const k = setOf[i]!;
@@ -1030,9 +1041,9 @@ export class CallSets {
       rowIdBytes[row]! += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
     }
     // The rows' headers, and room for their ids and instants (where each row's next goes).
-    const idStart = this.#zeros(ID_START, rows);
-    const idAt = this.#zeros(ID_AT, rows);
-    const msAt = this.#zeros(MS_AT, rows);
+    const idStart = this.#zeros('idStart', rows);
+    const idAt = this.#zeros('idAt', rows);
+    const msAt = this.#zeros('msAt', rows);
     const size = this.#used + 16 * n + 128 * rows;
     const out = into === undefined ? new ByteText(size) : into.reset();
     out.room(size);
@@ -1073,17 +1084,15 @@ export class CallSets {
     return out.done();
   }
 
-  /** Working array k of flush, its first n entries zero (kept, grown when too short). */
-  #zeros(k: number, n: number): Int32Array {
-    let a = this.#work[k]!;
-    if (a.length < n) this.#work[k] = a = new Int32Array(Math.max(n, 2 * a.length));
-    a.fill(0, 0, n);
-    return a;
+  /** flush's working array of that name, its first n entries zero. */
+  #zeros(name: FlushArray, n: number): Int32Array {
+    return (this.#work[name] = kept(this.#work[name], n, true));
   }
 }
 
-/** flush's working arrays (CallSets' #work), by what they hold. */
-const [SEEN, FIRST_ROW, ROW_OF, ROW_CALLS, ROW_ID_BYTES, ID_START, ID_AT, MS_AT] = [0, 1, 2, 3, 4, 5, 6, 7];
+/** What CallSets.flush's working arrays hold (per set, per call, per row). */
+type FlushArray = 'seen' | 'firstRow' | 'rowOf' | 'rowCalls' | 'rowIdBytes' | 'idStart' | 'idAt' | 'msAt';
+const NONE = new Int32Array(0);
 
 /** SET_ID_SEPARATOR as the byte CallSets.flush writes. */
 const SEPARATOR = SET_ID_SEPARATOR.charCodeAt(0);
