@@ -19,6 +19,7 @@ export {
 } from './domain/rating.ts';
 export {
   rateArrival,
+  unrated,
   arrivalContext,
   priceUsageMonth,
   detailAllocator,
