@@ -88,6 +88,36 @@ export interface Machine {
   node: string;
   postgres: string;
   platform: string;
+  /** Nanoseconds a read waits (memoryReadNs): within the processor's caches, and from memory. */
+  readNs: { cached: number; memory: number };
+}
+
+/**
+ * Nanoseconds per read of a random walk over `bytes` of memory, each read waiting for the one
+ * before: the slots form one cycle in random order (Sattolo's shuffle), so no prefetch helps.
+ * Within the caches it is a few nanoseconds; from memory it is what a cache miss costs, which on a
+ * shared machine drifts with its neighbours (~230 ns on this project's 2-core machine on a slow day,
+ * against ~17 ns within 1 MiB) and decides the pace of code that walks many objects.
+ */
+export function memoryReadNs(bytes: number, reads: number): number {
+  const n = bytes >> 2;
+  const next = new Int32Array(n);
+  for (let i = 0; i < n; i++) next[i] = i;
+  let seed = 20260101;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    const j = seed % i;
+    const t = next[i]!;
+    next[i] = next[j]!;
+    next[j] = t;
+  }
+  let p = 0;
+  for (let k = 0; k < Math.min(n, reads); k++) p = next[p]!;
+  const t0 = performance.now();
+  for (let k = 0; k < reads; k++) p = next[p]!;
+  const ns = ((performance.now() - t0) * 1e6) / reads;
+  if (p < 0) throw new Error('unreachable'); // p is used: the walk is not optimised away
+  return Math.round(ns * 10) / 10;
 }
 
 /** The machine and software a database benchmark ran on, as its JSON line reports them. */
@@ -100,6 +130,7 @@ export async function machineInfo(pool: pg.Pool): Promise<Machine> {
     node: process.version,
     postgres,
     platform: `${os.platform()} ${os.release()}`,
+    readNs: { cached: memoryReadNs(256 << 10, 4_000_000), memory: memoryReadNs(64 << 20, 1_000_000) },
   };
 }
 
@@ -108,6 +139,9 @@ export function printMachine(machine: Machine): void {
     `  machine        ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`,
   );
   out(`  software       Node ${machine.node}, PostgreSQL ${machine.postgres}`);
+  out(
+    `  memory reads   ${fmt(machine.readNs.cached, 1)} ns each within 256 KiB, ${fmt(machine.readNs.memory, 1)} ns across 64 MiB (random, one after another: what a cache miss costs now)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
