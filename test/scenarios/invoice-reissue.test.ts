@@ -302,4 +302,9 @@ test('a later invoice voided to be reissued first: the earlier one is reissued a
   assert.ok(sent, 'queued');
   assert.deepEqual([sent.windowMonth, sent.notBefore], [null, '2026-03-20T00:00:00.000Z']);
   assert.equal(await delivery(march.id), null, 'a voided invoice is not sent');
+  // Where the replacement is sent, February's own invoices, met for the first time weeks after
+  // their window, are history: not e-mailed on their own.
+  const februarys = await invoiceFor(api, lateCalls, FEB);
+  assert.equal(februarys.replaces, null);
+  assert.equal(await delivery(februarys.id), null, 'a month whose window ended weeks ago is not news');
 });

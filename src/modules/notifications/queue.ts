@@ -148,8 +148,7 @@ async function queueBatch(
       continue;
     }
     const kind = e.payload.kind ?? 'invoice';
-    // The month's invoices share its window (RUN-7); a reissue's replacement is due at once.
-    const month = kind === 'monthly' && !e.payload.replaces ? (e.payload.month ?? null) : null;
+    const month = e.window_month;
     const row: NewDelivery = {
       id: newId('dlv', now),
       invoice_id: e.invoice_id,

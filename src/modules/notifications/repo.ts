@@ -66,26 +66,31 @@ export interface IssuedInvoiceEvent {
   invoice_id: string;
   account_id: string;
   payload: { number?: string; kind?: string; month?: string | null; replaces?: string };
+  /**
+   * The month whose sending window (RUN-7) the invoice goes out in: a monthly invoice's month,
+   * unless it replaces a voided one (RUN-12: a correction, due at once). null: due at once.
+   */
+  window_month: string | null;
 }
 
 /**
  * 'invoice.issued' events in (after, head] whose invoice has no delivery yet and is not void
- * (voided before it was queued: never sent), oldest first. A
- * monthly invoice whose window ended before `staleBefore` (a date) is history, not news, unless it
- * replaces a voided one (RUN-12: a correction the customer has to receive).
+ * (voided before it was queued: never sent), oldest first. An invoice whose window ended before
+ * `staleBefore` (a date) is history, not news.
  */
 export async function undeliveredInvoiceEvents(
   db: Db,
   p: { after: number; head: number; windowEndSuffix: string; staleBefore: string; limit: number },
 ): Promise<IssuedInvoiceEvent[]> {
   const r = await sql<IssuedInvoiceEvent>`
-    SELECT e.id, e.subject_id AS invoice_id, e.account_id, e.payload
+    SELECT e.id, e.subject_id AS invoice_id, e.account_id, e.payload, w.window_month
     FROM events e
+      CROSS JOIN LATERAL (SELECT CASE WHEN e.payload->>'kind' = 'monthly' AND e.payload->>'replaces' IS NULL
+        THEN e.payload->>'month' END AS window_month) w
     WHERE e.id > ${p.after} AND e.id <= ${p.head} AND e.type = 'invoice.issued'
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.invoice_id = e.subject_id)
       AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = e.subject_id AND i.status = 'void')
-      AND NOT (coalesce(e.payload->>'kind', '') = 'monthly' AND e.payload->>'replaces' IS NULL
-        AND coalesce((e.payload->>'month') || ${p.windowEndSuffix}, '9999-12-31') < ${p.staleBefore})
+      AND coalesce(w.window_month || ${p.windowEndSuffix}, '9999-12-31') >= ${p.staleBefore}
     ORDER BY e.id
     LIMIT ${p.limit}`.execute(db);
   return r.rows;
