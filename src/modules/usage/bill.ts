@@ -23,6 +23,7 @@ import {
   insertCuts,
   insertUsageTotals,
   laterCutInvoice,
+  monthRuns,
   nextCallBatch,
   releaseCuts,
   type UsageSumRow,
@@ -86,30 +87,30 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth, onlyIds?:
       waitingCalls(db, { accountIds: ids, beforeMonth: month, limit: 10_000 }),
     ]);
     await rater.load(db, new Set(found.map((s) => s.account_id)), { known });
-    const sums = await rateChangedMonthsAgain(db, found);
+    const monthsOf = monthRuns(found);
     const unratedOf = groupBy(waiting, (w) => w.account_id);
-    const sumsOf = groupBy(sums, (s) => s.account_id);
-    const late = sums
+    const late = found
       .filter((s) => s.after_batch >= 0)
       .map((s) => ({ accountId: s.account_id, month: s.usage_month }));
     const cuts = groupBy(await cutsOf(db, late), (c) => `${c.account_id}|${c.usage_month}`);
     const usualMonth = addMonthsToMonth(month, -1);
 
     for (const account of accounts) {
-      const accountSums = sumsOf.get(account.id) ?? [];
+      const months = monthsOf.get(account.id) ?? [];
       const unrated = (unratedOf.get(account.id) ?? []).map((w) => ({
         callId: w.call_id,
         reason: w.unrated_reason ?? 'not_rated',
       }));
-      if (accountSums.length === 0 && unrated.length === 0) continue;
+      if (months.length === 0 && unrated.length === 0) continue;
       const usage: AccountUsage = { lines: [], cuts: [], unrated };
       out.set(account.id, usage);
-      if (accountSums.length === 0) continue;
+      if (months.length === 0) continue;
       const terms = rater.termsOf(account.currency);
-      const byMonth = [...groupBy(accountSums, (s) => s.usage_month).entries()].sort(([a], [b]) =>
-        a < b ? -1 : 1,
-      );
-      for (const [usageMonth, monthSums] of byMonth) {
+      for (const found of months) {
+        const monthSums = await rateAgainIfChanged(db, found);
+        // Rated again, none of its calls can be rated now: they wait, unbilled.
+        if (monthSums.length === 0) continue;
+        const usageMonth = found[0]!.usage_month;
         const m = usageMonth as BillingMonth;
         const before = cuts.get(`${account.id}|${usageMonth}`) ?? [];
         const lowUsageSecondsByDevice = new Map<string, number>();
@@ -169,41 +170,36 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth, onlyIds?:
    * An account-month whose calls were rated with another inventory, contract, deck or plan than
    * the one in force now (a number added with an earlier date, a corrected deck) is rated again
    * here, call by call, before it is billed: the calls keep their batch and get the new rating,
-   * and the month is priced from the new sums. Unchanged months keep their sums as they are.
+   * and the month is priced from the new sums. An unchanged month keeps its sums as they are.
    */
-  async function rateChangedMonthsAgain(db: Db, found: readonly UsageSumRow[]): Promise<UsageSumRow[]> {
-    const byMonth = groupBy(found, (s) => `${s.account_id}|${s.usage_month}`);
-    const out: UsageSumRow[] = [];
-    for (const monthSums of byMonth.values()) {
-      const { account_id: accountId, usage_month: usageMonth, after_batch: after } = monthSums[0]!;
-      const now = rater.fingerprintOf(accountId, usageMonth);
-      if (monthSums.every((s) => s.context === now)) {
-        out.push(...monthSums);
-        continue;
+  async function rateAgainIfChanged(
+    db: Db,
+    monthSums: readonly UsageSumRow[],
+  ): Promise<readonly UsageSumRow[]> {
+    const { account_id: accountId, usage_month: usageMonth, after_batch: after } = monthSums[0]!;
+    const now = rater.fingerprintOf(accountId, usageMonth);
+    if (monthSums.every((s) => s.context === now)) return monthSums;
+    const cx = rater.contextOf(accountId, usageMonth);
+    const totals = new ArrivalTotals();
+    // A page at a time, each page's new ratings written before the next is read.
+    for await (const page of windowCallPages(db, accountId, usageMonth, { after, through: watermark })) {
+      const rated: { callId: string; rating: ArrivalRating }[] = [];
+      for (const c of page) {
+        if (c.call_type === null) continue; // waiting for a rating: rated again on its own
+        const rating = rater.rateIn(cx, {
+          startedAt: c.started_at.getTime(),
+          durationSeconds: c.duration_seconds,
+          direction: c.direction,
+          origin: c.origin,
+          destination: c.destination,
+          originDevice: c.origin_device,
+        });
+        rated.push({ callId: c.call_id, rating });
+        totals.add(accountId, usageMonth, rating, now);
       }
-      const cx = rater.contextOf(accountId, usageMonth);
-      const totals = new ArrivalTotals();
-      // A page at a time, each page's new ratings written before the next is read.
-      for await (const page of windowCallPages(db, accountId, usageMonth, { after, through: watermark })) {
-        const rated: { callId: string; rating: ArrivalRating }[] = [];
-        for (const c of page) {
-          if (c.call_type === null) continue; // waiting for a rating: rated again on its own
-          const rating = rater.rateIn(cx, {
-            startedAt: c.started_at.getTime(),
-            durationSeconds: c.duration_seconds,
-            direction: c.direction,
-            origin: c.origin,
-            destination: c.destination,
-            originDevice: c.origin_device,
-          });
-          rated.push({ callId: c.call_id, rating });
-          totals.add(accountId, usageMonth, rating, now);
-        }
-        await updateRatings(db, null, rated);
-      }
-      for (const t of totals.rows()) out.push({ ...totalRow(t), after_batch: after });
+      await updateRatings(db, null, rated);
     }
-    return out;
+    return totals.rows().map((t) => ({ ...totalRow(t), after_batch: after }));
   }
 
   return { rate, heldAccounts: rater.heldAccounts };

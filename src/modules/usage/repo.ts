@@ -428,7 +428,8 @@ export type UsageSumRow = Omit<Database['usage_totals'], 'batch'> & { after_batc
 
 /**
  * Unbilled sums of these accounts: months before `beforeMonth`, batches after the month's last
- * cut and up to the watermark.
+ * cut and up to the watermark. An account's sums come together, its months in order (see
+ * monthRuns).
  */
 export async function unbilledSums(
   db: Db,
@@ -447,8 +448,35 @@ export async function unbilledSums(
     WHERE t.account_id = ANY(${accountIds as string[]}::text[]) AND t.usage_month < ${beforeMonth}
       AND t.batch > coalesce(cut.through, -1) AND t.batch <= ${watermark}
     GROUP BY t.account_id, t.usage_month, t.call_type, t.allowance, t.rate_prefix, t.rate_from, t.rate_per_minute,
-      t.context, cut.through`.execute(db);
+      t.context, cut.through
+    ORDER BY t.account_id, t.usage_month`.execute(db);
   return r.rows;
+}
+
+/**
+ * Sums as unbilledSums returns them (an account's together, its months in order), by account:
+ * each account's months, each month's sums. Walked once, with no key made per row; sums out of
+ * that order are refused (they would be priced as two months).
+ */
+export function monthRuns(sums: readonly UsageSumRow[]): Map<string, UsageSumRow[][]> {
+  const out = new Map<string, UsageSumRow[][]>();
+  let months: UsageSumRow[][] | undefined;
+  let run: UsageSumRow[] | undefined;
+  for (const s of sums) {
+    if (run !== undefined && s.account_id === run[0]!.account_id) {
+      const month = run[0]!.usage_month;
+      if (s.usage_month === month) {
+        run.push(s);
+        continue;
+      }
+      if (s.usage_month < month) throw new Error(`usage sums of ${s.account_id}: months out of order`);
+      months!.push((run = [s]));
+      continue;
+    }
+    if (out.has(s.account_id)) throw new Error(`usage sums of ${s.account_id}: not together`);
+    out.set(s.account_id, (months = [(run = [s])]));
+  }
+  return out;
 }
 
 /** Allowance each earlier cut of these account-months drew (late calls continue from there). */
