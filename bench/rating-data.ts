@@ -10,6 +10,7 @@ import {
   rateArrival,
   unrated,
 } from '../src/modules/usage/index.ts';
+import { groupBy } from '../src/kernel/index.ts';
 import { random } from '../test/support/random.ts';
 
 export const USAGE_MONTH = '2026-01';
@@ -118,12 +119,10 @@ export function kernelRate(
 ): { calls: number; seconds: number } {
   // A fixed-size sample rated in repeated passes: the figure is stable and memory stays flat in N.
   const sample = Math.min(total, 250_000);
-  const generated = new Map<number, Cdr[]>();
-  for (const c of generateCalls(sample, Math.max(1, Math.round((accounts * sample) / total)), pool)) {
-    let list = generated.get(c.account);
-    if (!list) generated.set(c.account, (list = []));
-    list.push(c);
-  }
+  const generated = groupBy(
+    generateCalls(sample, Math.max(1, Math.round((accounts * sample) / total)), pool),
+    (c) => c.account,
+  );
   // Each account's calls made one after the other, so that they lie together in memory as the
   // import has them when it rates (a block's rows gathered account by account, import-bytes.ts):
   // made in file order, an account's calls would lie among every other account's, and rating

@@ -106,11 +106,11 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth, onlyIds?:
       out.set(account.id, usage);
       if (months.length === 0) continue;
       const terms = rater.termsOf(account.currency);
-      for (const found of months) {
-        const monthSums = await rateAgainIfChanged(db, found);
+      for (const stored of months) {
+        const monthSums = await rateAgainIfChanged(db, stored);
         // Rated again, none of its calls can be rated now: they wait, unbilled.
         if (monthSums.length === 0) continue;
-        const usageMonth = found[0]!.usage_month;
+        const usageMonth = stored[0]!.usage_month;
         const m = usageMonth as BillingMonth;
         const before = cuts.get(`${account.id}|${usageMonth}`) ?? [];
         const lowUsageSecondsByDevice = new Map<string, number>();
