@@ -485,10 +485,11 @@ class FileRows {
     for (let r = 0; r < n; r++) first[(ints[r * REC + ACCOUNT]! >> 1) + 1]!++;
     for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
     const order = (this.#order = kept(this.#order, n));
-    for (let r = 0; r < n; r++) order[first[ints[r * REC + ACCOUNT]! >> 1]!++] = r;
-    // What rating reads of each row, gathered in the order rated by a loop that does nothing else:
-    // its reads, scattered over the block, are independent and overlap in the processor (read
-    // one by one as each row is rated, each waits for memory).
+    // What rating reads of each row, put in the order rated by a loop that does nothing else:
+    // the records are read in the order noted (one after the other, as the processor fetches
+    // ahead) and written where their account's rows go. Each account's next places are few lines
+    // of memory, kept in the caches from one of its rows to the next; read in the order rated
+    // instead, every record would be a line of its own fetched from memory.
     if (n > this.#gathered.length) {
       this.#gathered = new Float64Array(2 * n);
       this.#gatheredInts = new Int32Array(4 * n);
@@ -496,9 +497,12 @@ class FileRows {
     const gathered = this.#gathered;
     const gatheredInts = this.#gatheredInts;
     const gatheredRefs = this.#gatheredRefs;
-    for (let k = 0; k < n; k++) {
-      const r = order[k]!;
+    // Filled up front: written out of order, an array grown past its end would turn sparse.
+    while (gatheredRefs.length < 3 * n) gatheredRefs.push(null);
+    for (let r = 0; r < n; r++) {
       const at = r * REC;
+      const k = first[ints[at + ACCOUNT]! >> 1]!++;
+      order[k] = r;
       gathered[k] = floats[at >> 1]!;
       gatheredInts[2 * k] = ints[at + ACCOUNT]!;
       gatheredInts[2 * k + 1] = ints[at + DURATION]!;
