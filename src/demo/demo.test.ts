@@ -126,6 +126,23 @@ test('mid-month changes are prorated on the next invoice; removals end at the mo
   );
 });
 
+test('demo callers reach the toll-free numbers the inventory lists: rated, none left waiting', async () => {
+  const ctx = rt.ctx('test');
+  const tollFree: number[] = [];
+  for (const inv of invoices) {
+    for (const l of (await getInvoice(ctx, inv.id)).lines!) {
+      if (l.lineType === 'toll_free_inbound') tollFree.push(l.amount);
+    }
+  }
+  assert.ok(tollFree.length >= 5 && tollFree.every((a) => a > 0), JSON.stringify(tollFree));
+  const waiting = await ctx.db
+    .selectFrom('events')
+    .select('payload')
+    .where('type', '=', 'usage.calls_unrated')
+    .execute();
+  assert.deepEqual(waiting, [], 'no demo call waits for a rating');
+});
+
 test('invoice numbers are gapless per billing entity', async () => {
   const entities = await listBillingEntities(rt.ctx('test'));
   for (const e of entities) {

@@ -641,9 +641,28 @@ function checkSpec(spec: DemoAccount): void {
 interface Loaded {
   account: Account;
   contract: Contract;
+  /** Its toll-free numbers (E.164 as written), which demo callers reach (USG-2). */
+  tollFree: string[];
 }
 
-async function loadAccount(ctx: Ctx, spec: DemoAccount, log: (msg: string) => void): Promise<Loaded> {
+/**
+ * The numbers of a toll-free line the demo lists none for: the inventory must name a toll-free
+ * number for calls to it to be rated (a call to an unlisted one is reported and waits). 888 736
+ * (NANP) or 800 736 (Mexico), numbered across the demo from `next`.
+ */
+function demoTollFreeNumbers(country: string, quantity: number, next: { n: number }): string[] {
+  return Array.from({ length: quantity }, () => {
+    const line = String(1000 + next.n++).padStart(4, '0');
+    return country === 'MX' ? `+52 800 736 ${line}` : `+1 888 736 ${line}`;
+  });
+}
+
+async function loadAccount(
+  ctx: Ctx,
+  spec: DemoAccount,
+  log: (msg: string) => void,
+  tollFreeLines: { n: number },
+): Promise<Loaded> {
   checkSpec(spec);
   const today = dateInZone(ctx.clock.now(), spec.timeZone);
   const signatureDate = minDate(dayOf(monthOf(today), spec.signed), today);
@@ -672,14 +691,25 @@ async function loadAccount(ctx: Ctx, spec: DemoAccount, log: (msg: string) => vo
 
   // Additions first (effective-dated, so the order of the calls does not matter to billing)…
   const added: { spec: DemoItem; item: InventoryItem }[] = [];
+  const tollFree: string[] = [];
   for (const item of spec.inventory) {
     const addedOn = item.at ? dayOf(signatureMonth, item.at) : signatureDate;
     if (addedOn < signatureDate || addedOn > today) {
       log(`  skipped ${item.quantity} × ${item.code}: ${addedOn} is outside ${signatureDate}…${today}`);
       continue;
     }
+    let attributes = item.attributes ?? {};
+    if (
+      item.code === 'number.toll-free' &&
+      attributes.numbers === undefined &&
+      attributes.number === undefined
+    ) {
+      const numbers = demoTollFreeNumbers(spec.address.country, item.quantity, tollFreeLines);
+      attributes = { ...attributes, numbers };
+      if (!item.removed && !item.at) tollFree.push(...numbers);
+    }
     const [created] = await addInventory(ctx, account.id, [
-      { itemCode: item.code, quantity: item.quantity, addedOn, attributes: item.attributes ?? {} },
+      { itemCode: item.code, quantity: item.quantity, addedOn, attributes },
     ]);
     if (created) added.push({ spec: item, item: created });
   }
@@ -703,7 +733,7 @@ async function loadAccount(ctx: Ctx, spec: DemoAccount, log: (msg: string) => vo
       `${account.timeZone}): signed ${contract.signatureDate}${free}, billing from ` +
       `${contract.billingStartDate}, ${term}; ${added.length} inventory lines, ${removals} removal(s)`,
   );
-  return { account, contract };
+  return { account, contract, tollFree };
 }
 
 /** The first month whose invoice (dated the 1st) falls on or after the billing start date. */
@@ -743,7 +773,8 @@ export async function loadDemo(
   log('rate tables: demo regulatory fees (RRF, SLRRF, USF) and US/CA/MX tax rates');
 
   const loaded: Loaded[] = [];
-  for (const spec of DEMO_ACCOUNTS) loaded.push(await loadAccount(ctx, spec, log));
+  const tollFreeLines = { n: 0 };
+  for (const spec of DEMO_ACCOUNTS) loaded.push(await loadAccount(ctx, spec, log, tollFreeLines));
 
   // The bill runs come after every account, contract and inventory line exists: an addition dated
   // the 1st of a month must be there when that month's invoice is issued.
@@ -758,11 +789,12 @@ export async function loadDemo(
   // Calls of every month before the current one, rated by the bill runs below (RUN-4).
   const usage = await loadDemoUsage(
     ctx,
-    loaded.map(({ account, contract }) => ({
+    loaded.map(({ account, contract, tollFree }) => ({
       id: account.id,
       country: account.address.country,
       timeZone: account.timeZone,
       billingStartDate: contract.billingStartDate,
+      tollFree,
     })),
     currentMonth,
   );

@@ -18,6 +18,8 @@ export interface DemoCallAccount {
   country: string;
   timeZone: string;
   billingStartDate: string;
+  /** Its toll-free numbers in force since its billing start (some demo calls come in on them). */
+  tollFree: readonly string[];
 }
 
 const DESTINATIONS: Record<string, { domestic: string; premium: string | null; international: string[] }> = {
@@ -66,9 +68,13 @@ export async function loadDemoUsage(
         else if (kind === 17 && places.premium) destination = places.premium;
         else if (kind >= 18) {
           direction = 'inbound';
-          // to the account's main line (the demo inventory names no extensions)
+          // to the account's main line (the demo inventory names no extensions), or one of its
+          // toll-free numbers (rated at the deck's toll-free rate)
           origin = destination;
-          destination = `${places.domestic}0100`;
+          destination =
+            kind === 19 && account.tollFree.length > 0
+              ? account.tollFree[next(account.tollFree.length)]!
+              : `${places.domestic}0100`;
         }
         if (start < startOfDayInZone(account.billingStartDate, account.timeZone).getTime()) continue;
         rows.push({

@@ -85,7 +85,7 @@ test('a reissue voids the invoice and bills the month again with what is in forc
   const first = await invoiceFor(api, corrected, FEB);
   assert.ok(
     !first.lines.some((l: any) => l.lineType === 'toll_free_inbound'),
-    'calls to an unknown number: free',
+    'calls to a toll-free number the inventory does not list: not billed (they wait)',
   );
   balanceBefore = (await api.get(`/v1/accounts/${corrected}/balance`)).body.balance;
   assert.equal(balanceBefore, first.total);

@@ -32,7 +32,8 @@ before(async () => {
     ],
   });
   assert.equal(items.status, 201, JSON.stringify(items.body));
-  // Calls to a number the inventory does not list yet: an ordinary (free) inbound call.
+  // Calls to a toll-free number the inventory does not list yet: stored, waiting for a rating
+  // (never billed as free inbound calls).
   const imported = await api.post('/v1/usage/calls', {
     calls: [
       call('tf-1', accountId, '+1 646 736 0000', '+1 800 736 0199', '2026-01-14T16:00:00Z', 600, 'inbound'),
@@ -40,6 +41,22 @@ before(async () => {
     ],
   });
   assert.equal(imported.body.accepted, 2, JSON.stringify(imported.body));
+  const waiting = await api.rt
+    .ctx('test')
+    .db.selectFrom('calls')
+    .innerJoin('call_classes', (j) =>
+      j.onRef('call_classes.batch', '=', 'calls.batch').onRef('call_classes.class', '=', 'calls.class'),
+    )
+    .select(['calls.call_id', 'calls.billable_seconds', 'call_classes.unrated_reason'])
+    .orderBy('calls.call_id')
+    .execute();
+  assert.deepEqual(
+    waiting.map((c) => [c.call_id, c.billable_seconds, c.unrated_reason]),
+    [
+      ['tf-1', null, 'unlisted_toll_free_number'],
+      ['tf-2', null, 'unlisted_toll_free_number'],
+    ],
+  );
   // The paperwork arrives: the number is the account's toll-free number since 1 January.
   const tollFree = await api.post(`/v1/accounts/${accountId}/inventory`, {
     items: [

@@ -44,7 +44,6 @@ test('USG-2 classification table', () => {
     ['inbound', '+1 212 555 1234', '+1 312 555 0100', 'inbound', null],
     ['inbound', '+44 20 7946 0000', '102', 'inbound', null],
     ['inbound', '+1 212 555 1234', '+1 800 555 0100', 'toll_free_inbound', '1800'],
-    ['inbound', '+1 212 555 1234', '+1 800 555 0199', 'inbound', null], // someone else's toll-free
     // domestic outbound (plan minutes, then overage)
     ['outbound', '101', '+1 212 555 1234', 'domestic', null],
     ['outbound', '+1 312 555 0100', '(646) 555-0123', 'domestic', null],
@@ -79,10 +78,19 @@ test('calls that cannot be rated are rejections, not free calls', () => {
     ['outbound', '101', '999', 'unknown_extension'],
     ['outbound', '101', '+800 1234 5678', 'no_international_rate'], // non-geographic freephone
     ['inbound', '101', '+1 212 555 1234', 'inbound_from_extension'],
+    // Reached on a toll-free number the inventory does not list (USG-2): not a free inbound call.
+    ['inbound', '+1 212 555 1234', '+1 800 555 0199', 'unlisted_toll_free_number'],
   ];
   for (const [direction, from, to, reason] of table) {
     assert.deepEqual(classify(direction, from, to), ['rejected', reason], `${from} → ${to}`);
   }
+  // So too for an account whose inventory lists no toll-free number at all.
+  const noneListed = { ...usAccount, tollFreeNumbers: new Set<string>() };
+  assert.deepEqual(classify('inbound', '+1 212 555 1234', '+1 888 555 0100', noneListed), [
+    'rejected',
+    'unlisted_toll_free_number',
+  ]);
+  assert.deepEqual(classify('inbound', '+1 212 555 1234', '+1 312 555 0100', noneListed), ['inbound', null]);
   // A premium number with no deck entry is not billed from plan minutes.
   const noPremium = { ...usAccount, domesticCountries: new Set(['US']) };
   const origin = normalizeNumber('101', 'US');

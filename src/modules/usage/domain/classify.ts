@@ -61,7 +61,8 @@ export type ClassificationRejection =
   | 'inbound_from_extension'
   | 'no_international_rate'
   | 'no_premium_rate'
-  | 'no_toll_free_rate';
+  | 'no_toll_free_rate'
+  | 'unlisted_toll_free_number';
 
 export type Classification =
   | { readonly ok: true; readonly callType: CallType; readonly rate: RateEntry | null }
@@ -80,6 +81,7 @@ const REJECTED = {
   no_international_rate: rejected('no_international_rate'),
   no_premium_rate: rejected('no_premium_rate'),
   no_toll_free_rate: rejected('no_toll_free_rate'),
+  unlisted_toll_free_number: rejected('unlisted_toll_free_number'),
 } as const;
 
 /**
@@ -110,7 +112,12 @@ export function classifyCall(
 
   if (direction === 'inbound') {
     if (origin.kind === 'extension') return REJECTED.inbound_from_extension;
-    if (tollFreeNumbers.size === 0 || !tollFreeNumbers.has(destination.e164)) return INBOUND;
+    if (tollFreeNumbers.size === 0 || !tollFreeNumbers.has(destination.e164)) {
+      // A call that reached the account on a toll-free number came in on one of its toll-free
+      // numbers, whether or not its inventory lists it: reported (and rated again once the
+      // number is listed), never billed as a free inbound call.
+      return destination.lineType === 'toll_free' ? REJECTED.unlisted_toll_free_number : INBOUND;
+    }
     const rate = deck.find('toll_free_inbound', destination.digits, day);
     return rate ? { ok: true, callType: 'toll_free_inbound', rate } : REJECTED.no_toll_free_rate;
   }
