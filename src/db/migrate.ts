@@ -15,6 +15,7 @@ import * as m012 from './migrations/012_direction_in_class.ts';
 import * as m013 from './migrations/013_call_ids_text.ts';
 import * as m014 from './migrations/014_call_id_bytewise.ts';
 import * as m015 from './migrations/015_reissue.ts';
+import * as m016 from './migrations/016_calling_plan_versions.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 export const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '013_call_ids_text': m013,
   '014_call_id_bytewise': m014,
   '015_reissue': m015,
+  '016_calling_plan_versions': m016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -189,6 +189,8 @@ export interface Database {
   };
   calling_plans: {
     currency: string;
+    /** The first day of the month from which these terms are in force. */
+    valid_from: string;
     included_minutes_per_device: number;
     overage_rate_per_minute: number;
     low_usage_minutes_per_device: number;

@@ -105,13 +105,14 @@ export async function usageRater(ctx: Ctx, invoiceMonth: BillingMonth, onlyIds?:
       const usage: AccountUsage = { lines: [], cuts: [], unrated };
       out.set(account.id, usage);
       if (months.length === 0) continue;
-      const terms = rater.termsOf(account.currency);
       for (const stored of months) {
         const monthSums = await rateAgainIfChanged(db, stored);
         // Rated again, none of its calls can be rated now: they wait, unbilled.
         if (monthSums.length === 0) continue;
         const usageMonth = stored[0]!.usage_month;
         const m = usageMonth as BillingMonth;
+        // The plan version in force in the calls' month, wherever the invoice falls.
+        const terms = rater.termsOf(account.currency, m);
         const before = cuts.get(`${account.id}|${usageMonth}`) ?? [];
         const lowUsageSecondsByDevice = new Map<string, number>();
         for (const c of before) {

@@ -1,5 +1,16 @@
 import type { Ctx } from '../../context.ts';
-import { invalid, isBillingError, parseRate } from '../../kernel/index.ts';
+import {
+  type BillingMonth,
+  type CalendarDate,
+  conflict,
+  dateInZone,
+  firstDayOf,
+  invalid,
+  isBillingError,
+  isCalendarDate,
+  monthOf,
+  parseRate,
+} from '../../kernel/index.ts';
 import {
   type DeckRowError,
   RateDeck,
@@ -115,8 +126,19 @@ function checkCurrency(currency: string): string {
 /** The plan terms of a currency as data; the devices come from each account's inventory. */
 export type CallingPlanTerms = Omit<CallingPlan, 'billableDevices'>;
 
+/**
+ * A version of a currency's calling plan: its terms, in force from the first day of a month until
+ * the next version starts (migration 016). A month is priced by one version, the one in force on
+ * its first day: its plan minutes are pooled (USG-3) and its overage is one line at one rate.
+ */
+export interface CallingPlanVersion extends CallingPlanTerms {
+  /** null: no version is set for the currency and the built-in defaults apply. */
+  validFrom: CalendarDate | null;
+}
+
 export interface CallingPlanView {
   currency: string;
+  validFrom: string | null;
   includedMinutesPerDevice: number;
   overageRatePerMinute: string;
   lowUsageMinutesPerDevice: number;
@@ -124,24 +146,55 @@ export interface CallingPlanView {
   rounding: RoundingRule;
 }
 
-export async function callingPlanTerms(ctx: Ctx, currency: string): Promise<CallingPlanTerms> {
-  const r = await ctx.db
+/** What applies to a currency with no version set: no plan minutes, the SPEC's default rates. */
+const NO_PLAN: CallingPlanVersion = { validFrom: null, includedMinutesPerDevice: 0, ...DEFAULT_PLAN_TERMS };
+
+/** A currency's calling plan versions, the earliest first. */
+export async function callingPlanVersions(
+  ctx: Pick<Ctx, 'db'>,
+  currency: string,
+): Promise<CallingPlanVersion[]> {
+  const rows = await ctx.db
     .selectFrom('calling_plans')
     .selectAll()
     .where('currency', '=', currency)
-    .executeTakeFirst();
-  if (!r) return { includedMinutesPerDevice: 0, ...DEFAULT_PLAN_TERMS };
-  return {
+    .orderBy('valid_from')
+    .execute();
+  return rows.map((r) => ({
+    validFrom: r.valid_from as CalendarDate,
     includedMinutesPerDevice: r.included_minutes_per_device,
     overageRatePerMinute: r.overage_rate_per_minute,
     lowUsageMinutesPerDevice: r.low_usage_minutes_per_device,
     lowUsageRatePerMinute: r.low_usage_rate_per_minute,
     rounding: r.rounding as RoundingRule,
-  };
+  }));
 }
 
-export const callingPlanView = (currency: string, t: CallingPlanTerms): CallingPlanView => ({
+/** The version in force in a month (versions the earliest first): the last one begun by its first day. */
+export function planInForce(
+  versions: readonly CallingPlanVersion[],
+  month: BillingMonth,
+): CallingPlanVersion {
+  const first = firstDayOf(month);
+  let found = NO_PLAN;
+  for (const v of versions) {
+    if (v.validFrom !== null && v.validFrom <= first) found = v;
+  }
+  return found;
+}
+
+/** The calling plan terms of a currency in force in a month. */
+export async function callingPlanTerms(
+  ctx: Pick<Ctx, 'db'>,
+  currency: string,
+  month: BillingMonth,
+): Promise<CallingPlanVersion> {
+  return planInForce(await callingPlanVersions(ctx, currency), month);
+}
+
+export const callingPlanView = (currency: string, t: CallingPlanVersion): CallingPlanView => ({
   currency,
+  validFrom: t.validFrom,
   includedMinutesPerDevice: t.includedMinutesPerDevice,
   overageRatePerMinute: formatRate(t.overageRatePerMinute),
   lowUsageMinutesPerDevice: t.lowUsageMinutesPerDevice,
@@ -149,10 +202,19 @@ export const callingPlanView = (currency: string, t: CallingPlanTerms): CallingP
   rounding: t.rounding,
 });
 
+/**
+ * Sets the calling plan terms of a currency from the first day of a month (`validFrom`; by
+ * default the current month's, by the clock in UTC): a new version, or the correction of the one
+ * that starts that day. Refused for a month whose calls an account in that currency was invoiced
+ * for already: its invoice was priced with the terms in force then, and its late calls are too.
+ */
 export async function setCallingPlan(
   ctx: Ctx,
   currency: string,
-  input: Omit<CallingPlanView, 'currency' | 'rounding'> & { rounding: string },
+  input: Omit<CallingPlanView, 'currency' | 'rounding' | 'validFrom'> & {
+    rounding: string;
+    validFrom?: string;
+  },
 ): Promise<CallingPlanView> {
   const code = checkCurrency(currency);
   const rate = (text: string, field: string) => {
@@ -168,8 +230,35 @@ export async function setCallingPlan(
   };
   if (!isRoundingRule(input.rounding))
     throw invalid('invalid_rounding', `Unknown rounding rule "${input.rounding}".`);
+  const validFrom = (input.validFrom ??
+    firstDayOf(monthOf(dateInZone(ctx.clock.now(), 'UTC')))) as CalendarDate;
+  if (!isCalendarDate(validFrom) || !validFrom.endsWith('-01')) {
+    throw invalid(
+      'invalid_valid_from',
+      `validFrom must be the first day of a month (YYYY-MM-01), got "${validFrom}": a month is priced by one version of the plan.`,
+      { field: 'validFrom' },
+    );
+  }
+  const month = monthOf(validFrom);
+  const billed = await ctx.db
+    .selectFrom('usage_cuts')
+    .innerJoin('accounts', 'accounts.id', 'usage_cuts.account_id')
+    .select(['usage_cuts.usage_month', 'accounts.id'])
+    .where('accounts.currency', '=', code)
+    .where('usage_cuts.usage_month', '>=', month)
+    .orderBy('usage_cuts.usage_month', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (billed) {
+    throw conflict(
+      'usage_month_invoiced',
+      `The ${code} calling plan cannot change from ${validFrom}: calls of ${billed.usage_month} are invoiced already (account ${billed.id}). Set it from the first day of a later month.`,
+      { validFrom, invoicedMonth: billed.usage_month },
+    );
+  }
   const row = {
     currency: code,
+    valid_from: validFrom,
     included_minutes_per_device: whole(input.includedMinutesPerDevice, 'includedMinutesPerDevice'),
     overage_rate_per_minute: rate(input.overageRatePerMinute, 'overageRatePerMinute'),
     low_usage_minutes_per_device: whole(input.lowUsageMinutesPerDevice, 'lowUsageMinutesPerDevice'),
@@ -180,7 +269,7 @@ export async function setCallingPlan(
   await ctx.db
     .insertInto('calling_plans')
     .values(row)
-    .onConflict((oc) => oc.column('currency').doUpdateSet({ ...row }))
+    .onConflict((oc) => oc.columns(['currency', 'valid_from']).doUpdateSet({ ...row }))
     .execute();
-  return callingPlanView(code, await callingPlanTerms(ctx, code));
+  return callingPlanView(code, await callingPlanTerms(ctx, code, month));
 }

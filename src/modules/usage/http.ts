@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../http/types.ts';
 import { IdParams, Nullable, errorResponses } from '../../http/schemas.ts';
-import { notFound } from '../../kernel/index.ts';
+import { type BillingMonth, dateInZone, monthOf, notFound } from '../../kernel/index.ts';
 import { callDetailsCsv, callDetailsJson, callDetailsOf, checkDetailsFormat } from './call-details.ts';
 import {
   callingPlanTerms,
+  callingPlanVersions,
   callingPlanView,
   exportRateDeck,
   importRateDeck,
@@ -36,6 +37,13 @@ const CurrencyParams = Type.Object({ currency: Type.String({ pattern: '^[A-Za-z]
 
 const CallingPlan = Type.Object({
   currency: Type.String(),
+  validFrom: Nullable(
+    Type.String({
+      format: 'date',
+      description:
+        'First day of the month from which these terms are in force, until the next version starts (null: none set, the built-in defaults)',
+    }),
+  ),
   includedMinutesPerDevice: Type.Integer({ minimum: 0, description: 'CAT-2, pooled per account' }),
   overageRatePerMinute: Type.String({ description: 'Decimal, e.g. "0.02"' }),
   lowUsageMinutesPerDevice: Type.Integer({ minimum: 0, description: 'CAT-4 off-net minutes' }),
@@ -254,14 +262,36 @@ export function usageRoutes(app: App) {
     {
       schema: {
         tags,
-        summary: 'Calling plan terms of a currency (CAT-2, CAT-4)',
+        summary: 'Calling plan terms of a currency in force in a month (CAT-2, CAT-4)',
+        description: 'The version in force on the first day of `month` (default: the current month, UTC).',
         params: CurrencyParams,
+        querystring: Type.Object({
+          month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' })),
+        }),
         response: { 200: CallingPlan, ...errorResponses },
       },
     },
     async (req) => {
       const currency = req.params.currency.toUpperCase();
-      return callingPlanView(currency, await callingPlanTerms(req.ctx, currency));
+      const month = req.query.month ?? monthOf(dateInZone(req.ctx.clock.now(), 'UTC'));
+      return callingPlanView(currency, await callingPlanTerms(req.ctx, currency, month as BillingMonth));
+    },
+  );
+
+  app.get(
+    '/v1/calling-plans/:currency/versions',
+    {
+      schema: {
+        tags,
+        summary: 'Every version of the calling plan of a currency, the earliest first',
+        params: CurrencyParams,
+        response: { 200: Type.Object({ data: Type.Array(CallingPlan) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const currency = req.params.currency.toUpperCase();
+      const versions = await callingPlanVersions(req.ctx, currency);
+      return { data: versions.map((v) => callingPlanView(currency, v)) };
     },
   );
 
@@ -271,9 +301,14 @@ export function usageRoutes(app: App) {
       config: { access: 'admin' },
       schema: {
         tags,
-        summary: 'Set the calling plan terms of a currency',
+        summary: 'Set the calling plan terms of a currency from the first day of a month',
+        description:
+          'Adds the version starting on `validFrom` (default: the first day of the current month, UTC), or corrects it. A month is priced by the version in force on its first day; a month already invoiced for an account in that currency cannot change (409).',
         params: CurrencyParams,
-        body: Type.Omit(CallingPlan, ['currency']),
+        body: Type.Composite([
+          Type.Omit(CallingPlan, ['currency', 'validFrom']),
+          Type.Object({ validFrom: Type.Optional(Type.String({ description: 'YYYY-MM-01' })) }),
+        ]),
         response: { 200: CallingPlan, ...errorResponses },
       },
     },

@@ -14,7 +14,7 @@ import {
 import type { ImportedCall } from './domain/cdr.ts';
 import { normalizeNumber } from './domain/numbers.ts';
 import { type RateDeck, type RateEntry, formatDeckCsv } from './domain/rate-deck.ts';
-import { type CallingPlanTerms, callingPlanTerms, loadRateDeck } from './decks.ts';
+import { type CallingPlanVersion, callingPlanVersions, loadRateDeck, planInForce } from './decks.ts';
 import { type RatingAccountRow, ratingAccounts } from './repo.ts';
 
 /** An account as rating sees it: where it is, when its billing starts, what it has. */
@@ -118,7 +118,8 @@ export function arrivalRater(ctx: Ctx) {
   const deckEntries = new Map<string, Map<string, RateEntry>>();
   const deckVersions = new Map<string, string>();
   const decks = new Map<string, RateDeck>();
-  const plans = new Map<string, CallingPlanTerms>();
+  /** Each currency's calling plan versions, the earliest first. */
+  const plans = new Map<string, CallingPlanVersion[]>();
   const catalog = new Map<string, CatalogLike>();
 
   /**
@@ -153,7 +154,7 @@ export function arrivalRater(ctx: Ctx) {
     const itemsOf = groupBy(items, (i) => i.accountId);
     for (const r of rows) {
       if (!decks.has(r.currency)) decks.set(r.currency, await loadRateDeck(tctx, r.currency));
-      if (!plans.has(r.currency)) plans.set(r.currency, await callingPlanTerms(tctx, r.currency));
+      if (!plans.has(r.currency)) plans.set(r.currency, await callingPlanVersions(tctx, r.currency));
       accounts.set(r.id, {
         ...r,
         billingStartDate: billingStartOf(r.id) ?? null,
@@ -174,7 +175,7 @@ export function arrivalRater(ctx: Ctx) {
       } else {
         const calling = callingContext(account, catalog, month as BillingMonth);
         const deck = decks.get(account.currency)!;
-        const planRounding = plans.get(account.currency)!.rounding;
+        const planRounding = planInForce(plans.get(account.currency)!, month as BillingMonth).rounding;
         entry = {
           cx: arrivalContext({
             month: month as BillingMonth,
@@ -246,8 +247,9 @@ export function arrivalRater(ctx: Ctx) {
   const billableDevicesOf = (accountId: string, month: string): number =>
     entryOf(accountId, month).billableDevices;
 
-  /** The calling plan terms of a currency (of an account loaded). */
-  const termsOf = (currency: string): CallingPlanTerms => plans.get(currency)!;
+  /** The calling plan terms of a currency (of an account loaded) in force in a month. */
+  const termsOf = (currency: string, month: BillingMonth): CallingPlanVersion =>
+    planInForce(plans.get(currency)!, month);
 
   /** A deck entry by what a rated call keeps of it (of a currency loaded). */
   function deckEntry(currency: string, callType: string, prefix: string, validFrom: string | null) {
