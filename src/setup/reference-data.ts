@@ -172,7 +172,9 @@ export const PHONE_CATALOG: CatalogItemInput[] = [
     chargeType: 'service_fee',
     unit: 'device',
     billing: 'recurring',
-    attributes: { lowUsage: true, offNetMinutes: 50, minimumPhones: 20 },
+    // Its 50 off-net minutes and their rate are the calling plan's (lowUsageMinutesPerDevice, per
+    // currency and month: /v1/calling-plans), said there only.
+    attributes: { lowUsage: true, minimumPhones: 20 },
     prices: usdMxn('9.95', '179.00'),
   },
   {
