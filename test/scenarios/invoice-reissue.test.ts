@@ -11,6 +11,7 @@ import { queueInvoiceDeliveries } from '../../src/modules/notifications/index.ts
 import {
   type TestApi,
   apiCall,
+  callDetailsFor,
   createTestAccount,
   invoiceFor,
   numberItem,
@@ -124,15 +125,12 @@ test('a reissue voids the invoice and bills the month again with what is in forc
   assert.ok(charges(replacement).length > charges(first).length, 'the toll-free number is charged now');
 
   // The call details follow the replacement: each call once, adding up to its usage lines.
-  const details = await api.get(`/v1/accounts/${corrected}/call-details?month=2026-01&format=json`);
-  assert.equal(details.status, 200, JSON.stringify(details.body));
-  const calls = details.body.calls;
+  const { calls, cents } = await callDetailsFor(api, corrected, '2026-01');
   assert.deepEqual(calls.map((c: any) => c.callType).sort(), [
     'domestic',
     'toll_free_inbound',
     'toll_free_inbound',
   ]);
-  const cents = calls.reduce((t: number, c: any) => t + Math.round(Number(c.totalCost) * 100), 0);
   const usageCents = replacement.lines
     .filter((l: any) => l.ratePerMinute !== null)
     .reduce((t: number, l: any) => t + l.amount, 0);

@@ -9,6 +9,7 @@ import { billRun } from '../../src/modules/invoicing/index.ts';
 import {
   type TestApi,
   apiCall,
+  callDetailsFor,
   createTestAccount,
   invoiceFor,
   putDemoDeck,
@@ -83,16 +84,10 @@ test('a toll-free number added after its calls arrived: the bill run rates them 
   const line = invoice.lines.find((l: any) => l.lineType === 'toll_free_inbound');
   assert.ok(line, JSON.stringify(invoice.lines.map((l: any) => l.lineType)));
   assert.equal(line.quantity, 14 * 60, '10 + 4 minutes at the toll-free rate');
-  const details = await api.app.inject({
-    method: 'GET',
-    url: `/v1/accounts/${accountId}/call-details?month=2026-01&format=json`,
-    headers: { authorization: `Bearer ${api.key}` },
-  });
-  const calls = JSON.parse(details.body).calls;
+  const { calls, cents } = await callDetailsFor(api, accountId, '2026-01');
   assert.deepEqual(
     calls.map((c: any) => c.callType),
     ['toll_free_inbound', 'toll_free_inbound'],
   );
-  const cents = calls.reduce((t: number, c: any) => t + Math.round(Number(c.totalCost) * 100), 0);
   assert.equal(cents, line.amount, 'the details add up to the line');
 });

@@ -139,6 +139,18 @@ export async function signAndEquip(
 }
 
 /** The account's monthly invoice for a month, with lines (through the API). */
+/**
+ * The billed call details of an account-month as JSON (USG-5), and what they cost in all, in
+ * minor units (each call's total cost, two decimals, summed as the invoice's lines are).
+ */
+export async function callDetailsFor(api: TestApi, accountId: string, month: string) {
+  const res = await api.get(`/v1/accounts/${accountId}/call-details?month=${month}&format=json`);
+  if (res.status !== 200) throw new Error(`call details failed: ${JSON.stringify(res.body)}`);
+  const calls: any[] = res.body.calls;
+  const cents = calls.reduce((t: number, c: any) => t + Math.round(Number(c.totalCost) * 100), 0);
+  return { calls, cents };
+}
+
 export async function invoiceFor(api: TestApi, accountId: string, month: string) {
   const list = await api.get(`/v1/invoices?account=${accountId}&month=${month}`);
   if (list.status !== 200) throw new Error(JSON.stringify(list.body));
