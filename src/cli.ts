@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, join } from 'node:path';
@@ -336,8 +336,21 @@ cdr
       console.log(`  imported           ${r.accepted}`);
       console.log(`  already imported   ${r.alreadyImported}`);
       console.log(`  rejected           ${r.rejected}`);
+      const errorsFile = opts.errors ?? `${file}.errors.csv`;
+      if (r.errors.length === 0 && existsSync(errorsFile)) {
+        // An earlier import's list of rejected rows would read as this one's.
+        rmSync(errorsFile);
+        console.log(`  no row rejected: the earlier ${errorsFile} is removed`);
+      }
+      if (r.rowsRead === 0) {
+        console.error(
+          size === 0
+            ? `${file} is empty: a CDR file starts with a header line (call_id,account,origin,…) and holds a row per call.`
+            : `${file} holds no CDR rows: nothing after its header line.`,
+        );
+        process.exitCode = 2;
+      }
       if (r.errors.length > 0) {
-        const errorsFile = opts.errors ?? `${file}.errors.csv`;
         const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
         writeFileSync(
           errorsFile,

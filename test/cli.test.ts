@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,5 +97,40 @@ test('a simulated instance: demo, clock advance runs the bill run, invoices list
   const twice = run('invoices', 'void', first, '--reason', 'again');
   assert.equal(twice.code, 1);
   assert.match(twice.err, new RegExp(`Invoice ${first} is void; only an unpaid invoice can be voided`));
+  // CDR import from the command line: a summary, every rejected row in FILE.errors.csv (exit 2);
+  // a clean import removes the earlier list; a file with no rows says why.
+  const cdrHeader = 'call_id,account,origin,destination,start_time,end_time,direction,origin_device';
+  const cdr = (id: string, end = '2026-12-01T15:05:00Z') =>
+    `${id},${accountId},+1 512 736 0100,+1 212 736 5000,2026-12-01T15:00:00Z,${end},outbound,`;
+  const file = join(dir, 'calls.csv');
+  const errorsFile = `${file}.errors.csv`;
+  writeFileSync(
+    file,
+    [cdrHeader, cdr('cli-1'), cdr('cli-2', '2026-12-01T14:00:00Z'), `${cdr('cli-3')},x`].join('\n'),
+  );
+  const bad = run('cdr', 'import', file);
+  assert.equal(bad.code, 2, bad.err);
+  assert.match(bad.out, /rows read +3\n +imported +1\n +already imported +0\n +rejected +2/);
+  const listed = readFileSync(errorsFile, 'utf8').trim().split('\n');
+  assert.equal(listed.length, 3, listed.join('\n'));
+  assert.equal(listed[0], 'row,call_id,reason');
+  assert.match(listed[1]!, /^3,cli-2,.*end/);
+  assert.equal(listed[2], '4,cli-3,9 fields where the header has 8: quote a field that holds a comma');
+  writeFileSync(file, [cdrHeader, cdr('cli-2'), cdr('cli-3')].join('\r\n'));
+  const fixed = run('cdr', 'import', file);
+  assert.equal(fixed.code, 0, fixed.err);
+  assert.match(fixed.out, /imported +2\n/);
+  assert.match(fixed.out, /no row rejected: the earlier .*calls\.csv\.errors\.csv is removed/);
+  assert.equal(existsSync(errorsFile), false);
+  writeFileSync(file, '');
+  const empty = run('cdr', 'import', file);
+  assert.equal(empty.code, 2);
+  assert.match(empty.err, /calls\.csv is empty: a CDR file starts with a header line/);
+  writeFileSync(file, `${cdrHeader}\n`);
+  assert.match(run('cdr', 'import', file).err, /calls\.csv holds no CDR rows: nothing after its header line/);
+  writeFileSync(file, [cdrHeader, cdr('cli-4')].join('\r'));
+  const oldMac = run('cdr', 'import', file);
+  assert.equal(oldMac.code, 2);
+  assert.match(oldMac.out, /row 1: not a CDR header: its lines end in a carriage return alone/);
   rmSync(dir, { recursive: true, force: true });
 });

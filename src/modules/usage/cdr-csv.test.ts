@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { csvCdrRows } from './cdr-csv.ts';
+import { csvCdrRows, headerTrouble } from './cdr-csv.ts';
 import { StringDecoder } from 'node:string_decoder';
 import { cdrColumns, rawCdrFromFields, splitCsvLine } from './domain/cdr.ts';
 import type { CdrRow } from './import.ts';
@@ -16,6 +16,7 @@ async function* splitCsvCdrRows(input: Readable): AsyncGenerator<CdrRow[]> {
   let line = 0;
   let rest = '';
   let col: Exclude<ReturnType<typeof cdrColumns>, string[]> | null = null;
+  let width = 0;
   let refused = false;
   const parse = (texts: readonly string[]): CdrRow[] => {
     const rows: CdrRow[] = [];
@@ -26,15 +27,25 @@ async function* splitCsvCdrRows(input: Readable): AsyncGenerator<CdrRow[]> {
       if (text.trim() === '') continue;
       const fields = splitCsvLine(text);
       if (col === null) {
-        const header = fields === null ? ['?'] : cdrColumns(fields);
+        const header = fields === null || text.includes('\r') ? ['?'] : cdrColumns(fields);
         if (Array.isArray(header)) {
-          rows.push({ row: line, error: `not a CDR header: missing column(s) ${header.join(', ')}` });
+          rows.push({ row: line, error: `not a CDR header: ${headerTrouble(text, header)}` });
           refused = true;
-        } else col = header;
+        } else {
+          col = header;
+          width = fields!.length;
+        }
         continue;
       }
       if (fields === null) rows.push({ row: line, error: 'a quoted field is not closed' });
-      else rows.push({ row: line, raw: rawCdrFromFields(fields, col) });
+      else if (fields.length > width) {
+        const callId = (fields[col.call_id] ?? '').trim();
+        rows.push({
+          row: line,
+          ...(callId === '' ? {} : { callId }),
+          error: `${fields.length} fields where the header has ${width}: quote a field that holds a comma`,
+        });
+      } else rows.push({ row: line, raw: rawCdrFromFields(fields, col) });
     }
     return rows;
   };
@@ -132,6 +143,14 @@ const FILES: Record<string, string> = {
     'c3,"accé,😀",1,2,s,e,in,',
   ].join('\n'),
   'non-breaking space at the start of a row': [HEADER, `\u00a0${row('c1')}`, `\u2028${row('c2')}`].join('\n'),
+  'a comma in an unquoted device': [
+    HEADER,
+    row('c1', 'Reception, Desk 2'),
+    row('c2', '"Reception, Desk 2"'),
+  ].join('\n'),
+  'carriage returns alone': [HEADER, row('c1'), row('c2')].join('\r'),
+  semicolons: [HEADER, row('c1')].join('\n').replaceAll(',', ';'),
+  'UTF-16': Buffer.from(`${HEADER}\n${row('c1')}\n`, 'utf16le').toString('latin1'),
 };
 
 test('the block reader reads every tricky file as the line splitter does, whole or cut anywhere', async () => {
@@ -175,6 +194,38 @@ test('line numbers, errors and the stop after a bad header', async () => {
       [4, 'c3'],
       [5, 'a quoted field is not closed'],
     ],
+  );
+  // A row with more fields than the header is refused (by row, with its call id), not read with
+  // its fields shifted; quoted, the same comma is part of the field.
+  const wide = (await same([Buffer.from(FILES['a comma in an unquoted device']!)], 'wide')).flat();
+  assert.deepEqual(
+    wide.map((r) => ('error' in r ? [r.row, r.callId, r.error] : [r.row, r.raw.originDevice])),
+    [
+      [2, 'c1', '9 fields where the header has 8: quote a field that holds a comma'],
+      [3, 'Reception, Desk 2'],
+    ],
+  );
+  // A first line that is not a CDR header says what to fix when the file's shape is the trouble.
+  const troubles = Object.fromEntries(
+    await Promise.all(
+      ['carriage returns alone', 'semicolons'].map(async (name) => [
+        name,
+        (await same([Buffer.from(FILES[name]!)], name)).flat().map((r) => 'error' in r && r.error),
+      ]),
+    ),
+  );
+  assert.deepEqual(troubles, {
+    'carriage returns alone': [
+      'not a CDR header: its lines end in a carriage return alone (an old Mac OS file): save it with LF or CRLF line endings',
+    ],
+    semicolons: [
+      'not a CDR header: its fields are separated by semicolons: save it as comma-separated values',
+    ],
+  });
+  const utf16 = Buffer.from(`${HEADER}\n${row('c1')}\n`, 'utf16le');
+  assert.deepEqual(
+    (await same([utf16], 'UTF-16')).flat().map((r) => 'error' in r && r.error),
+    ['not a CDR header: the file is UTF-16 (or another encoding with zero bytes): save it as UTF-8'],
   );
   const crlf = (await same([Buffer.from(FILES['CR LF']!)], 'crlf')).flat();
   assert.deepEqual(

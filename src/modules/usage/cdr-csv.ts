@@ -65,6 +65,8 @@ export class CdrLineReader {
   get columns(): Columns | null {
     return this.col;
   }
+  /** Fields the header has: a row with more is refused (an unquoted comma moved its fields). */
+  width = 0;
   /** The fields of the line being read (reused: entries past `count` are stale). */
   private readonly fields: string[] = [];
   /** Where the next quote of the current text is at or after the line being read; -1 for none. */
@@ -99,12 +101,17 @@ export class CdrLineReader {
     if ((first <= 32 || first >= 127) && text.slice(start, end).trim() === '') return;
     const col = this.col;
     if (col === null) {
-      const fields = splitCsvLine(text.slice(start, end));
-      const header = fields === null ? ['?'] : cdrColumns(fields);
+      const line = text.slice(start, end);
+      const fields = splitCsvLine(line);
+      // A carriage return inside the first line: lines end in one alone, the file is one line.
+      const header = fields === null || line.includes('\r') ? ['?'] : cdrColumns(fields);
       if (Array.isArray(header)) {
-        rows.push({ row: lineNo, error: `not a CDR header: missing column(s) ${header.join(', ')}` });
+        rows.push({ row: lineNo, error: `not a CDR header: ${headerTrouble(line, header)}` });
         this.refused = true;
-      } else this.col = header;
+      } else {
+        this.col = header;
+        this.width = fields!.length;
+      }
       return;
     }
     let quote = this.quote;
@@ -112,6 +119,7 @@ export class CdrLineReader {
     if (quote !== -1 && quote < end) {
       const fields = splitCsvLine(text.slice(start, end));
       if (fields === null) rows.push({ row: lineNo, error: 'a quoted field is not closed' });
+      else if (fields.length > this.width) rows.push(this.tooWide(lineNo, fields, fields.length));
       else rows.push({ row: lineNo, raw: rawCdrFromFields(fields, col) });
       return;
     }
@@ -132,6 +140,10 @@ export class CdrLineReader {
       if (comma === end) break;
       from = comma + 1;
     }
+    if (count > this.width) {
+      rows.push(this.tooWide(lineNo, fields, count));
+      return;
+    }
     const raw: RawCdr = {
       callId: at(fields, count, col.call_id),
       account: at(fields, count, col.account),
@@ -144,6 +156,31 @@ export class CdrLineReader {
     };
     rows.push({ row: lineNo, raw });
   }
+
+  /** A row with more fields than the header: refused, not read with its fields shifted. */
+  private tooWide(row: number, fields: readonly string[], count: number): CdrRow {
+    const callId = at(fields, count, this.col!.call_id).trim();
+    return {
+      row,
+      ...(callId === '' ? {} : { callId }),
+      error: `${count} fields where the header has ${this.width}: quote a field that holds a comma`,
+    };
+  }
+}
+
+/**
+ * Why a first line is not a CDR header, said so that the file can be fixed: the line ends or the
+ * separator or the encoding the file was saved with, when those are the trouble, else the
+ * columns missing.
+ */
+export function headerTrouble(line: string, missing: readonly string[]): string {
+  if (line.includes('\r'))
+    return 'its lines end in a carriage return alone (an old Mac OS file): save it with LF or CRLF line endings';
+  if (line.includes('\u0000'))
+    return 'the file is UTF-16 (or another encoding with zero bytes): save it as UTF-8';
+  if (!line.includes(',') && (line.includes(';') || line.includes('\t')))
+    return `its fields are separated by ${line.includes(';') ? 'semicolons' : 'tabs'}: save it as comma-separated values`;
+  return `missing column(s) ${missing.join(', ')}`;
 }
 
 /** Field i of a line with `count` fields; '' for a column the header lacks or the line is short of. */

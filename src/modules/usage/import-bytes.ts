@@ -245,6 +245,8 @@ class FileRows {
   #col: Columns | null = null;
   /** Fields a line needs for every column the header names to be on it. */
   #needed = 0;
+  /** Fields the header has. */
+  #width = 0;
   /**
    * Accounts rows name that were not looked up yet, and those rows' lines (start, end, number
    * per line): the accounts are read together before the block is rated, and the lines noted
@@ -347,6 +349,7 @@ class FileRows {
     if (col !== null) {
       this.#col = col;
       this.#needed = Math.max(...Object.values(col)) + 1;
+      this.#width = this.#reader.width;
     }
     return col;
   }
@@ -385,7 +388,8 @@ class FileRows {
       }
     }
     starts[++count] = end + 1;
-    if (count < this.#needed) return false;
+    // Short of a column the header names, or with more fields than it (read the other way: refused).
+    if (count < this.#needed || count > this.#width) return false;
     const account = this.#account(buf, starts[col.account]!, starts[col.account + 1]! - 1);
     if (account < 0) {
       if (account !== UNMET) return false;
