@@ -97,6 +97,7 @@ test('every good row goes in; every bad row is reported with its row number and 
   assert.equal(rows[0], 'row,call_id,reason', 'error file header');
   assert.equal(rows.length, 21, 'one line per rejected row');
   assert.match(rows[1]!, /^9,call-7,/, 'first rejected row');
+  assert.deepEqual([errors.headers['x-rows-rejected'], errors.headers['x-rows-listed']], ['20', '20']);
 });
 
 /** How many calls of these accounts are stored. */
@@ -336,6 +337,35 @@ test('importing the same file again stores nothing twice', async () => {
     [0, goodRows + 5, 15],
     JSON.stringify({ ...r, errors: r.errors.slice(0, 3) }),
   );
+});
+
+test('more rejected rows than an import keeps: the download says its list is cut', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollbooth-many-errors-'));
+  try {
+    const file = join(dir, 'unknown.csv');
+    const lines = ['call_id,account,origin,destination,start_time,end_time,direction'];
+    for (let i = 0; i < 10_050; i++) {
+      lines.push(`nobody-${i},AC-NONE,101,+12127365000,2026-01-05T10:00:00Z,2026-01-05T10:01:00Z,outbound`);
+    }
+    writeFileSync(file, lines.join('\n'));
+    const r = await importCdrFile(api.rt.ctx('test'), file, {
+      source: 'many-errors',
+      databaseUrl: api.rt.databaseUrl,
+    });
+    assert.deepEqual([r.rejected, r.errors.length], [10_050, 10_050], 'the report itself lists them all');
+    const res = await api.app.inject({
+      method: 'GET',
+      url: `/v1/usage/imports/${r.importId}/errors.csv`,
+      headers: { authorization: `Bearer ${api.key}` },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual([res.headers['x-rows-rejected'], res.headers['x-rows-listed']], ['10050', '10000']);
+    const rows = res.body.trim().split('\r\n');
+    assert.equal(rows.length, 10_001);
+    assert.match(rows.at(-1)!, /^10001,nobody-9999,/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('API batches report bad items by position, and a bad header refuses the file', async () => {

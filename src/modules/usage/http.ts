@@ -140,6 +140,8 @@ export function usageRoutes(app: App) {
       schema: {
         tags,
         summary: 'Download an import’s rejected rows (row, call_id, reason)',
+        description:
+          'The first 10,000 rejected rows are kept with the import (the command line writes every one to its own error file). `x-rows-rejected` says how many rows were rejected, `x-rows-listed` how many are listed: when they differ, the list is cut.',
         params: IdParams,
         produces: ['text/csv'],
         response: {
@@ -157,6 +159,8 @@ export function usageRoutes(app: App) {
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${r.id}-errors.csv"`)
+        .header('x-rows-rejected', String(r.rejected))
+        .header('x-rows-listed', String(r.errors.length))
         .send(body);
     },
   );
