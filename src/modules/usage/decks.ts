@@ -183,11 +183,14 @@ export function planInForce(
   return found;
 }
 
-/** The calling plan terms of a currency in force in a month. */
+/** The month the clock is in (UTC): what a plan is read or set for when no month is named. */
+const clockMonth = (ctx: Pick<Ctx, 'clock'>): BillingMonth => monthOf(dateInZone(ctx.clock.now(), 'UTC'));
+
+/** The calling plan terms of a currency in force in a month (by default the clock's). */
 export async function callingPlanTerms(
-  ctx: Pick<Ctx, 'db'>,
+  ctx: Pick<Ctx, 'db' | 'clock'>,
   currency: string,
-  month: BillingMonth,
+  month: BillingMonth = clockMonth(ctx),
 ): Promise<CallingPlanVersion> {
   return planInForce(await callingPlanVersions(ctx, currency), month);
 }
@@ -230,8 +233,7 @@ export async function setCallingPlan(
   };
   if (!isRoundingRule(input.rounding))
     throw invalid('invalid_rounding', `Unknown rounding rule "${input.rounding}".`);
-  const validFrom = (input.validFrom ??
-    firstDayOf(monthOf(dateInZone(ctx.clock.now(), 'UTC')))) as CalendarDate;
+  const validFrom = (input.validFrom ?? firstDayOf(clockMonth(ctx))) as CalendarDate;
   if (!isCalendarDate(validFrom) || !validFrom.endsWith('-01')) {
     throw invalid(
       'invalid_valid_from',
@@ -256,14 +258,23 @@ export async function setCallingPlan(
       { validFrom, invoicedMonth: billed.usage_month },
     );
   }
+  // The version written is the one in force in its first month: what is answered.
+  const version: CallingPlanVersion = {
+    validFrom,
+    includedMinutesPerDevice: whole(input.includedMinutesPerDevice, 'includedMinutesPerDevice'),
+    overageRatePerMinute: rate(input.overageRatePerMinute, 'overageRatePerMinute'),
+    lowUsageMinutesPerDevice: whole(input.lowUsageMinutesPerDevice, 'lowUsageMinutesPerDevice'),
+    lowUsageRatePerMinute: rate(input.lowUsageRatePerMinute, 'lowUsageRatePerMinute'),
+    rounding: input.rounding,
+  };
   const row = {
     currency: code,
     valid_from: validFrom,
-    included_minutes_per_device: whole(input.includedMinutesPerDevice, 'includedMinutesPerDevice'),
-    overage_rate_per_minute: rate(input.overageRatePerMinute, 'overageRatePerMinute'),
-    low_usage_minutes_per_device: whole(input.lowUsageMinutesPerDevice, 'lowUsageMinutesPerDevice'),
-    low_usage_rate_per_minute: rate(input.lowUsageRatePerMinute, 'lowUsageRatePerMinute'),
-    rounding: input.rounding,
+    included_minutes_per_device: version.includedMinutesPerDevice,
+    overage_rate_per_minute: version.overageRatePerMinute,
+    low_usage_minutes_per_device: version.lowUsageMinutesPerDevice,
+    low_usage_rate_per_minute: version.lowUsageRatePerMinute,
+    rounding: version.rounding,
     updated_at: ctx.clock.now(),
   };
   await ctx.db
@@ -271,5 +282,5 @@ export async function setCallingPlan(
     .values(row)
     .onConflict((oc) => oc.columns(['currency', 'valid_from']).doUpdateSet({ ...row }))
     .execute();
-  return callingPlanView(code, await callingPlanTerms(ctx, code, month));
+  return callingPlanView(code, version);
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../http/types.ts';
 import { IdParams, Nullable, errorResponses } from '../../http/schemas.ts';
-import { type BillingMonth, dateInZone, monthOf, notFound } from '../../kernel/index.ts';
+import { type BillingMonth, notFound } from '../../kernel/index.ts';
 import { callDetailsCsv, callDetailsJson, callDetailsOf, checkDetailsFormat } from './call-details.ts';
 import {
   callingPlanTerms,
@@ -277,8 +277,8 @@ export function usageRoutes(app: App) {
     },
     async (req) => {
       const currency = req.params.currency.toUpperCase();
-      const month = req.query.month ?? monthOf(dateInZone(req.ctx.clock.now(), 'UTC'));
-      return callingPlanView(currency, await callingPlanTerms(req.ctx, currency, month as BillingMonth));
+      const month = req.query.month as BillingMonth | undefined;
+      return callingPlanView(currency, await callingPlanTerms(req.ctx, currency, month));
     },
   );
 
