@@ -162,6 +162,79 @@ test('call ids holding characters arrays treat specially are listed as they are 
   );
 });
 
+test('a call id sent again is skipped when it is the same call, reported when its details changed', async () => {
+  const c = await createTestAccount(api, { companyName: 'Llano Water' });
+  const other = await createTestAccount(api, { companyName: 'Kerr Pumps' });
+  const header = 'call_id,account,origin,destination,start_time,end_time,direction,origin_device';
+  const row = (id: string, f: Partial<Record<'account' | 'destination' | 'start' | 'end', string>> = {}) =>
+    [
+      id,
+      f.account ?? c.id,
+      '101',
+      f.destination ?? '+1 214 736 2000',
+      f.start ?? '2026-01-07T10:00:00Z',
+      f.end ?? '2026-01-07T10:05:00Z',
+      'outbound',
+      '',
+    ].join(',');
+  const importCsv = async (name: string, lines: string[]) => {
+    const f = join(dir, name);
+    writeFileSync(f, [header, ...lines, ''].join('\n'));
+    return importCdrFile(api.rt.ctx('test'), f, { source: name, databaseUrl: api.rt.databaseUrl });
+  };
+  const first = await importCsv('resend-1.csv', [row('rs-1'), row('rs-2'), row('rs-3'), row('rs-4')]);
+  assert.deepEqual([first.accepted, first.rejected], [4, 0], JSON.stringify(first.errors));
+
+  const again = await importCsv('resend-2.csv', [
+    // The same call, written differently (the number in another format): skipped.
+    row('rs-1', { destination: '+12147362000' }),
+    row('rs-2', { end: '2026-01-07T10:09:00Z' }),
+    row('rs-3', {
+      destination: '+1 214 736 2999',
+      start: '2026-01-07T09:00:00Z',
+      end: '2026-01-07T09:05:00Z',
+    }),
+    row('rs-4', { account: other.id }),
+    row('rs-5'),
+  ]);
+  assert.deepEqual(
+    [again.rowsRead, again.accepted, again.alreadyImported, again.rejected],
+    [5, 1, 1, 3],
+    JSON.stringify(again.errors),
+  );
+  const reasons = new Map(again.errors.map((e) => [e.callId, e.reason]));
+  const kept = 'the stored call is kept; a corrected call needs an id of its own';
+  assert.equal(
+    reasons.get('rs-2'),
+    `call_id already imported (by ${first.importId} from its row 3) with another end_time: ${kept}`,
+  );
+  assert.equal(
+    reasons.get('rs-3'),
+    `call_id already imported (by ${first.importId} from its row 4) with another start_time, destination: ${kept}`,
+  );
+  assert.match(
+    reasons.get('rs-4') ?? '',
+    /^call_id already imported \(by imp_\S+ from its row 5\) with another account: /,
+  );
+  assert.deepEqual(
+    again.errors.map((e) => e.row),
+    [3, 4, 5],
+    'reported on their rows',
+  );
+  // What was stored first stays: the changed end time and the other account billed nothing.
+  const stored = await sql<{ call_id: string; duration_seconds: number; account_id: string }>`
+    SELECT call_id, duration_seconds, account_id FROM calls JOIN call_classes USING (batch, class)
+    WHERE call_id IN ('rs-2', 'rs-4') ORDER BY call_id`.execute(api.rt.ctx('test').db);
+  assert.deepEqual(
+    stored.rows.map((r) => [r.call_id, r.duration_seconds, r.account_id]),
+    [
+      ['rs-2', 300, c.id],
+      ['rs-4', 300, c.id],
+    ],
+  );
+  assert.equal(await storedCalls([other.id]), 0);
+});
+
 /** A file of `rows` calls for these accounts, with a bad row, a blank line and a CRLF line now and then. */
 function partsFile(name: string, accounts: string[], rows: number, prefix: string) {
   const lines = ['call_id,account,origin,destination,start_time,end_time,direction,origin_device'];
@@ -331,12 +404,20 @@ test('a worker that cannot read the database fails the whole import: nothing is 
 
 test('importing the same file again stores nothing twice', async () => {
   const r = await importFile();
-  // The duplicates now point at calls of the first import: skipped like the rows they repeat.
+  // Every good row is skipped. A repeated id's row is another call under a stored id: rejected
+  // again (now naming the import that stored the call), as the first import rejected it.
   assert.deepEqual(
     [r.accepted, r.alreadyImported, r.rejected],
-    [0, goodRows + 5, 15],
+    [0, goodRows, 20],
     JSON.stringify({ ...r, errors: r.errors.slice(0, 3) }),
   );
+  const repeats = r.errors.filter((e) => /already imported/.test(e.reason));
+  assert.equal(repeats.length, 5);
+  for (const e of repeats)
+    assert.match(
+      e.reason,
+      /^call_id already imported \(by imp_\S+ from its row \d+\) with another start_time, end_time, destination: /,
+    );
 });
 
 test('more rejected rows than an import keeps: the download says its list is cut', async () => {

@@ -28,7 +28,10 @@ const ImportReport = Type.Object({
   importId: Type.String(),
   rowsRead: Type.Integer(),
   accepted: Type.Integer(),
-  alreadyImported: Type.Integer({ description: 'Call ids stored by an earlier import (skipped)' }),
+  alreadyImported: Type.Integer({
+    description:
+      'Rows skipped: the same call (account, start, end, direction, numbers, device) was stored by an earlier import. A row with a stored id but other details is rejected instead (see errors).',
+  }),
   rejected: Type.Integer(),
   errors: Type.Array(ImportError),
 });

@@ -48,7 +48,8 @@ import {
   nextCallBatch,
   recordImport,
   SET_ID_SEPARATOR,
-  storedCallOrigins,
+  type StoredCall,
+  storedCallsById,
   usageTotalsCopy,
 } from './repo.ts';
 
@@ -259,7 +260,7 @@ async function runImport(
           }
           await insertCallSets(trx, stored);
           if (conflicts.length > 0) {
-            const first = await storedCallOrigins(trx, [...new Set(conflicts.map((c) => c.callId))]);
+            const first = await storedCallsById(trx, [...new Set(conflicts.map((c) => c.callId))]);
             settleConflicts(conflicts, first, batch, report);
           }
         }
@@ -679,10 +680,16 @@ function shared(s: string): string {
   return one;
 }
 
-/** Calls whose id was stored already: by this import (a duplicate row) or an earlier one (skipped). */
+/**
+ * Calls whose id was stored already: by this import (a duplicate row), or by an earlier one —
+ * skipped when it is the same call sent again (a retried import never bills a call twice), and
+ * reported when the row says something else of it (another account, start, length, number or
+ * device): the stored call stays as it was billed or will be, and nothing about the row goes
+ * unseen.
+ */
 function settleConflicts(
-  conflicts: readonly { row: number; callId: string }[],
-  stored: ReadonlyMap<string, { batch: number; row: number | null }>,
+  conflicts: readonly RatedImport[],
+  stored: ReadonlyMap<string, StoredCall>,
   batch: number,
   report: ImportReport,
 ) {
@@ -694,8 +701,38 @@ function settleConflicts(
         callId: c.callId,
         reason: `duplicate call_id: the same id is on row ${first.row}`,
       });
-    } else report.alreadyImported++;
+      continue;
+    }
+    const differs = first ? differences(first, c) : [];
+    if (differs.length === 0) {
+      report.alreadyImported++;
+      continue;
+    }
+    const where = [
+      first!.importId === null ? null : `by ${first!.importId}`,
+      first!.row === null ? null : `from its row ${first!.row}`,
+    ].filter((x) => x !== null);
+    report.errors.push({
+      row: c.row,
+      callId: c.callId,
+      reason:
+        `call_id already imported${where.length > 0 ? ` (${where.join(' ')})` : ''} with another ${differs.join(', ')}: ` +
+        'the stored call is kept; a corrected call needs an id of its own',
+    });
   }
+}
+
+/** What a row says differently of a call stored under its id (the CDR columns that differ). */
+function differences(stored: StoredCall, c: RatedImport): string[] {
+  const out: string[] = [];
+  if (stored.accountId !== c.accountId) out.push('account');
+  if (stored.startedAt !== c.startedAt) out.push('start_time');
+  if (stored.durationSeconds !== c.durationSeconds) out.push('end_time');
+  if (stored.direction !== c.direction) out.push('direction');
+  if (stored.origin !== c.origin) out.push('origin');
+  if (stored.destination !== c.destination) out.push('destination');
+  if (stored.originDevice !== c.originDevice) out.push('origin_device');
+  return out;
 }
 
 /**

@@ -55,16 +55,61 @@ export async function findCdrAccounts(
   return found;
 }
 
-export async function storedCallOrigins(
-  db: Db,
-  callIds: readonly string[],
-): Promise<Map<string, { batch: number; row: number | null }>> {
+/** A stored call as an import compares a row of the same id with it (settleConflicts). */
+export interface StoredCall {
+  /** The batch that stored (or last rated) it, the row it came from, the import of that batch. */
+  batch: number;
+  row: number | null;
+  importId: string | null;
+  /** Null for a call of the import asking (its classes are written last). */
+  accountId: string | null;
+  direction: Direction | null;
+  startedAt: number;
+  durationSeconds: number;
+  origin: string;
+  destination: string;
+  originDevice: string | null;
+}
+
+/** The stored calls of these ids, by id. */
+export async function storedCallsById(db: Db, callIds: readonly string[]): Promise<Map<string, StoredCall>> {
   const rows = await db
-    .selectFrom('calls')
-    .select(['call_id', 'batch', 'import_row'])
-    .where('call_id', '=', anyOf(callIds))
+    .selectFrom('calls as c')
+    // An import writes its classes last: its own calls have none yet (only their batch and row matter).
+    .leftJoin('call_classes as k', (j) => j.onRef('k.batch', '=', 'c.batch').onRef('k.class', '=', 'c.class'))
+    .leftJoin('cdr_imports as i', 'i.batch', 'c.batch')
+    .select([
+      'c.call_id',
+      'c.batch',
+      'c.import_row',
+      'i.id as import_id',
+      'k.account_id',
+      'k.direction',
+      'c.started_at',
+      'c.duration_seconds',
+      'c.origin',
+      'c.destination',
+      'c.origin_device',
+    ])
+    .where('c.call_id', '=', anyOf(callIds))
     .execute();
-  return new Map(rows.map((r) => [r.call_id, { batch: Number(r.batch), row: r.import_row }]));
+  return new Map(
+    rows.map((r) => [
+      r.call_id,
+      {
+        batch: Number(r.batch),
+        row: r.import_row,
+        importId: r.import_id,
+        accountId: r.account_id,
+        direction: r.direction as Direction,
+        startedAt: new Date(r.started_at).getTime(),
+        durationSeconds: r.duration_seconds,
+        origin: r.origin,
+        destination: r.destination,
+        originDevice: r.origin_device,
+      },
+    ]),
+  );
 }
 
 export async function recordImport(
