@@ -172,6 +172,19 @@ test('OpenAPI 3.1 at /openapi.json, reference at /docs, health and metrics', asy
   ]) {
     assert.ok(spec.body.paths[path], `${path} documented`);
   }
+  // A CDR batch's items name their fields (without constraining them: a bad item is reported by
+  // its position, not by refusing the batch).
+  const batch = spec.body.paths['/v1/usage/calls'].post.requestBody.content['application/json'].schema;
+  assert.deepEqual(Object.keys(batch.properties.calls.items.properties), [
+    'callId',
+    'account',
+    'origin',
+    'destination',
+    'startTime',
+    'endTime',
+    'direction',
+    'originDevice',
+  ]);
   const docs = await api.app.inject({ method: 'GET', url: '/docs/' });
   assert.equal(docs.statusCode, 200);
   assert.match(docs.body, /swagger/i);

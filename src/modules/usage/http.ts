@@ -54,6 +54,27 @@ const CallingPlan = Type.Object({
   rounding: Type.String({ description: 'USG-4 rule for plan-rated calls: nearest-minute, up-minute…' }),
 });
 
+/**
+ * A CDR of a batch (USG-1), as documented: its fields carry no constraints here (no type either),
+ * so one bad item is reported by its position instead of refusing the whole batch.
+ */
+const field = (description: string) => Type.Unsafe<unknown>({ description });
+const CdrItem = Type.Unsafe<unknown>({
+  description:
+    "A call detail record. Numbers in E.164, the account country's national format, or 2-6 digit " +
+    'extensions. Items are checked one by one: each must be an object.',
+  properties: {
+    callId: field('string, required: 1-128 printable characters, unique per call (sending it again is safe)'),
+    account: field('string, required: the account id or account number'),
+    origin: field('string, required: the calling number or extension'),
+    destination: field('string, required: the called number or extension'),
+    startTime: field('string, required: ISO 8601 instant, UTC unless an offset is given'),
+    endTime: field('string, required: ISO 8601 instant, not before startTime (a call of 0 s is free)'),
+    direction: field('string, required: "inbound" or "outbound"'),
+    originDevice: field('string, optional: the device (extension) that placed the call'),
+  },
+});
+
 const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const rawFromItem = (o: Record<string, unknown>): RawCdr => ({
   callId: text(o.callId),
@@ -84,21 +105,14 @@ export function usageRoutes(app: App) {
         tags,
         summary: 'Import a batch of CDRs (USG-1)',
         description:
-          'Every good item is stored; each bad one is reported with its position and reason. A call id ' +
-          'already stored is skipped, so a batch can be sent again safely. Each call is rated as it is ' +
+          'Every good item is stored; each bad one is reported with its position and reason. A call ' +
+          'already stored (the same id and details) is skipped, so a batch can be sent again safely; an ' +
+          'item with a stored id but other details is reported, naming the import that stored it. Each call is rated as it is ' +
           "stored (type, rounding, and what it draws on, from the account's inventory and the rate deck); " +
           'a call that cannot be rated yet (no deck entry, an extension the inventory lacks, no contract) ' +
           'is stored with the reason and rated again by each bill run.',
         body: Type.Object({
-          calls: Type.Array(
-            Type.Unknown({
-              description:
-                '{ callId, account (id or number), origin, destination, startTime, endTime (ISO 8601, UTC ' +
-                'unless an offset is given), direction (inbound|outbound), originDevice? }. Numbers in E.164, ' +
-                "the account country's national format, or 2-6 digit extensions. Items are checked one by one.",
-            }),
-            { minItems: 1, maxItems: MAX_BATCH },
-          ),
+          calls: Type.Array(CdrItem, { minItems: 1, maxItems: MAX_BATCH }),
         }),
         response: { 200: ImportReport, ...errorResponses },
       },
