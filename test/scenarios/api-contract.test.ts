@@ -175,7 +175,7 @@ test('OpenAPI 3.1 at /openapi.json, reference at /docs, health and metrics', asy
   // A CDR batch's items name their fields (without constraining them: a bad item is reported by
   // its position, not by refusing the batch).
   const batch = spec.body.paths['/v1/usage/calls'].post.requestBody.content['application/json'].schema;
-  assert.deepEqual(Object.keys(batch.properties.calls.items.properties), [
+  assert.deepEqual(Object.keys(batch.properties.calls.items.anyOf[0].properties), [
     'callId',
     'account',
     'origin',

@@ -55,24 +55,32 @@ const CallingPlan = Type.Object({
 });
 
 /**
- * A CDR of a batch (USG-1), as documented: its fields carry no constraints here (no type either),
- * so one bad item is reported by its position instead of refusing the whole batch.
+ * A CDR of a batch (USG-1), as documented: an object with these fields, or anything else (the
+ * second choice), so that one bad item is reported by its position instead of refusing the batch.
  */
 const field = (description: string) => Type.Unsafe<unknown>({ description });
 const CdrItem = Type.Unsafe<unknown>({
   description:
     "A call detail record. Numbers in E.164, the account country's national format, or 2-6 digit " +
-    'extensions. Items are checked one by one: each must be an object.',
-  properties: {
-    callId: field('string, required: 1-128 printable characters, unique per call (sending it again is safe)'),
-    account: field('string, required: the account id or account number'),
-    origin: field('string, required: the calling number or extension'),
-    destination: field('string, required: the called number or extension'),
-    startTime: field('string, required: ISO 8601 instant, UTC unless an offset is given'),
-    endTime: field('string, required: ISO 8601 instant, not before startTime (a call of 0 s is free)'),
-    direction: field('string, required: "inbound" or "outbound"'),
-    originDevice: field('string, optional: the device (extension) that placed the call'),
-  },
+    'extensions. Items are checked one by one (one that is not such an object is reported by its position).',
+  anyOf: [
+    {
+      type: 'object',
+      properties: {
+        callId: field(
+          'string, required: 1-128 printable characters, unique per call (sending it again is safe)',
+        ),
+        account: field('string, required: the account id or account number'),
+        origin: field('string, required: the calling number or extension'),
+        destination: field('string, required: the called number or extension'),
+        startTime: field('string, required: ISO 8601 instant, UTC unless an offset is given'),
+        endTime: field('string, required: ISO 8601 instant, not before startTime (a call of 0 s is free)'),
+        direction: field('string, required: "inbound" or "outbound"'),
+        originDevice: field('string, optional: the device (extension) that placed the call'),
+      },
+    },
+    {},
+  ],
 });
 
 const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
