@@ -16,6 +16,7 @@ import * as m013 from './migrations/013_call_ids_text.ts';
 import * as m014 from './migrations/014_call_id_bytewise.ts';
 import * as m015 from './migrations/015_reissue.ts';
 import * as m016 from './migrations/016_calling_plan_versions.ts';
+import * as m017 from './migrations/017_import_by_batch.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 export const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '014_call_id_bytewise': m014,
   '015_reissue': m015,
   '016_calling_plan_versions': m016,
+  '017_import_by_batch': m017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -695,7 +695,7 @@ function settleConflicts(
 ) {
   for (const c of conflicts) {
     const first = stored.get(c.callId);
-    if (first && first.batch === batch) {
+    if (first?.batch === batch) {
       report.errors.push({
         row: c.row,
         callId: c.callId,
@@ -704,19 +704,21 @@ function settleConflicts(
       continue;
     }
     const differs = first ? differences(first, c) : [];
-    if (differs.length === 0) {
+    if (first === undefined || differs.length === 0) {
       report.alreadyImported++;
       continue;
     }
     const where = [
-      first!.importId === null ? null : `by ${first!.importId}`,
-      first!.row === null ? null : `from its row ${first!.row}`,
-    ].filter((x) => x !== null);
+      first.importId && `by ${first.importId}`,
+      first.row !== null && `from its row ${first.row}`,
+    ]
+      .filter(Boolean)
+      .join(' ');
     report.errors.push({
       row: c.row,
       callId: c.callId,
       reason:
-        `call_id already imported${where.length > 0 ? ` (${where.join(' ')})` : ''} with another ${differs.join(', ')}: ` +
+        `call_id already imported${where ? ` (${where})` : ''} with another ${differs.join(', ')}: ` +
         'the stored call is kept; a corrected call needs an id of its own',
     });
   }

@@ -101,7 +101,7 @@ export async function storedCallsById(db: Db, callIds: readonly string[]): Promi
         row: r.import_row,
         importId: r.import_id,
         accountId: r.account_id,
-        direction: r.direction as Direction,
+        direction: r.direction as Direction | null,
         startedAt: new Date(r.started_at).getTime(),
         durationSeconds: r.duration_seconds,
         origin: r.origin,
