@@ -17,6 +17,7 @@ import * as m014 from './migrations/014_call_id_bytewise.ts';
 import * as m015 from './migrations/015_reissue.ts';
 import * as m016 from './migrations/016_calling_plan_versions.ts';
 import * as m017 from './migrations/017_import_by_batch.ts';
+import * as m018 from './migrations/018_invoice_lines_checked_per_statement.ts';
 
 // Versioned migrations, applied in name order; the same files serve PGlite and PostgreSQL.
 export const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '015_reissue': m015,
   '016_calling_plan_versions': m016,
   '017_import_by_batch': m017,
+  '018_invoice_lines_checked_per_statement': m018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Kysely, sql } from 'kysely';
-import { fromMigration } from '../../../test/support/migrations.ts';
+import { entityAndAccount, fromMigration } from '../../../test/support/migrations.ts';
 
 const invoice = (
   db: Kysely<unknown>,
@@ -29,16 +29,7 @@ const cut = (db: Kysely<unknown>, invoiceId: string, through: number) =>
 // cuts of a reissued invoice stop counting, so the replacement's cut may end at the same batch.
 test('015: one monthly invoice in force per account-month, a replacement names the voided one', async () => {
   await fromMigration('014_call_id_bytewise', async (db, migrator) => {
-    await sql`
-      INSERT INTO billing_entities (id, code, country, currency, time_zone, locale, billing_email,
-        invoice_number_base, remittance, rules, created_at)
-      VALUES ('ent_1', 'US', 'US', 'USD', 'America/Chicago', 'en-US', 'billing@example.com', 10000000000,
-        '{}', '{}', now())`.execute(db);
-    await sql`
-      INSERT INTO accounts (id, number, company_name, entity_id, currency, time_zone, locale, type, tax_status,
-        status, address, created_at)
-      VALUES ('acc_1', '800000001', 'Reissue Co', 'ent_1', 'USD', 'America/Chicago', 'en-US', 'online',
-        'taxable', 'active', '{"country": "US"}', now())`.execute(db);
+    await entityAndAccount(db, 'Reissue Co');
     await invoice(db, 'inv_a', 'IN10000000001');
     await cut(db, 'inv_a', 7);
     await assert.rejects(invoice(db, 'inv_x', 'IN10000000009', 'void'), /invoices_one_monthly|duplicate key/);
