@@ -50,9 +50,10 @@ import {
   machineInfo,
   mainThreadCpuSeconds,
   out,
-  peakRss,
+  peakRssBytes,
   printMachine,
   printResult,
+  resetPeakRss,
   progressLine,
   runBench,
   seconds,
@@ -412,13 +413,12 @@ async function endToEndRun(
   file: string,
   opts: Options,
   accounts: number,
-  rss: ReturnType<typeof peakRss>,
   label: string,
 ) {
   const rt = await openRuntime({ databaseUrl: url, simulatedClock: START_CLOCK });
   try {
     // The run's peak: its import's, then with its bill run (not the bench's own stages before it).
-    rss.reset();
+    resetPeakRss();
     const pool = rt.handle.pool!;
     if (!(rt.clock instanceof SimulatedClock)) throw new Error('Expected a simulated clock.');
     const serverCpu = await serverCpuStopwatch(pool, baseUrl);
@@ -443,7 +443,7 @@ async function endToEndRun(
       mainBefore === undefined || mainAfter === undefined ? null : mainAfter - mainBefore;
     const importServerCpu = serverCpu();
     progress.done();
-    const importPeakMb = Math.round(rss.peak / 2 ** 20);
+    const importPeakMb = Math.round(peakRssBytes() / 2 ** 20);
     const heap = process.memoryUsage();
     process.stderr.write(
       `${label}memory after import: rss ${Math.round(heap.rss / 2 ** 20)} MiB, heap used ${Math.round(heap.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(heap.heapTotal / 2 ** 20)} MiB, external ${Math.round(heap.external / 2 ** 20)} MiB\n`,
@@ -466,7 +466,7 @@ async function endToEndRun(
     const billCpu = process.cpuUsage(billCpuBefore);
     const billServerCpuSeconds = billServerCpu();
     progress.done();
-    const billPeakMb = Math.round(rss.peak / 2 ** 20);
+    const billPeakMb = Math.round(peakRssBytes() / 2 ** 20);
 
     const failures = [...imported.failures, ...(await verifyBilling(rt, run.invoicesCreated, accounts))];
     if (run.failures.length > 0) failures.push(`bill run failures, e.g. ${JSON.stringify(run.failures[0])}`);
@@ -505,8 +505,6 @@ async function main(): Promise<number> {
   const accounts = Math.max(1, Math.ceil(opts.calls / opts.callsPerAccount));
   if (opts.kernelOnly) return kernelOnly(opts, accounts);
   const cleanups = new Cleanups();
-  // Read per run (its import, then its bill run): see endToEndRun.
-  const rss = peakRss();
 
   try {
     // The prepared database (reference data, decks, accounts): each run imports into a copy of it.
@@ -561,7 +559,7 @@ async function main(): Promise<number> {
       await last?.drop();
       last = await databaseOn(cleanups, prepared.baseUrl, prepared.name);
       const label = opts.runs > 1 ? `run ${r + 1}/${opts.runs}: ` : '';
-      const figures = await endToEndRun(last.url, last.baseUrl, file, opts, accounts, rss, label);
+      const figures = await endToEndRun(last.url, last.baseUrl, file, opts, accounts, label);
       copies.push(await copy());
       runs.push({ ...figures, copyBefore: copies.at(-2)!, copyAfter: copies.at(-1)! });
     }

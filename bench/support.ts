@@ -59,25 +59,20 @@ export function progressLine(everyMs: number) {
 /**
  * The process's highest resident set size, as the kernel keeps it (ru_maxrss): exact, where
  * sampling would miss a short peak, and free, where reading `process.memoryUsage()` every few
- * milliseconds took a share of the thread being measured. `reset` starts the peak again from what
- * is resident now (Linux's clear_refs; elsewhere the peak runs from the process's start). The peak
+ * milliseconds took a share of the thread being measured. resetPeakRss starts the peak again from
+ * what is resident now (Linux's clear_refs; elsewhere the peak runs from the process's start). The peak
  * is what decides whether a run fits in a machine's memory.
  */
-export function peakRss() {
-  return {
-    reset(): void {
-      try {
-        writeFileSync('/proc/self/clear_refs', '5');
-      } catch {
-        // Not Linux: the peak counts from the start.
-      }
-    },
-    /** Peak since the start or the last reset, in bytes. */
-    get peak(): number {
-      return process.resourceUsage().maxRSS * 1024;
-    },
-  };
+export function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux: the peak counts from the start.
+  }
 }
+
+/** The peak since the process's start or the last resetPeakRss, in bytes. */
+export const peakRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // The machine.
